@@ -1,0 +1,75 @@
+/**
+ * Accounts of the double-entry ledger. An account id is `<ASSET>:<holder…>`, so the asset
+ * of every posting is explicit in the id and a posting can never move value across assets.
+ *
+ * Funds always go from somewhere to somewhere: money entering the system comes from an
+ * external account (`CASH:ext:wxpay`), money leaving goes to one (`CASH:ext:payout`),
+ * points are issued by an issuer account. Summing all balances of one asset gives zero.
+ */
+
+export const ASSETS = ['CASH', 'POINTS', 'LOVE', 'VOUCHER', 'GREEN', 'QENT', 'UENT'] as const;
+export type Asset = (typeof ASSETS)[number];
+
+/** Human names for the assets (QENT/UENT are memo assets: promised entitlements, not money). */
+export const ASSET_NAMES: Record<Asset, string> = {
+  CASH: '余额(分)',
+  POINTS: '积分',
+  LOVE: '爱心值',
+  VOUCHER: '购物券(分)',
+  GREEN: '绿色积分(万分之一)',
+  QENT: '排队待返权益(分)',
+  UENT: '工会待返权益(分)',
+};
+
+export type AccountId = string;
+
+export function assetOf(account: AccountId): Asset {
+  const asset = account.slice(0, account.indexOf(':'));
+  if (!(ASSETS as readonly string[]).includes(asset)) throw new Error(`invariant: unknown asset in account ${account}`);
+  return asset as Asset;
+}
+
+export const acct = {
+  userCash: (userId: string) => `CASH:user:${userId}`,
+  userPoints: (userId: string) => `POINTS:user:${userId}`,
+  userLove: (userId: string) => `LOVE:user:${userId}`,
+  userLoveFrozen: (userId: string) => `LOVE:user:${userId}:frozen`,
+  userVoucher: (userId: string) => `VOUCHER:user:${userId}`,
+  userGreen: (userId: string) => `GREEN:user:${userId}`,
+  /** Cash of a shopper waiting for the platform to pay out a withdrawal request. */
+  userWithdrawing: (userId: string) => `CASH:user:${userId}:withdrawing`,
+  userQueueEntitlement: (userId: string) => `QENT:user:${userId}`,
+  userUnionEntitlement: (userId: string) => `UENT:user:${userId}`,
+
+  /** Clearing account of one order: receives the payment, is emptied by settlement. */
+  orderClearing: (orderId: string) => `CASH:order:${orderId}`,
+  unionPool: 'CASH:pool:union',
+  greenPool: 'CASH:pool:green',
+  greenIssuer: 'GREEN:issuer',
+  pointsIssuer: 'POINTS:issuer',
+  loveIssuer: 'LOVE:issuer',
+  voucherIssuer: 'VOUCHER:issuer',
+  queueEntitlementIssuer: 'QENT:issuer',
+  unionEntitlementIssuer: 'UENT:issuer',
+  platformRevenue: 'CASH:platform:revenue',
+  storeRevenue: (storeId: string) => `CASH:store:${storeId}:revenue`,
+  /** What the platform lost on refunds of already-settled orders (extractions are never clawed back). */
+  platformRefundLoss: 'CASH:platform:refund-loss',
+  extWxPay: 'CASH:ext:wxpay',
+  extPayout: 'CASH:ext:payout',
+} as const;
+
+/** Shopper-held accounts: their balances are materialized (and checked) in the same transaction. */
+export function isUserAccount(account: AccountId): boolean {
+  return account.split(':')[1] === 'user';
+}
+
+/** Accounts that must never go below zero. Pools are checked by their own state documents. */
+export function mustStayNonNegative(account: AccountId): boolean {
+  return isUserAccount(account);
+}
+
+export function userIdOf(account: AccountId): string | null {
+  const parts = account.split(':');
+  return parts[1] === 'user' ? (parts[2] ?? null) : null;
+}

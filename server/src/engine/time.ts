@@ -1,0 +1,53 @@
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc';
+
+dayjs.extend(utc);
+
+/**
+ * Asia/Shanghai calendar helpers. China has had no daylight saving since 1991, so local
+ * time is exactly UTC+8; a fixed offset keeps these pure and independent of the host's tz data.
+ */
+const OFFSET_MINUTES = 8 * 60;
+
+const local = (at: Date) => dayjs.utc(at).add(OFFSET_MINUTES, 'minute');
+
+/** 'YYYY-MM-DD' of the Shanghai calendar day containing `at`. */
+export function shanghaiDay(at: Date): string {
+  return local(at).format('YYYY-MM-DD');
+}
+
+/** Add whole days to a 'YYYY-MM-DD' day. */
+export function addDays(day: string, days: number): string {
+  return dayjs.utc(day).add(days, 'day').format('YYYY-MM-DD');
+}
+
+/** The instant 00:00 Shanghai of a 'YYYY-MM-DD' day. */
+export function startOfShanghaiDay(day: string): Date {
+  return dayjs.utc(day).subtract(OFFSET_MINUTES, 'minute').toDate();
+}
+
+/** Minutes since Shanghai midnight. */
+export function shanghaiMinuteOfDay(at: Date): number {
+  const l = local(at);
+  return l.hour() * 60 + l.minute();
+}
+
+/** 1 = Monday … 7 = Sunday */
+export function shanghaiWeekday(at: Date): number {
+  const d = local(at).day();
+  return d === 0 ? 7 : d;
+}
+
+export function shanghaiMonthDay(at: Date): number {
+  return local(at).date();
+}
+
+export function parseHhmm(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h! * 60 + m!;
+}
+
+/** 'YYYY-MM-DD HH:mm' in Shanghai, for messages. */
+export function formatShanghai(at: Date): string {
+  return local(at).format('YYYY-MM-DD HH:mm');
+}
