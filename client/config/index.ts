@@ -3,6 +3,14 @@ import { defineConfig, type UserConfigExport } from '@tarojs/cli'
 import devConfig from './dev'
 import prodConfig from './prod'
 
+// npm workspaces hoist most packages to the repo root but keep a few in client/node_modules
+// (e.g. @tarojs/plugin-framework-react, whose optional `vite@^4` peer clashes with vitest's
+// vite). Hoisted Taro packages import those, so let webpack also look in client/node_modules.
+const CLIENT_NODE_MODULES = path.resolve(__dirname, '..', 'node_modules')
+const addClientModules = (chain: { resolve: { modules: { add: (p: string) => unknown } } }) => {
+  chain.resolve.modules.add('node_modules').add(CLIENT_NODE_MODULES)
+}
+
 // Output goes to dist/<platform>: dist/weapp is the miniprogramRoot the repo-level
 // project.config.json points at; dist/h5 is served by scripts/serve-h5.mjs.
 export default defineConfig<'webpack5'>(async (merge) => {
@@ -46,6 +54,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
           },
         },
       },
+      webpackChain: addClientModules,
     },
     h5: {
       // Relative, so the bundle works wherever it is mounted (the gateway, a sub-path, file://).
@@ -76,6 +85,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
           },
         },
       },
+      webpackChain: addClientModules,
     },
   }
 

@@ -1,0 +1,50 @@
+export default defineAppConfig({
+  pages: [
+    'pages/mall/index',
+    'pages/queue/index',
+    'pages/green/index',
+    'pages/me/index',
+    'pages/cashier/index',
+    'pages/merchant/index',
+  ],
+  window: {
+    backgroundTextStyle: 'dark',
+    backgroundColor: '#f5f5f5',
+    navigationBarBackgroundColor: '#ededed',
+    navigationBarTitleText: '排队返利',
+    navigationBarTextStyle: 'black',
+  },
+  tabBar: {
+    color: '#999999',
+    selectedColor: '#07c160',
+    backgroundColor: '#f7f7f7',
+    borderStyle: 'black',
+    list: [
+      {
+        pagePath: 'pages/mall/index',
+        text: '商城',
+        iconPath: 'assets/tabbar/mall.png',
+        selectedIconPath: 'assets/tabbar/mall-active.png',
+      },
+      {
+        pagePath: 'pages/queue/index',
+        text: '排队',
+        iconPath: 'assets/tabbar/queue.png',
+        selectedIconPath: 'assets/tabbar/queue-active.png',
+      },
+      {
+        pagePath: 'pages/green/index',
+        text: '绿色积分',
+        iconPath: 'assets/tabbar/green.png',
+        selectedIconPath: 'assets/tabbar/green-active.png',
+      },
+      {
+        pagePath: 'pages/me/index',
+        text: '我的',
+        iconPath: 'assets/tabbar/me.png',
+        selectedIconPath: 'assets/tabbar/me-active.png',
+      },
+    ],
+  },
+  lazyCodeLoading: 'requiredComponents',
+})

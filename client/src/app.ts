@@ -1,0 +1,26 @@
+import type { PropsWithChildren } from 'react'
+import Taro, { useLaunch } from '@tarojs/taro'
+
+import './app.css'
+
+// WeChat cloud must be initialised once before any callFunction (see lib/api.ts).
+// Guarded because test harnesses (miniprogram-simulate) have no wx.cloud.
+if (process.env.TARO_ENV === 'weapp') {
+  const cloud = (Taro as unknown as { cloud?: typeof Taro.cloud }).cloud
+  if (cloud && typeof cloud.init === 'function') {
+    cloud.init({
+      ...(process.env.TARO_APP_CLOUD_ENV ? { env: process.env.TARO_APP_CLOUD_ENV } : {}),
+      traceUser: true,
+    })
+  }
+}
+
+function App({ children }: PropsWithChildren) {
+  useLaunch(() => {
+    // Place for login/ref handling once user.login exists.
+  })
+  // children are the pages
+  return children
+}
+
+export default App
