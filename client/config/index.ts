@@ -8,7 +8,8 @@ import prodConfig from './prod'
 // vite). Hoisted Taro packages import those, so let webpack also look in client/node_modules.
 const CLIENT_NODE_MODULES = path.resolve(__dirname, '..', 'node_modules')
 const addClientModules = (chain: { resolve: { modules: { add: (p: string) => unknown } } }) => {
-  chain.resolve.modules.add('node_modules').add(CLIENT_NODE_MODULES)
+  chain.resolve.modules.add('node_modules')
+  chain.resolve.modules.add(CLIENT_NODE_MODULES)
 }
 
 // Output goes to dist/<platform>: dist/weapp is the miniprogramRoot the repo-level
