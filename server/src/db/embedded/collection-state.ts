@@ -1,0 +1,160 @@
+/**
+ * The stored state of one collection: its records (through the `_id` index), its secondary
+ * indexes, and the commit log that lets snapshot reads find what changed after their snapshot.
+ *
+ * Only the latest committed state is indexed. A reader at snapshot S scans an index of the
+ * latest state, skips records changed after S and merges in their before-images (found via
+ * `changedSince(S)`, then `rec.visibleAt(S)`), plus its own transaction's pending writes.
+ * The log only holds commits newer than the oldest open snapshot and is empty when no
+ * transaction is open.
+ */
+import { Index, KeyEntry, type IndexSpec } from './index-btree';
+import { Rec } from './record';
+import { MIN_KEY, canonicalKey, compareValues, type Doc } from './values';
+
+interface LogEntry {
+  ts: number;
+  recs: Rec[];
+}
+
+export class CollectionState {
+  readonly indexes: Index[] = [];
+  readonly idIndex: Index;
+  /** records absent from the latest state but still referenced: pending inserts, recent deletes */
+  readonly side = new Map<string, Rec>();
+  /** live documents in the latest committed state */
+  live = 0;
+  private log: LogEntry[] = [];
+  private logHead = 0;
+  /** set when the collection is dropped: operations re-resolve the collection by name */
+  dropped = false;
+  /** created durably (by a commit or DDL), as opposed to looked up by a read */
+  persisted = false;
+  private changedCache: { snap: number; end: number; set: Set<Rec> } | null = null;
+
+  constructor(
+    readonly dbName: string,
+    readonly name: string,
+  ) {
+    this.idIndex = new Index({ name: '_id_', key: [['_id', 1]], unique: true });
+    this.indexes.push(this.idIndex);
+  }
+
+  get ns(): string {
+    return `${this.dbName}.${this.name}`;
+  }
+
+  getIndex(name: string): Index | undefined {
+    return this.indexes.find((i) => i.spec.name === name);
+  }
+
+  /** The record of an `_id` (live, pending or tombstone), if any. */
+  findRec(id: unknown): Rec | undefined {
+    const probe = new KeyEntry([id], null, MIN_KEY);
+    const pair = this.idIndex.tree.getPairOrNextHigher(probe);
+    if (pair) {
+      const e = pair[0];
+      if (e instanceof Rec && compareValues(e.id, id) === 0) return e;
+    }
+    return this.side.get(canonicalKey(id));
+  }
+
+  /** Record for a new `_id` (registered as pending in the side table). */
+  newRec(id: unknown): Rec {
+    const rec = new Rec(id);
+    this.side.set(canonicalKey(id), rec);
+    return rec;
+  }
+
+  /** Records committed after `snap` (their before-images are what a reader at `snap` must see). */
+  changedSince(snap: number): Set<Rec> {
+    const end = this.log.length;
+    const c = this.changedCache;
+    if (c && c.snap === snap && c.end === end) return c.set;
+    const set = new Set<Rec>();
+    // binary search the first entry with ts > snap
+    let lo = this.logHead;
+    let hi = end;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.log[mid]!.ts <= snap) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < end; i++) for (const r of this.log[i]!.recs) set.add(r);
+    this.changedCache = { snap, end, set };
+    return set;
+  }
+
+  /**
+   * Make `newDoc` the latest committed version of `rec` at commit `ts`, maintaining indexes.
+   * `keep`: some snapshot is open, so the old version is kept in the chain and the commit logged.
+   */
+  applyWrite(rec: Rec, newDoc: Doc | null, ts: number, keep: boolean): void {
+    const old = rec.doc;
+    const changed: Index[] = [];
+    for (const ix of this.indexes) if (!ix.sameKeys(old, newDoc)) changed.push(ix);
+    for (const ix of changed) ix.removeLatest(rec);
+    if (keep && !(old === null && rec.ts === 0 && rec.prev === null)) {
+      rec.prev = { ts: rec.ts, doc: old, prev: rec.prev };
+    }
+    rec.doc = newDoc;
+    rec.ts = ts;
+    rec.lock = null;
+    for (const ix of changed) ix.insertLatest(rec);
+    if (old === null && newDoc !== null) this.live++;
+    else if (old !== null && newDoc === null) this.live--;
+    if (newDoc === null) {
+      const k = canonicalKey(rec.id);
+      if (keep) this.side.set(k, rec);
+      else this.side.delete(k);
+    } else if (old === null) {
+      this.side.delete(canonicalKey(rec.id));
+    }
+  }
+
+  logCommit(ts: number, recs: Rec[]): void {
+    this.log.push({ ts, recs });
+    this.changedCache = null;
+  }
+
+  /** Drop log entries and old versions no snapshot >= minSnap needs. */
+  prune(minSnap: number): void {
+    let i = this.logHead;
+    while (i < this.log.length && this.log[i]!.ts <= minSnap) {
+      for (const rec of this.log[i]!.recs) {
+        rec.trim(minSnap);
+        if (rec.doc === null && rec.lock === null && rec.ts <= minSnap) this.side.delete(canonicalKey(rec.id));
+      }
+      i++;
+    }
+    if (i !== this.logHead) {
+      this.changedCache = null;
+      if (i === this.log.length) {
+        this.log = [];
+        this.logHead = 0;
+      } else if (i > 1024 && i * 2 > this.log.length) {
+        this.log = this.log.slice(i);
+        this.logHead = 0;
+      } else this.logHead = i;
+    }
+  }
+
+  /** Release a record a transaction locked but never committed (abort). */
+  releasePending(rec: Rec, minSnap: number): void {
+    if (rec.doc === null && rec.lock === null && (rec.ts === 0 || rec.ts <= minSnap)) {
+      const k = canonicalKey(rec.id);
+      if (this.side.get(k) === rec) this.side.delete(k);
+    }
+  }
+
+  addIndex(spec: IndexSpec): Index {
+    const ix = new Index(spec);
+    this.indexes.push(ix);
+    return ix;
+  }
+
+  /** All live records of the latest state, in `_id` order. */
+  *liveRecords(): Generator<Rec> {
+    for (const [e] of this.idIndex.tree.entries()) yield e as Rec;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Query execution against a snapshot view: index scan of the latest state merged with the
+ * snapshot overlay (before-images of records committed after the snapshot, and the
+ * transaction's own pending writes), full mingo filter on every candidate, then sort / skip /
+ * limit — early-stopping when the index order is the requested order.
+ *
+ * Everything here is synchronous: the trees are only modified when a commit is applied, which
+ * never happens in the middle of an operation, so iterators stay valid.
+ */
+import { Query } from 'mingo';
+import type { CollectionState } from './collection-state';
+import { KeyEntry, type Entry, type Index } from './index-btree';
+import { plan, type Plan, type SortSpec } from './planner';
+import { Rec } from './record';
+import { compareValues, compilePath, sortKey, type Doc } from './values';
+import { badValue } from './errors';
+
+/** What a read sees: the committed state at `snap` overlaid with `own` (a transaction's writes). */
+export interface ReadView {
+  snap: number;
+  own: Map<Rec, Doc | null> | null;
+}
+
+export interface EngineStats {
+  /** documents tested against a filter */
+  docsExamined: number;
+  /** index entries visited */
+  keysExamined: number;
+  /** queries that fell back to sorting in memory */
+  inMemorySorts: number;
+  /** description of the last plan chosen */
+  lastPlan: string;
+}
+
+export const newStats = (): EngineStats => ({ docsExamined: 0, keysExamined: 0, inMemorySorts: 0, lastPlan: '' });
+
+export interface Hit {
+  rec: Rec;
+  doc: Doc;
+}
+
+export interface FindSpec {
+  filter: Doc;
+  sort?: SortSpec;
+  skip?: number;
+  limit?: number;
+}
+
+const MINGO_OPTS = { useStrictMode: true } as const;
+
+export function compileFilter(filter: Doc): Query {
+  try {
+    return new Query(filter, MINGO_OPTS);
+  } catch (e) {
+    throw badValue(`invalid filter: ${(e as Error).message}`);
+  }
+}
+
+function testDoc(q: Query, doc: Doc): boolean {
+  try {
+    return q.test(doc);
+  } catch (e) {
+    throw badValue(`query failed: ${(e as Error).message}`);
+  }
+}
+
+/** The overlay of a view on one collection: record -> the version the view sees. */
+function overlayOf(coll: CollectionState, view: ReadView): Map<Rec, Doc | null> | null {
+  const changed = coll.changedSince(view.snap);
+  const own = view.own;
+  if (changed.size === 0 && (own === null || own.size === 0)) return null;
+  const m = new Map<Rec, Doc | null>();
+  for (const rec of changed) m.set(rec, rec.visibleAt(view.snap));
+  if (own) for (const [rec, doc] of own) m.set(rec, doc);
+  return m;
+}
+
+/** The version of a record a view sees (point reads). */
+export function visibleDoc(rec: Rec, view: ReadView): Doc | null {
+  if (view.own && view.own.has(rec)) return view.own.get(rec)!;
+  return rec.visibleAt(view.snap);
+}
+
+/** Candidates in index order within the plan's bounds: latest-state entries merged with overlay entries. */
+function* candidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
+  const ix = plan.index;
+  const cmp = ix.compare;
+  const dir = plan.dir;
+  // overlay entries inside the bounds, sorted in scan order
+  const extra: KeyEntry[] = [];
+  if (overlay) {
+    for (const [rec, doc] of overlay) {
+      if (doc === null) continue;
+      const keys = ix.keysOf(doc);
+      if (keys === null) continue;
+      for (const t of keys.tuples) {
+        const e = new KeyEntry(t, rec, rec.id);
+        if (cmp(e, plan.start) >= 0 && cmp(e, plan.end) <= 0) extra.push(e);
+      }
+    }
+    extra.sort((a, b) => dir * cmp(a, b));
+  }
+  const docOf = new Map<KeyEntry, Doc>();
+  if (overlay) for (const e of extra) docOf.set(e, overlay.get(e.rec!)!);
+
+  const it = dir === 1 ? ix.tree.entries(plan.start) : ix.tree.entriesReversed(plan.end);
+  let x = 0;
+  for (const [e] of it) {
+    stats.keysExamined++;
+    if (dir === 1 ? cmp(e, plan.end) > 0 : cmp(e, plan.start) < 0) break;
+    const rec = e instanceof Rec ? e : e.rec!;
+    if (overlay && overlay.has(rec)) continue;
+    if (rec.ts > view.snap) {
+      // cannot happen while the view's snapshot is registered (its changes are in the log)
+      throw new Error(`embedded mongo: internal error: record changed after snapshot ${view.snap} missing from the commit log`);
+    }
+    while (x < extra.length && dir * cmp(extra[x]!, e) < 0) {
+      const o = extra[x++]!;
+      yield { rec: o.rec!, doc: docOf.get(o)! };
+    }
+    yield { rec, doc: rec.doc! };
+  }
+  while (x < extra.length) {
+    const o = extra[x++]!;
+    yield { rec: o.rec!, doc: docOf.get(o)! };
+  }
+}
+
+function normalizeSort(sort: SortSpec | undefined): SortSpec {
+  return sort ?? [];
+}
+
+/** Compare two documents by a sort spec (MongoDB semantics), ties by _id ascending. */
+export function makeDocComparator(sort: SortSpec): (a: Doc, b: Doc) => number {
+  const paths = sort.map(([f, d]) => [compilePath(f), d] as const);
+  return (a, b) => {
+    for (const [p, d] of paths) {
+      const c = compareValues(sortKey(a, p, d), sortKey(b, p, d));
+      if (c !== 0) return d === 1 ? c : -c;
+    }
+    return compareValues(a._id, b._id);
+  };
+}
+
+/**
+ * Run a find over a view. Returns the matching hits after sort/skip/limit. The overlay
+ * decides which indexes are usable (an overlay document with an array on an index path makes
+ * that index's order unusable for this query).
+ */
+export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, stats: EngineStats, query?: Query): Hit[] {
+  const q = query ?? compileFilter(spec.filter);
+  const sort = normalizeSort(spec.sort);
+  const skip = spec.skip ?? 0;
+  const limit = spec.limit && spec.limit > 0 ? spec.limit : Infinity;
+  const overlay = overlayOf(coll, view);
+  const usable = (ix: Index) => {
+    if (!overlay) return true;
+    for (const doc of overlay.values()) {
+      if (doc === null) continue;
+      const k = ix.keysOf(doc);
+      if (k && k.multikey) return false;
+    }
+    return true;
+  };
+  const p = plan(coll.indexes, spec.filter, sort, usable);
+  stats.lastPlan = p.describe;
+  const out: Hit[] = [];
+  if (p.sortServed) {
+    let skipped = 0;
+    for (const h of candidates(p, overlay, view, stats)) {
+      stats.docsExamined++;
+      if (!testDoc(q, h.doc)) continue;
+      if (skipped < skip) {
+        skipped++;
+        continue;
+      }
+      out.push(h);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+  stats.inMemorySorts++;
+  for (const h of candidates(p, overlay, view, stats)) {
+    stats.docsExamined++;
+    if (testDoc(q, h.doc)) out.push(h);
+  }
+  const cmp = makeDocComparator(sort);
+  out.sort((a, b) => cmp(a.doc, b.doc));
+  return out.slice(skip, limit === Infinity ? undefined : skip + limit);
+}
+
+/** Count matches (with skip/limit) without sorting. */
+export function runCount(coll: CollectionState, view: ReadView, filter: Doc, skip: number, limit: number, stats: EngineStats): number {
+  const q = compileFilter(filter);
+  const overlay = overlayOf(coll, view);
+  const p = plan(coll.indexes, filter, [], (ix) => {
+    if (!overlay) return true;
+    for (const doc of overlay.values()) if (doc && ix.keysOf(doc)?.multikey) return false;
+    return true;
+  });
+  stats.lastPlan = p.describe;
+  let n = 0;
+  const max = limit > 0 ? skip + limit : Infinity;
+  for (const h of candidates(p, overlay, view, stats)) {
+    stats.docsExamined++;
+    if (testDoc(q, h.doc) && ++n >= max) break;
+  }
+  return Math.max(0, n - skip);
+}
+
+/** Every document the view sees (for aggregation sources of $lookup and snapshots). */
+export function allDocs(coll: CollectionState, view: ReadView, stats: EngineStats): Doc[] {
+  return runFind(coll, view, { filter: {} }, stats).map((h) => h.doc);
+}
+
+export type { Entry };

@@ -1,0 +1,235 @@
+/**
+ * One index: a B+tree (sorted-btree) over the latest committed state, ordered by the key fields
+ * (each ascending or descending) and then by `_id`, so that every entry is unique and the
+ * order is total.
+ *
+ * Entries are kept small because the product holds 10^6 documents: a document whose key fields
+ * are scalars is represented by its Rec itself (8 bytes per entry in the tree, the key values are
+ * read from `rec.doc` when comparing). Documents with arrays on an indexed path (multikey) get
+ * one KeyEntry per distinct element, as MongoDB does; such an index is not used by the planner
+ * (array sort/range semantics), but it still enforces uniqueness per element.
+ */
+import BTree from 'sorted-btree';
+import { Query } from 'mingo';
+import { Rec, type LockOwner } from './record';
+import { Codes, serverError } from './errors';
+import {
+  MAX_KEY,
+  MIN_KEY,
+  MULTI,
+  Sentinel,
+  canonicalKey,
+  collectPathValues,
+  compareValues,
+  compilePath,
+  getScalarPath,
+  type Doc,
+  type Path,
+} from './values';
+
+export interface IndexSpec {
+  name: string;
+  key: [string, 1 | -1][];
+  unique: boolean;
+  partialFilterExpression?: Doc;
+}
+
+/** An explicit key tuple: a multikey element entry, an overlay (snapshot) entry or a probe. */
+export class KeyEntry {
+  constructor(
+    readonly vals: readonly unknown[],
+    readonly rec: Rec | null,
+    /** the _id (or a Sentinel for probes) */
+    readonly id: unknown,
+  ) {}
+}
+export type Entry = Rec | KeyEntry;
+
+export const defaultIndexName = (key: [string, 1 | -1][]) => key.map(([f, d]) => `${f}_${d}`).join('_');
+
+export class Index {
+  readonly paths: Path[];
+  readonly dirs: (1 | -1)[];
+  readonly fields: string[];
+  readonly isId: boolean;
+  readonly tree: BTree<Entry, undefined>;
+  /** number of live documents with an array on an indexed path (the planner skips the index while > 0) */
+  multikeyDocs = 0;
+  /** unique indexes: keys with an uncommitted change (added or removed) -> the transaction */
+  readonly keyLocks = new Map<string, LockOwner>();
+  private readonly partial: Query | null;
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = spec.key.map(([f]) => f);
+    this.paths = this.fields.map(compilePath);
+    this.dirs = spec.key.map(([, d]) => d);
+    this.isId = spec.name === '_id_';
+    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : null;
+    this.tree = new BTree<Entry, undefined>(undefined, this.compare, 64);
+  }
+
+  get keyPattern(): Record<string, 1 | -1> {
+    return Object.fromEntries(this.spec.key);
+  }
+
+  get isPartial(): boolean {
+    return this.partial !== null;
+  }
+
+  valueAt(e: Entry, i: number): unknown {
+    if (e instanceof Rec) return this.isId ? e.id : getScalarPath(e.doc, this.paths[i]!);
+    return e.vals[i];
+  }
+
+  /** Tree order: key fields (with their direction), then _id ascending. */
+  readonly compare = (a: Entry, b: Entry): number => {
+    for (let i = 0; i < this.paths.length; i++) {
+      const c = compareValues(this.valueAt(a, i), this.valueAt(b, i));
+      if (c !== 0) return this.dirs[i] === 1 ? c : -c;
+    }
+    const ia = a instanceof Rec ? a.id : a.id;
+    const ib = b instanceof Rec ? b.id : b.id;
+    // in the _id index the key already is the _id: only probes' sentinels need the tie-break
+    if (this.isId && !(ia instanceof Sentinel) && !(ib instanceof Sentinel)) return 0;
+    return compareValues(ia, ib);
+  };
+
+  /** Does this document belong to the index (partial indexes)? */
+  covers(doc: Doc): boolean {
+    return this.partial === null || this.partial.test(doc);
+  }
+
+  /**
+   * The key tuples of a document version. null when the document is not in the index (partial),
+   * otherwise a list of value tuples; `multikey` tells whether an array was expanded.
+   * Throws CannotIndexParallelArrays like MongoDB for two array fields in one compound key.
+   */
+  keysOf(doc: Doc): { tuples: unknown[][]; multikey: boolean } | null {
+    if (!this.covers(doc)) return null;
+    if (this.isId) return { tuples: [[doc._id]], multikey: false };
+    const scalar: unknown[] = [];
+    let multiField = -1;
+    for (let i = 0; i < this.paths.length; i++) {
+      const v = getScalarPath(doc, this.paths[i]!);
+      if (v === MULTI) {
+        if (multiField !== -1) {
+          throw serverError('CannotIndexParallelArrays', `cannot index parallel arrays [${this.fields[i]}] [${this.fields[multiField]}]`);
+        }
+        multiField = i;
+        scalar.push(undefined);
+      } else scalar.push(v === undefined ? null : v);
+    }
+    if (multiField === -1) return { tuples: [scalar], multikey: false };
+    const vals: unknown[] = [];
+    collectPathValues(doc, this.paths[multiField]!, 0, vals);
+    const seen = new Set<string>();
+    const tuples: unknown[][] = [];
+    // an empty array is indexed as undefined (null-ish) in MongoDB
+    if (vals.length === 0) vals.push(null);
+    for (const v of vals) {
+      const k = canonicalKey(v);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const t = scalar.slice();
+      t[multiField] = v === undefined ? null : v;
+      tuples.push(t);
+    }
+    return { tuples, multikey: true };
+  }
+
+  /** Entries of the latest version of `rec` (rec.doc) in this index. */
+  private latestEntries(rec: Rec): Entry[] {
+    const doc = rec.doc;
+    if (doc === null) return [];
+    const k = this.keysOf(doc);
+    if (k === null) return [];
+    if (!k.multikey) return [rec];
+    return k.tuples.map((t) => new KeyEntry(t, rec, rec.id));
+  }
+
+  /** Remove the latest version of `rec` (call before changing rec.doc). */
+  removeLatest(rec: Rec): void {
+    const es = this.latestEntries(rec);
+    if (es.length > 0 && !(es[0] instanceof Rec)) this.multikeyDocs--;
+    for (const e of es) this.tree.delete(e);
+  }
+
+  /** Insert the latest version of `rec` (call after changing rec.doc). */
+  insertLatest(rec: Rec): void {
+    const es = this.latestEntries(rec);
+    if (es.length > 0 && !(es[0] instanceof Rec)) this.multikeyDocs++;
+    for (const e of es) this.tree.set(e, undefined);
+  }
+
+  /** Whether two versions have the same entries in this index (then the index needs no change). */
+  sameKeys(a: Doc | null, b: Doc | null): boolean {
+    if (a === b) return true;
+    if (a === null || b === null) return false;
+    if (this.isId) return true;
+    const ca = this.covers(a);
+    if (ca !== this.covers(b)) return false;
+    if (!ca) return true;
+    for (let i = 0; i < this.paths.length; i++) {
+      const va = getScalarPath(a, this.paths[i]!);
+      const vb = getScalarPath(b, this.paths[i]!);
+      if (va === MULTI || vb === MULTI) {
+        if (va !== vb) return false;
+        const xa: unknown[] = [];
+        const xb: unknown[] = [];
+        collectPathValues(a, this.paths[i]!, 0, xa);
+        collectPathValues(b, this.paths[i]!, 0, xb);
+        if (xa.length !== xb.length || xa.some((x, j) => compareValues(x, xb[j]) !== 0)) return false;
+      } else if (compareValues(va, vb) !== 0) {
+        // (missing and null compare equal: both are stored as null)
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Canonical string of a key tuple (unique-key lock table). */
+  static tupleKey(t: readonly unknown[]): string {
+    return t.map(canonicalKey).join('|');
+  }
+
+  /** `{field: value}` for error messages (keyValue). */
+  keyValue(t: readonly unknown[]): Record<string, unknown> {
+    return Object.fromEntries(this.fields.map((f, i) => [f, t[i]]));
+  }
+
+  /** Latest-state records that have exactly this key tuple. */
+  *recordsWithKey(t: readonly unknown[]): Generator<Rec> {
+    const probe = new KeyEntry(t, null, MIN_KEY);
+    for (const [e] of this.tree.entries(probe)) {
+      for (let i = 0; i < this.paths.length; i++) {
+        if (compareValues(this.valueAt(e, i), t[i]) !== 0) return;
+      }
+      yield e instanceof Rec ? e : e.rec!;
+    }
+  }
+
+  /** Lowest / highest probe value of field i in tree order. */
+  lowest(i: number): Sentinel {
+    return this.dirs[i] === 1 ? MIN_KEY : MAX_KEY;
+  }
+  highest(i: number): Sentinel {
+    return this.dirs[i] === 1 ? MAX_KEY : MIN_KEY;
+  }
+}
+
+export function validateIndexKey(keys: unknown): [string, 1 | -1][] {
+  if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) {
+    throw serverError('BadValue', 'embedded mongo: createIndex expects a key document like { field: 1 }');
+  }
+  const out: [string, 1 | -1][] = [];
+  for (const [f, d] of Object.entries(keys as Doc)) {
+    if (d !== 1 && d !== -1) {
+      throw new Error(`embedded mongo: index type ${JSON.stringify(d)} on '${f}' is not implemented (only 1 and -1)`);
+    }
+    out.push([f, d]);
+  }
+  if (out.length === 0) throw serverError('BadValue', 'Index keys cannot be an empty field.');
+  return out;
+}
+
+export { Codes };
