@@ -28,6 +28,13 @@ export default defineConfig<'webpack5'>(async (merge) => {
     sourceRoot: 'src',
     outputRoot: `dist/${process.env.TARO_ENV}`,
     plugins: [],
+    // Every process.env.X the app reads must be defined here (or in a .env file): nothing
+    // provides `process` at run time in weapp or h5, so an undefined one throws
+    // "process is not defined". Set them in the shell or in .env.<mode>.
+    env: {
+      TARO_APP_API_BASE: JSON.stringify(process.env.TARO_APP_API_BASE ?? ''),
+      TARO_APP_CLOUD_ENV: JSON.stringify(process.env.TARO_APP_CLOUD_ENV ?? ''),
+    },
     defineConstants: {},
     alias: {
       '@': path.resolve(__dirname, '..', 'src'),
