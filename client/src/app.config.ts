@@ -13,6 +13,9 @@ export default defineAppConfig({
     navigationBarBackgroundColor: '#ededed',
     navigationBarTitleText: '排队返利',
     navigationBarTextStyle: 'black',
+    // 'default' is weapp's default anyway; stating it makes Taro's h5 router draw the
+    // WeChat-like navigation bar (title + back button on non-tab pages).
+    navigationStyle: 'default',
   },
   tabBar: {
     color: '#999999',

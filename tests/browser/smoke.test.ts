@@ -111,25 +111,38 @@ describe.skipIf(skip)('h5 build in Chromium', () => {
 
   const tab = (label: string) => page.locator('.weui-tabbar__item', { hasText: label })
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+  /**
+   * Waits until Taro's h5 router has finished showing `route`: pages slide in from the right
+   * (~300 ms) and the previous page stays in the DOM, so "text is visible" is not enough
+   * before a screenshot.
+   */
+  // (In-page code is passed as strings: the root tsconfig has no DOM lib, and should not.)
+  const settled = (route: string) =>
+    page.waitForFunction(`(() => {
+      const el = [...document.querySelectorAll('.taro_page')].find((p) => p.id.startsWith(${JSON.stringify(`/${route}`)}))
+      return !!el && el.classList.contains('taro_page_stationed') && getComputedStyle(el).display !== 'none' &&
+        Math.abs(el.getBoundingClientRect().left) < 0.5
+    })()`)
   const activeTabLabel = () => page.locator('.weui-tabbar__item.weui-bar__item_on .weui-tabbar__label').innerText()
 
   it('opens on 商城 with the WeChat-style tab bar', async () => {
     await page.goto(`${server!.url}/`)
     await expect.poll(() => page.url()).toContain('#/pages/mall/index')
     await page.locator('.card__title', { hasText: '商城' }).waitFor()
+    await settled('pages/mall/index')
     expect(await page.locator('.weui-tabbar__item').allInnerTexts()).toEqual(['商城', '排队', '绿色积分', '我的'])
     expect(await activeTabLabel()).toBe('商城')
     // WeChat look: grey page, white card, green active tab label
-    const look = await page.evaluate(() => {
-      const card = document.querySelector('.card')!
-      const active = document.querySelector('.weui-bar__item_on .weui-tabbar__label')!
+    const look = await page.evaluate<{ page: string; card: string; radius: number; active: string }>(`(() => {
+      const card = document.querySelector('.card')
+      const active = document.querySelector('.weui-bar__item_on .weui-tabbar__label')
       return {
-        page: getComputedStyle(document.querySelector('.page')!).backgroundColor,
+        page: getComputedStyle(document.querySelector('.page')).backgroundColor,
         card: getComputedStyle(card).backgroundColor,
         radius: parseFloat(getComputedStyle(card).borderTopLeftRadius),
         active: getComputedStyle(active).color,
       }
-    })
+    })()`)
     expect(look).toMatchObject({ page: 'rgb(245, 245, 245)', card: 'rgb(255, 255, 255)', active: 'rgb(7, 193, 96)' })
     expect(look.radius).toBeGreaterThan(0)
     await shot('mall')
@@ -146,6 +159,7 @@ describe.skipIf(skip)('h5 build in Chromium', () => {
       await expect.poll(() => page.url()).toContain(`#/${route}`)
       await page.locator('.card__title', { hasText: label }).filter({ visible: true }).first().waitFor()
       await page.getByText(marker).filter({ visible: true }).first().waitFor()
+      await settled(route)
       expect(await activeTabLabel()).toBe(label)
       if (name !== 'mall-again') await shot(name)
     })
@@ -156,11 +170,12 @@ describe.skipIf(skip)('h5 build in Chromium', () => {
     const pill = page.locator('[data-testid="dev-id-pill"]').filter({ visible: true })
     await pill.waitFor()
     await expect.poll(() => pill.innerText()).toContain('demo-shopper-a')
+    await settled('pages/me/index')
     await pill.click()
     await page.getByText('demo-merchant', { exact: true }).filter({ visible: true }).first().waitFor()
     await shot('me-dev-identity')
     await page.getByText('demo-merchant', { exact: true }).filter({ visible: true }).first().click()
-    await expect.poll(() => page.evaluate(() => localStorage.getItem('dev.openid'))).toBe('demo-merchant')
+    await expect.poll(() => page.evaluate<string | null>(`localStorage.getItem('dev.openid')`)).toBe('demo-merchant')
     await expect
       .poll(() => page.locator('[data-testid="dev-id-pill"]').filter({ visible: true }).innerText())
       .toContain('demo-merchant')
@@ -171,12 +186,15 @@ describe.skipIf(skip)('h5 build in Chromium', () => {
     await page.getByText('商家中心').filter({ visible: true }).first().click()
     await expect.poll(() => page.url()).toContain('#/pages/merchant/index')
     await page.getByText('商家功能即将上线').filter({ visible: true }).first().waitFor()
+    await settled('pages/merchant/index')
+    expect(await page.locator('.weui-tabbar').isVisible()).toBe(false) // not a tab page
     await shot('merchant')
   })
 
   it('收银台 reads ?c=<cashierId> from the h5 route', async () => {
     await page.goto(`${server!.url}/#/pages/cashier/index?c=cs_001`)
     await page.getByText('收银台编号').filter({ visible: true }).first().waitFor()
+    await settled('pages/cashier/index')
     expect(await page.getByText('cs_001').filter({ visible: true }).count()).toBeGreaterThan(0)
     await shot('cashier')
   })

@@ -14,7 +14,7 @@ export default function MePage() {
         ) : null
       }
     >
-      <View className='card'>
+      <View className='card card--list'>
         <View className='list-item' onClick={() => Taro.navigateTo({ url: '/pages/merchant/index' })}>
           <Text>商家中心</Text>
           <Text className='list-item__arrow'>›</Text>
