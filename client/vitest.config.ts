@@ -42,9 +42,9 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@\/(.*)$/, replacement: `${here('./src')}/$1` },
+      { find: /^@test\/(.*)$/, replacement: `${here('./test')}/$1` },
       { find: /^@tarojs\/components$/, replacement: '@tarojs/components/lib/react' },
       { find: /^@tarojs\/taro$/, replacement: here('./test/taro-shim.ts') },
-      // Taro's package CSS (and ours) is irrelevant to the DOM assertions.
     ],
   },
   test: {

@@ -86,6 +86,13 @@ describe.skipIf(!built)('weapp build in miniprogram-simulate', () => {
     expect(text).toContain('精选好物')
   })
 
+  it('商城 can be shared (enableShareAppMessage + useShareAppMessage)', async () => {
+    const page = pages[0]!
+    const share = (page.instance as { onShareAppMessage?: (o: object) => unknown }).onShareAppMessage
+    expect(typeof share).toBe('function')
+    expect(share!.call(page.instance, { from: 'menu' })).toMatchObject({ path: '/pages/mall/index' })
+  })
+
   it('排队 renders its title card', async () => {
     const page = await renderPage('pages/queue/index')
     pages.push(page)

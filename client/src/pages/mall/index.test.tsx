@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { render, screen } from '@testing-library/react'
+import { firePageEvent } from '@test/page-runtime'
 import MallPage from './index'
 
 describe('商城 page', () => {
@@ -10,5 +11,12 @@ describe('商城 page', () => {
     expect(container.querySelector('.page .card .card__title')?.textContent).toBe('商城')
     // Taro's real H5 components render as custom elements (taro-view-core …)
     expect(container.querySelector('taro-view-core')).not.toBeNull()
+  })
+
+  it('can be shared to a friend', () => {
+    render(<MallPage />)
+    const [share] = firePageEvent('onShareAppMessage', { from: 'menu' })
+    expect(share).toMatchObject({ path: '/pages/mall/index' })
+    expect((share as { title: string }).title).toContain('排队返利')
   })
 })
