@@ -49,8 +49,7 @@ function useOnMount(fn: (...args: unknown[]) => unknown, withParams: boolean) {
   useEffect(() => {
     if (withParams) fn(router.params)
     else fn()
-
-  }, [])
+  }, []) // once, like the real lifecycle
 }
 
 type Cb = (...args: any[]) => any
