@@ -107,9 +107,14 @@ export class CollectionState {
       const k = canonicalKey(rec.id);
       if (keep) this.side.set(k, rec);
       else this.side.delete(k);
-    } else if (old === null) {
+    } else if (old === null && this.side.size > 0) {
       this.side.delete(canonicalKey(rec.id));
     }
+  }
+
+  /** Load a committed document (snapshot file). */
+  loadDoc(doc: Doc, ts: number): void {
+    this.applyWrite(new Rec(doc._id), doc, ts, false);
   }
 
   logCommit(ts: number, recs: Rec[]): void {

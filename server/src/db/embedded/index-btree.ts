@@ -9,7 +9,7 @@
  * one KeyEntry per distinct element, as MongoDB does; such an index is not used by the planner
  * (array sort/range semantics), but it still enforces uniqueness per element.
  */
-import BTree from 'sorted-btree';
+import BTreeDefault from 'sorted-btree';
 import { Query } from 'mingo';
 import { Rec, type LockOwner } from './record';
 import { Codes, serverError } from './errors';
@@ -26,6 +26,11 @@ import {
   type Doc,
   type Path,
 } from './values';
+
+// sorted-btree is CommonJS with `exports.default`: Node's ESM loader hands us the whole module
+// object, bundlers and vitest the default export. Accept both.
+const BTree: typeof BTreeDefault = ((BTreeDefault as unknown as { default?: typeof BTreeDefault }).default ?? BTreeDefault);
+type BTree<K, V> = BTreeDefault<K, V>;
 
 export interface IndexSpec {
   name: string;

@@ -3,7 +3,7 @@
  * All synchronous: they read the transaction's view, compute new versions with mingo's update
  * operators, and hand them to `Txn.write` which checks conflicts and uniqueness.
  */
-import { ObjectId } from 'bson';
+import { ObjectId } from 'mongodb';
 import { updateOne as mingoUpdateOne } from 'mingo/updater';
 import { MongoInvalidArgumentError } from 'mongodb';
 import type { CollectionState } from './collection-state';
@@ -117,6 +117,7 @@ export function applyUpdate(base: Doc, update: Doc, filter: Doc, arrayFilters: D
     }
     mod.$set = { ...set, ...soi };
   }
+  guardId(mod, base, insert);
   if (Object.keys(mod).length === 0) return insert ? base : null;
   const work = thawClone(base) as Doc;
   const positional = Object.values(mod).some((v) => isPlainObject(v) && Object.keys(v).some((p) => POSITIONAL.test(p)));
@@ -134,6 +135,28 @@ export function applyUpdate(base: Doc, update: Doc, filter: Doc, arrayFilters: D
     throw serverError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
   }
   return freezeClone(work) as Doc;
+}
+
+/**
+ * `_id` is immutable: `$set: {_id: <same value>}` is a no-op (dropped before mingo, which
+ * rejects any `_id` path), anything else touching `_id` of an existing document is ImmutableField.
+ */
+function guardId(mod: Doc, base: Doc, insert: boolean): void {
+  for (const [op, spec] of Object.entries(mod)) {
+    if (!isPlainObject(spec)) continue;
+    for (const path of Object.keys(spec)) {
+      if (path !== '_id' && !path.startsWith('_id.')) continue;
+      if (insert && base._id === undefined) continue; // an upsert may choose the new _id
+      if (op === '$set' && path === '_id' && deepEqualValues(spec[path], base._id)) {
+        const rest = { ...spec };
+        delete rest._id;
+        if (Object.keys(rest).length === 0) delete mod[op];
+        else mod[op] = rest;
+        continue;
+      }
+      throw serverError('ImmutableField', `Performing an update on the path '${path}' would modify the immutable field '_id'`);
+    }
+  }
 }
 
 /** The document an upsert starts from: the equality conditions of the filter. */

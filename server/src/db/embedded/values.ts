@@ -12,7 +12,9 @@
  * index range scans must return a superset of what mingo's `$gt/$lt` (which use `<`) match, so
  * both must agree. The two orders only differ for characters above U+FFFF vs U+E000..U+FFFF.
  */
-import { Binary, Decimal128, Long, ObjectId } from 'bson';
+// BSON classes come through the driver: it loads bson's CommonJS build, and a separate
+// `import from 'bson'` may load its ESM build (two ObjectId classes, instanceof fails).
+import { Binary, Decimal128, Long, ObjectId } from 'mongodb';
 import { badValue } from './errors';
 
 export type Doc = Record<string, unknown>;

@@ -1,0 +1,237 @@
+/**
+ * The journal: an append-only file of framed records, one per commit or DDL.
+ *
+ * Frame = [u32 LE payload length][u32 LE CRC-32 of payload][payload = BSON document]. A crash can
+ * leave a torn last frame (short, or with a CRC mismatch); the reader stops at the first bad
+ * frame and the opener truncates the file there. Because a commit is acknowledged only after its
+ * frame (and everything before it) is written and fsynced, a torn frame is never acknowledged,
+ * and a transaction is one frame, so it is never partially replayed.
+ *
+ * Group commit: commits that arrive while a write+fsync is in flight are queued and written
+ * together by the next write+fsync.
+ */
+import * as fs from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { BSON } from 'mongodb';
+import type { DurableLog, JournalRecord } from './engine';
+
+const HEADER = 8;
+const MIN_BSON = 5;
+
+export function frame(rec: object): Buffer {
+  const payload = BSON.serialize(rec);
+  const out = Buffer.allocUnsafe(HEADER + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  out.writeUInt32LE(crc32(payload), 4);
+  out.set(payload, HEADER);
+  return out;
+}
+
+export interface ReadResult {
+  /** offset just after the last valid frame */
+  validEnd: number;
+  /** total file size */
+  size: number;
+  /** true when bytes after validEnd exist (torn or corrupt tail) */
+  torn: boolean;
+}
+
+/**
+ * Read the valid frames of a file in order (streaming, bounded memory), calling `onRecord` for
+ * each deserialized record.
+ */
+export function readFrames(path: string, onRecord: (rec: Record<string, unknown>) => void): ReadResult {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    let buf = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 16 << 20));
+    let bufStart = 0; // file offset of buf[0]
+    let bufLen = 0;
+    let pos = 0; // file offset of the next frame
+    const fill = (need: number): boolean => {
+      // make buf hold [pos, pos + need)
+      if (pos + need > size) return false;
+      if (pos >= bufStart && pos + need <= bufStart + bufLen) return true;
+      if (need > buf.length) buf = Buffer.allocUnsafe(need);
+      bufStart = pos;
+      bufLen = fs.readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+      return bufLen >= need;
+    };
+    for (;;) {
+      if (!fill(HEADER)) break;
+      const off = pos - bufStart;
+      const len = buf.readUInt32LE(off);
+      const crc = buf.readUInt32LE(off + 4);
+      if (len < MIN_BSON || pos + HEADER + len > size) break;
+      if (!fill(HEADER + len)) break;
+      const o2 = pos - bufStart;
+      const payload = buf.subarray(o2 + HEADER, o2 + HEADER + len);
+      if (crc32(payload) !== crc) break;
+      let rec: Record<string, unknown>;
+      try {
+        rec = BSON.deserialize(payload, { promoteValues: true, promoteLongs: true, bsonRegExp: false });
+      } catch {
+        break;
+      }
+      pos += HEADER + len;
+      onRecord(rec);
+    }
+    return { validEnd: pos, size, torn: pos < size };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+interface Pending {
+  buf: Buffer;
+  onDurable: () => void;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class Journal implements DurableLog {
+  private fd: number;
+  private queue: (Pending | { rotate: () => void })[] = [];
+  private flushing: Promise<void> | null = null;
+  private failed: Error | null = null;
+  private closed = false;
+  /** bytes in the current journal file */
+  bytes: number;
+  /** called after each batch (compaction trigger) */
+  onAppended: (() => void) | null = null;
+
+  constructor(
+    private readonly dir: string,
+    public gen: number,
+    private readonly fsync: boolean,
+  ) {
+    const path = Journal.path(dir, gen);
+    this.fd = fs.openSync(path, 'a');
+    this.bytes = fs.fstatSync(this.fd).size;
+  }
+
+  static path(dir: string, gen: number): string {
+    return `${dir}/journal-${String(gen).padStart(8, '0')}.log`;
+  }
+
+  static list(dir: string): number[] {
+    return fs
+      .readdirSync(dir)
+      .map((f) => /^journal-(\d+)\.log$/.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+
+  append(rec: JournalRecord, onDurable: () => void): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error('embedded mongo: journal is closed'));
+    const buf = frame(rec);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ buf, onDurable, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Switch to a new journal file once everything queued before is durable. Resolves with the new generation. */
+  rotate(): Promise<number> {
+    return new Promise<number>((resolve) => {
+      this.queue.push({ rotate: () => resolve(this.gen) });
+      this.kick();
+    });
+  }
+
+  isIdle(): boolean {
+    return this.flushing === null && this.queue.length === 0;
+  }
+
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private kick(): void {
+    if (!this.flushing) {
+      this.flushing = this.flushLoop().finally(() => {
+        this.flushing = null;
+        if (this.queue.length > 0) this.kick();
+      });
+    }
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if ('rotate' in head) {
+        this.queue.shift();
+        fs.closeSync(this.fd);
+        this.gen++;
+        this.fd = fs.openSync(Journal.path(this.dir, this.gen), 'a');
+        this.bytes = 0;
+        syncDir(this.dir);
+        head.rotate();
+        continue;
+      }
+      // a batch: everything up to the next rotation marker
+      let n = 0;
+      while (n < this.queue.length && !('rotate' in this.queue[n]!)) n++;
+      const batch = this.queue.splice(0, n) as Pending[];
+      try {
+        if (this.failed) throw this.failed;
+        const data = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((p) => p.buf));
+        await writeAll(this.fd, data);
+        if (this.fsync) await new Promise<void>((res, rej) => fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())));
+        this.bytes += data.length;
+      } catch (e) {
+        // the file may now end with a partial frame: refuse every further append
+        this.failed ??= e as Error;
+        for (const p of batch) p.reject(e);
+        continue;
+      }
+      for (const p of batch) {
+        try {
+          p.onDurable();
+          p.resolve();
+        } catch (e) {
+          p.reject(e);
+        }
+      }
+      this.onAppended?.();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    if (this.closed) return;
+    this.closed = true;
+    if (this.fsync) fs.fdatasyncSync(this.fd);
+    fs.closeSync(this.fd);
+  }
+}
+
+function writeAll(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let off = 0;
+    const step = () => {
+      fs.write(fd, data, off, data.length - off, null, (err, n) => {
+        if (err) return reject(err);
+        off += n;
+        if (off < data.length) step();
+        else resolve();
+      });
+    };
+    step();
+  });
+}
+
+/** fsync a directory so a rename/create in it is durable. */
+export function syncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    /* some filesystems do not support fsync on directories */
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Durability of a data directory: lock file, snapshot + journal replay on open, compaction.
+ *
+ * Files: `LOCK` (pid of the owner), `snapshot.bson` (framed records: header with its commit
+ * timestamp X, per collection its index definitions then its documents in chunks, footer),
+ * `journal-<gen>.log` (commits and DDL, each with its timestamp). State = snapshot + every
+ * journal record with ts > X, so a crash at any point of a compaction is harmless: the new
+ * snapshot only replaces the old one by an atomic rename, and old journal files are deleted
+ * only after that.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Engine, JournalRecord } from './engine';
+import type { IndexSpec } from './index-btree';
+import { Journal, frame, readFrames, syncDir } from './journal';
+import type { Rec } from './record';
+import { deepFreeze, type Doc } from './values';
+
+export interface StorageOptions {
+  fsync: boolean;
+  /** compact when the journal exceeds this many bytes and the snapshot size (default 64 MiB) */
+  compactJournalBytes: number;
+}
+
+const openDirs = new Set<string>();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Take the directory lock (pid file); a lock left by a dead process is taken over. */
+function acquireLock(dir: string): () => void {
+  const real = fs.realpathSync(dir);
+  if (openDirs.has(real)) throw new Error(`embedded mongo: data directory ${dir} is already open in this process`);
+  const lockPath = path.join(dir, 'LOCK');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = fs.openSync(lockPath, 'wx');
+      fs.writeSync(fd, String(process.pid));
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      openDirs.add(real);
+      return () => {
+        openDirs.delete(real);
+        try {
+          if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let pid = NaN;
+    try {
+      pid = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
+    } catch {
+      continue; // removed meanwhile: retry
+    }
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new Error(`embedded mongo: data directory ${dir} is locked by running process ${pid} (${lockPath})`);
+    }
+    // stale lock (dead process, or an unclosed client of this process): take it over
+    try {
+      fs.unlinkSync(lockPath);
+    } catch {
+      /* raced with another opener: retry */
+    }
+  }
+  throw new Error(`embedded mongo: could not acquire the lock ${lockPath}`);
+}
+
+const SNAPSHOT = 'snapshot.bson';
+const SNAPSHOT_TMP = 'snapshot.tmp';
+
+export class Storage {
+  private journal!: Journal;
+  private releaseLock: () => void;
+  private snapshotBytes = 0;
+  /** bytes of journal files older than the current one (left by an interrupted compaction) */
+  private olderJournalBytes = 0;
+  private compacting: Promise<void> | null = null;
+  private closing = false;
+
+  private constructor(
+    private readonly engine: Engine,
+    private readonly dir: string,
+    private readonly opts: StorageOptions,
+  ) {
+    this.releaseLock = acquireLock(dir);
+  }
+
+  static async open(engine: Engine, dir: string, opts: StorageOptions): Promise<Storage> {
+    fs.mkdirSync(dir, { recursive: true });
+    const s = new Storage(engine, dir, opts);
+    try {
+      s.load();
+      if (s.shouldCompact()) await s.compact();
+    } catch (e) {
+      s.releaseLock();
+      throw e;
+    }
+    return s;
+  }
+
+  /** Load snapshot + journals into the engine and open the journal for appending. */
+  private load(): void {
+    const dir = this.dir;
+    fs.rmSync(path.join(dir, SNAPSHOT_TMP), { force: true });
+    let snapTs = 0;
+    const snapPath = path.join(dir, SNAPSHOT);
+    if (fs.existsSync(snapPath)) {
+      let complete = false;
+      let cur: { db: string; coll: string } | null = null;
+      const r = readFrames(snapPath, (rec) => {
+        switch (rec.op) {
+          case 'snap':
+            snapTs = rec.ts as number;
+            break;
+          case 'coll':
+            cur = { db: rec.db as string, coll: rec.coll as string };
+            this.engine.coll(cur.db, cur.coll).persisted = true;
+            for (const spec of rec.indexes as IndexSpec[]) this.engine.loadIndex(cur.db, cur.coll, spec);
+            break;
+          case 'docs': {
+            const c = this.engine.coll(rec.db as string, rec.coll as string);
+            for (const d of rec.docs as Doc[]) c.loadDoc(deepFreeze(d), snapTs);
+            break;
+          }
+          case 'end':
+            complete = true;
+            break;
+        }
+      });
+      if (!complete || r.torn) throw new Error(`embedded mongo: snapshot ${snapPath} is incomplete or corrupt`);
+      this.snapshotBytes = r.size;
+    }
+    this.engine.setLoadedTs(snapTs);
+    const gens = Journal.list(dir);
+    for (let i = 0; i < gens.length; i++) {
+      const p = Journal.path(dir, gens[i]!);
+      const r = readFrames(p, (rec) => {
+        if ((rec.ts as number) > snapTs) this.replay(rec as unknown as JournalRecord);
+      });
+      if (r.torn) {
+        if (i < gens.length - 1) throw new Error(`embedded mongo: journal ${p} is corrupt at offset ${r.validEnd} (not its tail)`);
+        // torn tail of the last file: an unacknowledged commit cut by a crash
+        fs.truncateSync(p, r.validEnd);
+      }
+    }
+    for (const g of gens.slice(0, -1)) this.olderJournalBytes += fs.statSync(Journal.path(dir, g)).size;
+    this.journal = new Journal(dir, gens.length ? gens[gens.length - 1]! : 1, this.opts.fsync);
+    this.journal.onAppended = () => {
+      if (!this.compacting && !this.closing && this.shouldCompact()) {
+        this.compacting = this.compact()
+          .catch((e) => console.error('embedded mongo: compaction failed', e))
+          .finally(() => (this.compacting = null));
+      }
+    };
+    this.engine.journal = this.journal;
+  }
+
+  private replay(rec: JournalRecord): void {
+    const e = this.engine;
+    switch (rec.op) {
+      case 'c':
+        for (const w of rec.w) for (const d of w.put) deepFreeze(d);
+        e.replayCommit(rec);
+        break;
+      case 'ci':
+        e.loadIndex(rec.db, rec.coll, rec.spec);
+        break;
+      case 'di':
+        e.dropIndexNow(rec.db, rec.coll, rec.name);
+        break;
+      case 'cc':
+        e.coll(rec.db, rec.coll).persisted = true;
+        break;
+      case 'dc':
+        e.dropCollectionNow(rec.db, rec.coll);
+        break;
+      case 'dd':
+        e.dropDatabaseNow(rec.db);
+        break;
+    }
+    e.setLoadedTs(rec.ts);
+  }
+
+  private shouldCompact(): boolean {
+    const j = this.olderJournalBytes + this.journal.bytes;
+    return j > this.opts.compactJournalBytes && j > this.snapshotBytes;
+  }
+
+  /**
+   * Write a snapshot of the state at a commit timestamp X, then drop the journal files it covers.
+   * Runs concurrently with commits: the journal is rotated first (every record in older files
+   * has ts <= X), the state at X is pinned (old versions are kept) and written in chunks.
+   */
+  async compact(): Promise<void> {
+    const engine = this.engine;
+    const newGen = await this.journal.rotate();
+    const X = engine.appliedTs;
+    engine.pin(X);
+    try {
+      // the collections and records at X, captured synchronously
+      const colls: { db: string; coll: string; indexes: IndexSpec[]; recs: Rec[] }[] = [];
+      for (const [db, m] of engine.dbs) {
+        for (const c of m.values()) {
+          if (!c.persisted) continue;
+          colls.push({ db, coll: c.name, indexes: c.indexes.filter((i) => !i.isId).map((i) => i.spec), recs: [...c.liveRecords()] });
+        }
+      }
+      const tmp = path.join(this.dir, SNAPSHOT_TMP);
+      const fd = fs.openSync(tmp, 'w');
+      let bytes = 0;
+      const put = async (rec: object) => {
+        const b = frame(rec);
+        await new Promise<void>((res, rej) => fs.write(fd, b, 0, b.length, null, (e) => (e ? rej(e) : res())));
+        bytes += b.length;
+      };
+      try {
+        await put({ op: 'snap', ts: X, v: 1 });
+        for (const c of colls) {
+          await put({ op: 'coll', db: c.db, coll: c.coll, indexes: c.indexes });
+          let chunk: Doc[] = [];
+          for (const rec of c.recs) {
+            const d = rec.visibleAt(X);
+            if (d) chunk.push(d);
+            if (chunk.length >= 1000) {
+              await put({ op: 'docs', db: c.db, coll: c.coll, docs: chunk });
+              chunk = [];
+            }
+          }
+          if (chunk.length) await put({ op: 'docs', db: c.db, coll: c.coll, docs: chunk });
+        }
+        await put({ op: 'end', ts: X });
+        if (this.opts.fsync) fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, path.join(this.dir, SNAPSHOT));
+      syncDir(this.dir);
+      this.snapshotBytes = bytes;
+      this.olderJournalBytes = 0;
+      for (const g of Journal.list(this.dir)) if (g < newGen) fs.rmSync(Journal.path(this.dir, g), { force: true });
+    } finally {
+      engine.unpin(X);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.compacting) await this.compacting;
+    await this.journal.close();
+    this.engine.journal = null;
+    this.releaseLock();
+  }
+}

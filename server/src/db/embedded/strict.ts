@@ -1,0 +1,61 @@
+/**
+ * Strictness at the API surface: the embedded client must never silently ignore something the
+ * real driver would do. Unknown option keys throw; the public objects are wrapped in a Proxy that
+ * throws a clear "not implemented" error for any member of the real driver class we do not
+ * implement (methods throw when called, getters when read). Names that are not driver members
+ * behave as on any object (undefined), so `await`, test matchers and inspection keep working.
+ */
+import { notImplemented } from './errors';
+
+const memberCache = new Map<object, { methods: Set<string>; getters: Set<string> }>();
+
+function driverMembers(protos: object[]): { methods: Set<string>; getters: Set<string> } {
+  const key = protos[0]!;
+  const hit = memberCache.get(key);
+  if (hit) return hit;
+  const methods = new Set<string>();
+  const getters = new Set<string>();
+  for (const start of protos) {
+    for (let p: object | null = start; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
+        if (name === 'constructor') continue;
+        if (typeof d.value === 'function') methods.add(name);
+        else if (d.get) getters.add(name);
+      }
+    }
+  }
+  const r = { methods, getters };
+  memberCache.set(key, r);
+  return r;
+}
+
+/** Wrap `target` so that unimplemented members of the driver class(es) `protos` throw clearly. */
+export function strict<T extends object>(target: T, className: string, protos: object[]): T {
+  const { methods, getters } = driverMembers(protos);
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      if (typeof prop === 'symbol' || prop in t) return Reflect.get(t, prop, receiver);
+      if (methods.has(prop)) {
+        return () => {
+          throw notImplemented(`${className}.${prop}`);
+        };
+      }
+      if (getters.has(prop)) throw notImplemented(`${className}.${prop}`);
+      return undefined;
+    },
+  });
+}
+
+/**
+ * Validate an options object: every key with a defined value must be in `allowed`.
+ * Returns the options (or {}).
+ */
+export function checkOptions<T extends Record<string, unknown>>(where: string, opts: unknown, allowed: readonly string[]): T {
+  if (opts === undefined || opts === null) return {} as T;
+  if (typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`embedded mongo: ${where}: options must be an object`);
+  for (const [k, v] of Object.entries(opts)) {
+    if (v === undefined) continue;
+    if (!allowed.includes(k)) throw notImplemented(`${where} option '${k}'`);
+  }
+  return opts as T;
+}
