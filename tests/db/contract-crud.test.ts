@@ -1,5 +1,4 @@
 /**
-/* eslint-disable @typescript-eslint/no-explicit-any -- the contract tests use loosely typed collections */
  * Contract suite, CRUD part: only the public driver API. Runs on the embedded engine, and on a
  * real replica set when MONGODB_URI is set (same code).
  */
