@@ -179,13 +179,13 @@ describe('updates', () => {
     const r = await c.updateOne({ _id: 1 } as never, {
       $set: { 'nested.deep': true, b: 'y' },
       $inc: { a: 2 },
-      $push: { arr: 4 },
+      $push: { arr: 4 } as never,
       $addToSet: { set: 'p' },
       $min: { lo: 3 },
       $max: { hi: 9 },
     });
     expect(r).toEqual({ acknowledged: true, matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null });
-    await c.updateOne({ _id: 1 } as never, { $pull: { arr: 2 }, $unset: { b: '' }, $mul: { a: 10 }, $rename: { hi: 'high' } });
+    await c.updateOne({ _id: 1 } as never, { $pull: { arr: 2 } as never, $unset: { b: '' }, $mul: { a: 10 }, $rename: { hi: 'high' } });
     expect(await c.findOne({ _id: 1 } as never)).toEqual({ _id: 1, a: 30, arr: [1, 3, 4], set: ['p'], lo: 3, high: 9, nested: { deep: true } });
   });
 
