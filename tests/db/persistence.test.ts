@@ -1,0 +1,215 @@
+/**
+ * Durability of the embedded engine's data directory: reopen after close, SIGKILL of a writer
+ * process at random moments (acknowledged transactions survive, none is partial), torn journal
+ * tail, lock file, compaction. Embedded only: skipped with a printed reason under MONGODB_URI.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MongoServerError } from 'mongodb';
+import { compactEmbedded, openEmbeddedClient } from '../../server/src/db';
+import { REAL, skipReason } from './helpers/factory';
+
+const ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-'));
+let dirs = 0;
+const newDir = () => path.join(ROOT, `d${dirs++}`);
+afterAll(() => fs.rmSync(ROOT, { recursive: true, force: true }));
+
+const WRITER = path.join(__dirname, 'helpers', 'crash-writer.ts');
+
+function startWriter(dir: string, round: string, mode?: string): { child: ChildProcess; acks: string[]; ready: Promise<void>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir, round, ...(mode ? [mode] : [])], {
+    cwd: path.resolve(__dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const acks: string[] = [];
+  let buf = '';
+  let stderr = '';
+  let onReady!: () => void;
+  const ready = new Promise<void>((r) => (onReady = r));
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const l of lines) {
+      if (l === 'READY') onReady();
+      else if (l.startsWith('ACK ')) acks.push(l.slice(4));
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      if (code !== null && code !== 0) console.error('writer stderr:', stderr);
+      r(code);
+    }),
+  );
+  return { child, acks, ready, exited };
+}
+
+const d = REAL ? describe.skip : describe;
+if (REAL) skipReason('persistence tests exercise the embedded engine data directory (DATA_DIR), not a server');
+
+d('persistence (embedded)', () => {
+  it('data, indexes and drops survive close and reopen', async () => {
+    const dir = newDir();
+    let c = await openEmbeddedClient({ dir });
+    const db = c.db('app');
+    await db.collection('users').createIndex({ email: 1 }, { unique: true });
+    await db.collection('users').insertMany([
+      { _id: 1, email: 'a@x', at: new Date(5), tags: ['t'] },
+      { _id: 2, email: 'b@x', n: 1.5 },
+    ] as never[]);
+    await db.collection('users').updateOne({ _id: 1 } as never, { $set: { v: 2 } });
+    await db.collection('users').deleteOne({ _id: 2 } as never);
+    await db.collection('gone').insertOne({ x: 1 });
+    await db.collection('gone').drop();
+    await c.db('other').collection('x').insertOne({ y: 1 });
+    await c.db('other').dropDatabase();
+    const s = c.startSession();
+    await s.withTransaction(async () => {
+      await db.collection('users').insertOne({ _id: 3, email: 'c@x' } as never, { session: s });
+    });
+    await s.endSession();
+    await c.close();
+
+    c = await openEmbeddedClient({ dir });
+    const users = c.db('app').collection('users');
+    expect(await users.find({}).sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, email: 'a@x', at: new Date(5), tags: ['t'], v: 2 },
+      { _id: 3, email: 'c@x' },
+    ]);
+    expect((await users.indexes()).map((i) => i.name)).toEqual(['_id_', 'email_1']);
+    const e = await users.insertOne({ email: 'a@x' }).catch((x) => x);
+    expect(e).toBeInstanceOf(MongoServerError);
+    expect(e.code).toBe(11000);
+    expect((await c.db('app').listCollections().toArray()).map((x) => x.name)).toEqual(['users']);
+    expect(await c.db('other').listCollections().toArray()).toEqual([]);
+    await c.close();
+  });
+
+  it('acknowledged transactions survive SIGKILL at random moments; none is partial', async () => {
+    const dir = newDir();
+    const acked = new Set<string>();
+    for (let round = 0; round < 4; round++) {
+      const w = startWriter(dir, `r${round}`);
+      await w.ready;
+      // let it commit for a random while (compactions happen on the way: 48 KiB threshold)
+      const target = 30 + Math.floor(Math.random() * 150);
+      const deadline = Date.now() + 8000;
+      while (w.acks.length < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      w.child.kill('SIGKILL');
+      await w.exited;
+      for (const id of w.acks) acked.add(id);
+      expect(w.acks.length).toBeGreaterThan(0);
+
+      const c = await openEmbeddedClient({ dir });
+      const db = c.db('crash');
+      const a = new Set((await db.collection('pairs_a').find({}, { projection: { _id: 1 } }).toArray()).map((x) => String(x._id).slice(0, -2)));
+      const b = new Set((await db.collection('pairs_b').find({}, { projection: { _id: 1 } }).toArray()).map((x) => String(x._id).slice(0, -2)));
+      expect([...a].filter((id) => !b.has(id))).toEqual([]);
+      expect([...b].filter((id) => !a.has(id))).toEqual([]);
+      expect([...acked].filter((id) => !a.has(id))).toEqual([]);
+      const counter = await db.collection('counter').findOne({ _id: 'pairs' as never });
+      expect(counter?.n).toBe(a.size);
+      if (process.env.DB_TEST_VERBOSE) console.log(`round ${round}: ${w.acks.length} acked, ${a.size} pairs on disk`, fs.readdirSync(dir).map((f) => `${f}:${fs.statSync(path.join(dir, f)).size}`));
+      // the index on pairs_a came back and agrees with a scan
+      expect(await db.collection('pairs_a').countDocuments({ round: `r${round}` })).toBe(
+        (await db.collection('pairs_a').find({}).toArray()).filter((x) => x.round === `r${round}`).length,
+      );
+      await c.close();
+    }
+  });
+
+  it('a torn or corrupt journal tail is dropped on open, and the journal keeps working', async () => {
+    const dir = newDir();
+    let c = await openEmbeddedClient({ dir });
+    const col = () => c.db('t').collection('c');
+    await col().insertOne({ _id: 1 } as never);
+    await col().insertOne({ _id: 2 } as never);
+    await c.close();
+    const journal = path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith('journal-'))!);
+    const good = fs.statSync(journal).size;
+    // a partial frame: a length header promising more bytes than exist
+    fs.appendFileSync(journal, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5, 6]));
+    c = await openEmbeddedClient({ dir });
+    expect(await col().countDocuments()).toBe(2);
+    expect(fs.statSync(journal).size).toBe(good);
+    await col().insertOne({ _id: 3 } as never);
+    await c.close();
+    // flip a byte inside the last frame: its CRC no longer matches, the last commit is dropped
+    const bytes = fs.readFileSync(journal);
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
+    fs.writeFileSync(journal, bytes);
+    c = await openEmbeddedClient({ dir });
+    expect((await col().find({}).toArray()).map((x) => x._id)).toEqual([1, 2]);
+    await col().insertOne({ _id: 4 } as never);
+    await c.close();
+    c = await openEmbeddedClient({ dir });
+    expect((await col().find({}).toArray()).map((x) => x._id)).toEqual([1, 2, 4]);
+    await c.close();
+  });
+
+  it('a directory is refused while open in this process or locked by a live process; a stale lock is taken over', async () => {
+    const dir = newDir();
+    const c = await openEmbeddedClient({ dir });
+    await expect(openEmbeddedClient({ dir })).rejects.toThrow(/already open in this process/);
+    await c.close();
+
+    const w = startWriter(dir, 'hold', 'hold');
+    await w.ready;
+    await expect(openEmbeddedClient({ dir })).rejects.toThrow(new RegExp(`locked by running process ${w.child.pid}`));
+    w.child.kill('SIGKILL');
+    await w.exited;
+    // the dead process's lock file is still there, and is taken over
+    expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(true);
+    const c2 = await openEmbeddedClient({ dir });
+    expect(fs.readFileSync(path.join(dir, 'LOCK'), 'utf8')).toBe(String(process.pid));
+    await c2.close();
+    expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(false);
+  });
+
+  it('compaction writes a snapshot, truncates the journal, and reopens to the same state', async () => {
+    const dir = newDir();
+    let c = await openEmbeddedClient({ dir, compactJournalBytes: 32 * 1024 });
+    const col = () => c.db('t').collection<{ _id: number; v: number; s: string }>('c');
+    await col().createIndex({ v: 1 });
+    for (let i = 0; i < 300; i++) await col().insertOne({ _id: i, v: i % 7, s: 'y'.repeat(100) });
+    await col().deleteMany({ v: 3 });
+    await col().updateMany({ v: 4 }, { $set: { s: 'changed' } });
+    expect(fs.existsSync(path.join(dir, 'snapshot.bson'))).toBe(true);
+    await compactEmbedded(c);
+    const journals = fs.readdirSync(dir).filter((f) => f.startsWith('journal-'));
+    expect(journals).toHaveLength(1);
+    expect(fs.statSync(path.join(dir, journals[0]!)).size).toBe(0);
+    const before = await col().find({}).sort({ _id: 1 }).toArray();
+    await col().insertOne({ _id: 1000, v: 1, s: 'after' });
+    await c.close();
+    c = await openEmbeddedClient({ dir });
+    expect(await col().find({ _id: { $lt: 1000 } }).sort({ _id: 1 }).toArray()).toEqual(before);
+    expect(await col().countDocuments({ v: 1 })).toBe(before.filter((x) => x.v === 1).length + 1);
+    expect((await col().indexes()).map((i) => i.name)).toEqual(['_id_', 'v_1']);
+    await c.close();
+  });
+
+  it('compaction runs while transactions are open and committing', async () => {
+    const dir = newDir();
+    const c = await openEmbeddedClient({ dir });
+    const col = c.db('t').collection<{ _id: number; n: number }>('c');
+    await col.insertMany(Array.from({ length: 2000 }, (_, i) => ({ _id: i, n: 0 })));
+    const s = c.startSession();
+    s.startTransaction();
+    await col.updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session: s });
+    const compaction = compactEmbedded(c);
+    const writes = Promise.all(Array.from({ length: 50 }, (_, i) => col.updateOne({ _id: 100 + i }, { $inc: { n: 1 } })));
+    await Promise.all([compaction, writes]);
+    await s.commitTransaction();
+    await s.endSession();
+    await c.close();
+    const c2 = await openEmbeddedClient({ dir });
+    const col2 = c2.db('t').collection<{ _id: number; n: number }>('c');
+    expect(await col2.countDocuments({ n: 1 })).toBe(51);
+    await c2.close();
+  });
+});
