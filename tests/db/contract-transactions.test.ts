@@ -113,7 +113,7 @@ describe('commit and abort', () => {
 });
 
 describe('snapshot isolation', () => {
-  async function queue(): Promise<Collection> {
+  async function queue(): Promise<Collection<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const c = col('q');
     await c.createIndex({ q: 1, status: 1, seq: 1 });
     await c.insertMany([1, 2, 3, 4, 5].map((seq) => ({ _id: `A${seq}`, q: 'A', status: 'pending', seq })));
