@@ -29,9 +29,22 @@ function driverMembers(protos: object[]): { methods: Set<string>; getters: Set<s
   return r;
 }
 
+/**
+ * Public instance fields of the driver classes (not visible on their prototypes) that we do not
+ * implement: reading them throws too.
+ */
+const INSTANCE_FIELDS: Record<string, string[]> = {
+  MongoClient: ['options', 'topology', 'mongoLogger', 'connectionLock'],
+  Db: ['client'],
+  Collection: ['client'],
+  ClientSession: ['client', 'sessionPool', 'clientOptions', 'explicit', 'supports', 'clusterTime', 'operationTime', 'owner', 'defaultTransactionOptions', 'transaction', 'snapshotEnabled', 'timeoutMS'],
+};
+
 /** Wrap `target` so that unimplemented members of the driver class(es) `protos` throw clearly. */
 export function strict<T extends object>(target: T, className: string, protos: object[]): T {
-  const { methods, getters } = driverMembers(protos);
+  const members = driverMembers(protos);
+  const methods = members.methods;
+  const getters = new Set([...members.getters, ...(INSTANCE_FIELDS[className] ?? [])]);
   return new Proxy(target, {
     get(t, prop, receiver) {
       if (typeof prop === 'symbol' || prop in t) return Reflect.get(t, prop, receiver);

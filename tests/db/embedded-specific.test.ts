@@ -1,0 +1,135 @@
+/**
+ * Embedded engine specifics: everything not implemented throws a clear error (methods, getters,
+ * option keys), the accepted options really are accepted, the transaction lifetime limit, the
+ * pruning of old versions, a closed client. Skipped with a printed reason under MONGODB_URI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collection, MongoClient } from 'mongodb';
+import { openEmbeddedClient } from '../../server/src/db';
+import { engineOf } from '../../server/src/db/embedded/client';
+import { REAL, skipReason } from './helpers/factory';
+
+const d = REAL ? describe.skip : describe;
+if (REAL) skipReason('the embedded engine specifics (not-implemented errors, lifetime reaper) do not apply to a server');
+
+const NI = /^embedded mongo: .* is not implemented/;
+
+d('not implemented: clear errors', () => {
+  let client: MongoClient;
+  let c: Collection<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  beforeAll(async () => {
+    client = await openEmbeddedClient({});
+    c = client.db('ni').collection('c');
+    await c.insertOne({ _id: 1, a: 1 });
+  });
+  afterAll(() => client.close());
+
+  it('methods of the driver classes that are not implemented throw when called', async () => {
+    expect(() => c.distinct('a')).toThrow(/embedded mongo: Collection.distinct is not implemented/);
+    expect(() => c.watch()).toThrow(/Collection.watch is not implemented/);
+    expect(() => client.db('x').command({ ping: 1 })).toThrow(/Db.command is not implemented/);
+    expect(() => client.watch()).toThrow(/MongoClient.watch is not implemented/);
+    expect(() => c.find({}).explain()).toThrow(/FindCursor.explain is not implemented/);
+    expect(() => c.aggregate([]).explain()).toThrow(/AggregationCursor.explain is not implemented/);
+    const s = client.startSession();
+    expect(() => s.advanceClusterTime({} as never)).toThrow(/ClientSession.advanceClusterTime is not implemented/);
+    await s.endSession();
+  });
+
+  it('driver getters that are not implemented throw when read; other names are undefined', async () => {
+    expect(() => c.readConcern).toThrow(/Collection.readConcern is not implemented/);
+    expect(() => client.options).toThrow(/MongoClient.options is not implemented/);
+    expect(() => client.readPreference).toThrow(/MongoClient.readPreference is not implemented/);
+    expect((c as unknown as Record<string, unknown>).notADriverMember).toBeUndefined();
+    // awaiting the client must work (no `then` member)
+    expect(await Promise.resolve(client)).toBe(client);
+    expect(c.collectionName).toBe('c');
+    expect(c.dbName).toBe('ni');
+    expect(c.namespace).toBe('ni.c');
+  });
+
+  it('unknown option keys and unsupported option values throw', async () => {
+    expect(() => c.find({}, { hint: { a: 1 } })).toThrow(/Collection.find option 'hint' is not implemented/);
+    await expect(c.insertOne({ a: 2 }, { bypassDocumentValidation: true })).rejects.toThrow(NI);
+    await expect(c.createIndex({ a: 1 }, { expireAfterSeconds: 10 })).rejects.toThrow(/option 'expireAfterSeconds' is not implemented/);
+    await expect(c.createIndex({ a: 1 }, { sparse: true })).rejects.toThrow(NI);
+    await expect(c.createIndex({ a: 'text' })).rejects.toThrow(/index type "text" on 'a' is not implemented/);
+    await expect(c.findOneAndUpdate({}, { $set: { a: 1 } }, { includeResultMetadata: true })).rejects.toThrow(/includeResultMetadata: true/);
+    await expect(c.updateOne({}, [{ $set: { a: 1 } }])).rejects.toThrow(/update pipelines/);
+    expect(() => c.find({}).sort({ score: { $meta: 'textScore' } })).toThrow(/\$meta/);
+    expect(() => c.aggregate([{ $out: 'x' }])).toThrow(/aggregate stage \$out is not implemented/);
+    await expect(c.countDocuments({}, { maxTimeMS: 5 })).rejects.toThrow(NI);
+    expect(() => client.startSession({ snapshot: true })).toThrow(/startSession option 'snapshot' is not implemented/);
+    const s = client.startSession();
+    expect(() => s.startTransaction({ maxTimeMS: 5 } as never)).toThrow(NI);
+    await s.endSession();
+  });
+
+  it('the options the repositories use are accepted', async () => {
+    const s = client.startSession({ defaultTransactionOptions: { readConcern: { level: 'snapshot' } } });
+    await s.withTransaction(
+      async () => {
+        const o = { session: s, readConcern: undefined };
+        await c.findOne({ _id: 1 }, { ...o, sort: { a: 1 }, projection: { a: 1 }, readPreference: 'primary' });
+        await c.find({}, { session: s, sort: { a: 1 }, skip: 0, limit: 5, projection: { a: 1 } }).toArray();
+        await c.countDocuments({}, { session: s, limit: 10, skip: 0 });
+        await c.updateOne({ _id: 1 }, { $inc: { a: 1 } }, { session: s, upsert: true, writeConcern: undefined });
+        await c.findOneAndUpdate({ _id: 1 }, { $inc: { a: 1 } }, { session: s, upsert: true, returnDocument: 'after', sort: { a: 1 }, projection: { a: 1 }, includeResultMetadata: false });
+        await c.insertMany([{ z: 1 }], { session: s, ordered: true });
+      },
+      { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary', maxCommitTimeMS: 1000 },
+    );
+    await s.endSession();
+    await c.createIndex({ a: 1 }, { unique: false, name: 'a_idx' });
+    await c.insertOne({ q: 1 }, { writeConcern: { w: 'majority' } });
+  });
+});
+
+d('transaction lifetime and version pruning', () => {
+  it('a transaction older than the lifetime limit is aborted and releases its locks', async () => {
+    const client = await openEmbeddedClient({ transactionLifetimeMs: 200 });
+    const c = client.db('life').collection<{ _id: number; n: number }>('c');
+    await c.insertOne({ _id: 1, n: 0 });
+    const s = client.startSession();
+    s.startTransaction();
+    await c.updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session: s });
+    await new Promise((r) => setTimeout(r, 600));
+    const e = await c.findOne({ _id: 1 }, { session: s }).catch((x) => x);
+    expect(e.code).toBe(251);
+    expect(e.message).toMatch(/lifetime/);
+    // the lock is gone: a plain write does not wait
+    await c.updateOne({ _id: 1 }, { $inc: { n: 10 } });
+    expect((await c.findOne({ _id: 1 }))!.n).toBe(10);
+    await s.abortTransaction();
+    await s.endSession();
+    expect(engineOf(client).active.size).toBe(0);
+    await client.close();
+  });
+
+  it('old versions and the commit log are dropped once no snapshot needs them', async () => {
+    const client = await openEmbeddedClient({});
+    const c = client.db('prune').collection<{ _id: number; n: number }>('c');
+    await c.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i, n: 0 })));
+    const s = client.startSession();
+    s.startTransaction();
+    await c.findOne({ _id: 0 }, { session: s });
+    for (let i = 0; i < 10; i++) await c.updateOne({ _id: i }, { $inc: { n: 1 } });
+    await c.deleteOne({ _id: 9 });
+    const state = engineOf(client).getColl('prune', 'c')!;
+    expect(state.changedSince(0).size).toBe(10);
+    expect((await c.find({}, { session: s }).toArray()).map((x) => x.n)).toEqual(Array(10).fill(0));
+    await s.commitTransaction();
+    await s.endSession();
+    expect(state.changedSince(0).size).toBe(0);
+    expect(state.side.size).toBe(0);
+    for (const r of state.liveRecords()) expect(r.prev).toBeNull();
+    await client.close();
+  });
+
+  it('a closed client refuses operations', async () => {
+    const client = await openEmbeddedClient({});
+    const c = client.db('x').collection('c');
+    await client.close();
+    await expect(c.insertOne({ a: 1 })).rejects.toThrow(/client is closed/);
+  });
+});
