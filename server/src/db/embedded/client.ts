@@ -44,6 +44,7 @@ export class EmbeddedClient implements ClientCore {
       this.storage = null;
       await s.close();
     }
+    this.engine.release();
   }
 
   db(name?: string, options?: Record<string, unknown>): Db {

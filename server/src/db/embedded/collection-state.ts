@@ -112,9 +112,17 @@ export class CollectionState {
     }
   }
 
-  /** Load a committed document (snapshot file). */
-  loadDoc(doc: Doc, ts: number): void {
-    this.applyWrite(new Rec(doc._id), doc, ts, false);
+  /** Load committed documents into an empty collection (snapshot file): bulk-built indexes. */
+  bulkLoad(docs: Doc[], ts: number, orders?: Map<string, Int32Array>): void {
+    if (this.live !== 0) throw new Error('embedded mongo: internal: bulkLoad into a non-empty collection');
+    const recs = docs.map((d) => {
+      const r = new Rec(d._id);
+      r.doc = d;
+      r.ts = ts;
+      return r;
+    });
+    for (const ix of this.indexes) ix.bulkBuild(recs, orders?.get(ix.spec.name));
+    this.live = recs.length;
   }
 
   logCommit(ts: number, recs: Rec[]): void {

@@ -179,6 +179,8 @@ export class Engine {
 
   private finish(t: Txn, state: 'committed' | 'aborted'): void {
     t.state = state;
+    // an ended transaction (still referenced by its session) must not pin collection states
+    t.writes.clear();
     this.active.delete(t);
     t.markEnded();
     this.prune();
@@ -307,17 +309,18 @@ export class Engine {
     const ix = coll.addIndex(spec);
     try {
       // build from the latest state; a unique violation removes the index again
-      const seen = new Map<string, unknown>();
-      for (const rec of coll.liveRecords()) {
-        if (spec.unique) {
+      const recs = [...coll.liveRecords()];
+      if (spec.unique) {
+        const seen = new Set<string>();
+        for (const rec of recs) {
           for (const t of ix.keysOf(rec.doc!)?.tuples ?? []) {
             const k = Index.tupleKey(t);
             if (seen.has(k)) throw duplicateKey(coll.ns, spec.name, ix.keyPattern, ix.keyValue(t));
-            seen.set(k, true);
+            seen.add(k);
           }
         }
-        ix.insertLatest(rec);
       }
+      ix.bulkBuild(recs);
     } catch (e) {
       coll.indexes.splice(coll.indexes.indexOf(ix), 1);
       throw e;
@@ -333,7 +336,7 @@ export class Engine {
     coll.persisted = true;
     if (coll.getIndex(spec.name)) return;
     const ix = coll.addIndex(spec);
-    for (const rec of coll.liveRecords()) ix.insertLatest(rec);
+    ix.bulkBuild([...coll.liveRecords()]);
   }
 
   async dropIndex(db: string, name: string, indexName: string): Promise<void> {
@@ -412,6 +415,11 @@ export class Engine {
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = null;
     this.closed = true;
+  }
+
+  /** Drop the in-memory state (after close: a retained client object must not pin the data). */
+  release(): void {
+    this.dbs.clear();
   }
 }
 

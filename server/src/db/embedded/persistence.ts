@@ -9,6 +9,7 @@
  * only after that.
  */
 import * as fs from 'node:fs';
+import { Binary } from 'mongodb';
 import * as path from 'node:path';
 import type { Engine, JournalRecord } from './engine';
 import type { IndexSpec } from './index-btree';
@@ -76,6 +77,26 @@ function acquireLock(dir: string): () => void {
 }
 
 const SNAPSHOT = 'snapshot.bson';
+const ORDER_CHUNK = 256 * 1024;
+
+/** Int32 positions from a BSON Binary (copied: the bytes may not be 4-byte aligned). */
+function int32sOf(b: Binary): Int32Array {
+  const bytes = b.buffer;
+  const out = new Int32Array(bytes.byteLength >> 2);
+  new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
+  return out;
+}
+
+function concatInt32(parts: Int32Array[]): Int32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
 const SNAPSHOT_TMP = 'snapshot.tmp';
 
 export class Storage {
@@ -116,23 +137,37 @@ export class Storage {
     const snapPath = path.join(dir, SNAPSHOT);
     if (fs.existsSync(snapPath)) {
       let complete = false;
-      let cur: { db: string; coll: string } | null = null;
+      // a collection's documents are buffered, then loaded at once (bulk-built indexes)
+      let cur: { db: string; coll: string; docs: Doc[]; orders: Map<string, Int32Array[]> } | null = null;
+      const flush = () => {
+        if (cur) {
+          const orders = new Map([...cur.orders].map(([name, parts]) => [name, concatInt32(parts)]));
+          this.engine.coll(cur.db, cur.coll).bulkLoad(cur.docs, snapTs, orders);
+        }
+        cur = null;
+      };
       const r = readFrames(snapPath, (rec) => {
         switch (rec.op) {
           case 'snap':
             snapTs = rec.ts as number;
             break;
           case 'coll':
-            cur = { db: rec.db as string, coll: rec.coll as string };
+            flush();
+            cur = { db: rec.db as string, coll: rec.coll as string, docs: [], orders: new Map() };
             this.engine.coll(cur.db, cur.coll).persisted = true;
             for (const spec of rec.indexes as IndexSpec[]) this.engine.loadIndex(cur.db, cur.coll, spec);
             break;
-          case 'docs': {
-            const c = this.engine.coll(rec.db as string, rec.coll as string);
-            for (const d of rec.docs as Doc[]) c.loadDoc(deepFreeze(d), snapTs);
+          case 'docs':
+            for (const d of rec.docs as Doc[]) cur!.docs.push(deepFreeze(d));
+            break;
+          case 'order': {
+            const parts = cur!.orders.get(rec.index as string) ?? [];
+            parts.push(int32sOf(rec.pos as Binary));
+            cur!.orders.set(rec.index as string, parts);
             break;
           }
           case 'end':
+            flush();
             complete = true;
             break;
         }
@@ -157,9 +192,7 @@ export class Storage {
     this.journal = new Journal(dir, gens.length ? gens[gens.length - 1]! : 1, this.opts.fsync);
     this.journal.onAppended = () => {
       if (!this.compacting && !this.closing && this.shouldCompact()) {
-        this.compacting = this.compact()
-          .catch((e) => console.error('embedded mongo: compaction failed', e))
-          .finally(() => (this.compacting = null));
+        this.compact().catch((e) => console.error('embedded mongo: compaction failed', e));
       }
     };
     this.engine.journal = this.journal;
@@ -201,18 +234,40 @@ export class Storage {
    * Runs concurrently with commits: the journal is rotated first (every record in older files
    * has ts <= X), the state at X is pinned (old versions are kept) and written in chunks.
    */
-  async compact(): Promise<void> {
+  compact(): Promise<void> {
+    // one compaction at a time: a request during a running one runs after it
+    const run = (this.compacting ?? Promise.resolve()).catch(() => {}).then(() => this.compactNow());
+    const tracked: Promise<void> = run.finally(() => {
+      if (this.compacting === tracked) this.compacting = null;
+    });
+    this.compacting = tracked;
+    return tracked;
+  }
+
+  private async compactNow(): Promise<void> {
     const engine = this.engine;
     const newGen = await this.journal.rotate();
     const X = engine.appliedTs;
     engine.pin(X);
     try {
       // the collections and records at X, captured synchronously
-      const colls: { db: string; coll: string; indexes: IndexSpec[]; recs: Rec[] }[] = [];
+      // (at this instant the latest state is the state at X, so the trees give each index's
+      // order at X: saved as positions, it spares the reopen a sort per index)
+      const colls: { db: string; coll: string; indexes: IndexSpec[]; recs: Rec[]; orders: [string, Int32Array][] }[] = [];
       for (const [db, m] of engine.dbs) {
         for (const c of m.values()) {
           if (!c.persisted) continue;
-          colls.push({ db, coll: c.name, indexes: c.indexes.filter((i) => !i.isId).map((i) => i.spec), recs: [...c.liveRecords()] });
+          const recs = [...c.liveRecords()];
+          for (let i = 0; i < recs.length; i++) recs[i]!.pos = i;
+          const orders: [string, Int32Array][] = [];
+          for (const ix of c.indexes) {
+            if (ix.isId || ix.multikeyDocs > 0) continue;
+            const pos = new Int32Array(ix.tree.size);
+            let i = 0;
+            for (const [e] of ix.tree.entries()) pos[i++] = (e as Rec).pos;
+            orders.push([ix.spec.name, pos]);
+          }
+          colls.push({ db, coll: c.name, indexes: c.indexes.filter((i) => !i.isId).map((i) => i.spec), recs, orders });
         }
       }
       const tmp = path.join(this.dir, SNAPSHOT_TMP);
@@ -237,6 +292,12 @@ export class Storage {
             }
           }
           if (chunk.length) await put({ op: 'docs', db: c.db, coll: c.coll, docs: chunk });
+          for (const [index, pos] of c.orders) {
+            for (let i = 0; i < pos.length; i += ORDER_CHUNK) {
+              const part = pos.subarray(i, i + ORDER_CHUNK);
+              await put({ op: 'order', db: c.db, coll: c.coll, index, pos: new Binary(Buffer.from(part.buffer, part.byteOffset, part.byteLength)) });
+            }
+          }
         }
         await put({ op: 'end', ts: X });
         if (this.opts.fsync) fs.fsyncSync(fd);
@@ -255,7 +316,7 @@ export class Storage {
 
   async close(): Promise<void> {
     this.closing = true;
-    if (this.compacting) await this.compacting;
+    while (this.compacting) await this.compacting.catch(() => {});
     await this.journal.close();
     this.engine.journal = null;
     this.releaseLock();

@@ -31,6 +31,8 @@ export class Rec {
   ts = 0;
   prev: Version | null = null;
   lock: LockOwner | null = null;
+  /** scratch: position in a snapshot being written (lets the snapshot store each index's order) */
+  pos = 0;
   constructor(readonly id: unknown) {}
 
   /** The committed version visible to a snapshot taken at `snap`. */

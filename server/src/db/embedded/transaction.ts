@@ -89,9 +89,14 @@ export class Txn implements LockOwner {
     const plans: { ix: Index; added: Map<string, unknown[]>; removed: Map<string, unknown[]> }[] = [];
     for (const ix of coll.indexes) {
       if (ix.isId) continue;
+      if (!ix.spec.unique) {
+        // only validation: two array fields in one compound key (CannotIndexParallelArrays)
+        if (newDoc && ix.paths.length > 1) ix.keysOf(newDoc);
+        continue;
+      }
+      if (before && newDoc && ix.sameKeys(before, newDoc)) continue;
       const oldK = before ? ix.keysOf(before) : null;
       const newK = newDoc ? ix.keysOf(newDoc) : null; // may throw CannotIndexParallelArrays
-      if (!ix.spec.unique) continue;
       const o = new Map<string, unknown[]>();
       const n = new Map<string, unknown[]>();
       for (const t of oldK?.tuples ?? []) o.set(Index.tupleKey(t), t);
