@@ -151,6 +151,32 @@ d('persistence (embedded)', () => {
     await c.close();
   });
 
+  it('a commit larger than one BSON buffer is journaled in parts, and a torn multi-part commit is dropped whole', async () => {
+    const dir = newDir();
+    let c = await openEmbeddedClient({ dir, fsync: 'off' });
+    const col = () => c.db('t').collection<{ _id: number; pad: string }>('big');
+    await col().insertOne({ _id: -1, pad: 'first' });
+    const pad = 'z'.repeat(600);
+    await col().insertMany(Array.from({ length: 40_000 }, (_, i) => ({ _id: i, pad })));
+    await c.close();
+    c = await openEmbeddedClient({ dir });
+    expect(await col().countDocuments()).toBe(40_001);
+    await c.close();
+    // cut the journal in the middle of the big commit: none of its parts may survive
+    const journal = path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith('journal-'))!);
+    const size = fs.statSync(journal).size;
+    expect(size).toBeGreaterThan(20 << 20);
+    fs.truncateSync(journal, Math.floor(size * 0.6));
+    c = await openEmbeddedClient({ dir });
+    expect((await col().find({}).toArray()).map((d) => d._id)).toEqual([-1]);
+    // the next commit must not be confused with the dropped parts
+    await col().insertOne({ _id: -2, pad: 'next' });
+    await c.close();
+    c = await openEmbeddedClient({ dir });
+    expect((await col().find({}).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([-2, -1]);
+    await c.close();
+  });
+
   it('a directory is refused while open in this process or locked by a live process; a stale lock is taken over', async () => {
     const dir = newDir();
     const c = await openEmbeddedClient({ dir });

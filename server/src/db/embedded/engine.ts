@@ -8,6 +8,7 @@
  * order, locks are released and the caller's commit resolves. Readers never see a commit before
  * it is durable, and a crash can never lose an acknowledged commit.
  */
+import { MongoServerError } from 'mongodb';
 import { CollectionState } from './collection-state';
 import { Index, defaultIndexName, type IndexSpec } from './index-btree';
 import { newStats, type EngineStats } from './executor';
@@ -130,11 +131,14 @@ export class Engine {
     try {
       await this.journal.append(rec, () => this.apply(ts, t));
     } catch (e) {
-      this.failed ??= e as Error;
       if (t.state === 'committing') {
         t.releaseLocks();
+        const minSnap = this.minSnapshot(t);
+        for (const [coll, writes] of t.writes) for (const rec of writes.keys()) coll.releasePending(rec, minSnap);
         this.finish(t, 'aborted');
       }
+      if (e instanceof MongoServerError) throw e; // refused before writing (too large): journal intact
+      this.failed ??= e as Error;
       throw serverError('InternalError', `embedded mongo: journal write failed: ${(e as Error).message}`);
     }
   }

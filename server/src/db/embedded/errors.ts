@@ -25,6 +25,7 @@ export const Codes = {
   CannotIndexParallelArrays: 171,
   NoSuchTransaction: 251,
   OperationNotSupportedInTransaction: 263,
+  BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
 } as const;
 export type CodeName = keyof typeof Codes;

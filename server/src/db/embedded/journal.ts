@@ -14,10 +14,12 @@ import * as fs from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { BSON } from 'mongodb';
 import type { DurableLog, JournalRecord } from './engine';
+import { serverError } from './errors';
 
 const HEADER = 8;
 const MIN_BSON = 5;
 
+/** One framed record. */
 export function frame(rec: object): Buffer {
   const payload = BSON.serialize(rec);
   const out = Buffer.allocUnsafe(HEADER + payload.length);
@@ -25,6 +27,83 @@ export function frame(rec: object): Buffer {
   out.writeUInt32LE(crc32(payload), 4);
   out.set(payload, HEADER);
   return out;
+}
+
+function isTooBig(e: unknown): boolean {
+  return e instanceof RangeError || (e as { code?: unknown })?.code === 'ERR_OUT_OF_RANGE';
+}
+
+/**
+ * Frame a list of items as one or more records (`make(part, last)`), splitting when a record
+ * would exceed the BSON serializer's buffer (17 MiB): a big commit becomes several frames written
+ * together, the last one marking it complete (see `Replay`).
+ */
+export function frameParts<T>(items: T[], make: (part: T[], last: boolean) => object, per = 512): Buffer[] {
+  const out: Buffer[] = [];
+  const emit = (part: T[], last: boolean): void => {
+    try {
+      out.push(frame(make(part, last)));
+    } catch (e) {
+      if (!isTooBig(e)) throw e;
+      if (part.length <= 1) throw new Error('embedded mongo: a document is too large to be journaled (BSON serializer limit 17 MiB)');
+      const mid = part.length >> 1;
+      emit(part.slice(0, mid), false);
+      emit(part.slice(mid), last);
+    }
+  };
+  if (items.length === 0) emit([], true);
+  for (let i = 0; i < items.length; i += per) emit(items.slice(i, i + per), i + per >= items.length);
+  return out;
+}
+
+type CommitRecord = Extract<JournalRecord, { op: 'c' }>;
+type CommitItem = { db: string; coll: string; put?: Record<string, unknown>; del?: unknown };
+
+/** Frames of a commit: parts ('cp') then the final part ('c'), all with the commit's ts. */
+export function frameCommit(rec: CommitRecord): Buffer {
+  const items: CommitItem[] = [];
+  for (const w of rec.w) {
+    for (const d of w.put) items.push({ db: w.db, coll: w.coll, put: d });
+    for (const id of w.del) items.push({ db: w.db, coll: w.coll, del: id });
+  }
+  const make = (part: CommitItem[], last: boolean) => {
+    const byColl = new Map<string, { db: string; coll: string; put: unknown[]; del: unknown[] }>();
+    for (const it of part) {
+      const k = `${it.db}\u0000${it.coll}`;
+      let g = byColl.get(k);
+      if (!g) byColl.set(k, (g = { db: it.db, coll: it.coll, put: [], del: [] }));
+      if (it.put) g.put.push(it.put);
+      else g.del.push(it.del);
+    }
+    return { op: last ? 'c' : 'cp', ts: rec.ts, w: [...byColl.values()] };
+  };
+  const bufs = frameParts(items, make);
+  return bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+}
+
+/** Reassembles multi-frame commits during replay. */
+export class Replay {
+  private parts: CommitRecord['w'] = [];
+  private partsTs = -1;
+  /** Feed a raw record; returns the complete logical record to apply, or null. */
+  feed(rec: Record<string, unknown>): JournalRecord | null {
+    if (rec.op === 'cp') {
+      if (rec.ts !== this.partsTs) this.parts = [];
+      this.partsTs = rec.ts as number;
+      this.parts.push(...(rec.w as CommitRecord['w']));
+      return null;
+    }
+    if (rec.op === 'c') {
+      const w = rec.ts === this.partsTs ? [...this.parts, ...(rec.w as CommitRecord['w'])] : (rec.w as CommitRecord['w']);
+      this.parts = [];
+      this.partsTs = -1;
+      return { op: 'c', ts: rec.ts as number, w };
+    }
+    // parts not followed by their final frame belong to a torn commit: dropped
+    this.parts = [];
+    this.partsTs = -1;
+    return rec as unknown as JournalRecord;
+  }
 }
 
 export interface ReadResult {
@@ -40,7 +119,7 @@ export interface ReadResult {
  * Read the valid frames of a file in order (streaming, bounded memory), calling `onRecord` for
  * each deserialized record.
  */
-export function readFrames(path: string, onRecord: (rec: Record<string, unknown>) => void): ReadResult {
+export function readFrames(path: string, onRecord: (rec: Record<string, unknown>, end: number) => void): ReadResult {
   const fd = fs.openSync(path, 'r');
   try {
     const size = fs.fstatSync(fd).size;
@@ -74,7 +153,7 @@ export function readFrames(path: string, onRecord: (rec: Record<string, unknown>
         break;
       }
       pos += HEADER + len;
-      onRecord(rec);
+      onRecord(rec, pos);
     }
     return { validEnd: pos, size, torn: pos < size };
   } finally {
@@ -126,7 +205,13 @@ export class Journal implements DurableLog {
   append(rec: JournalRecord, onDurable: () => void): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('embedded mongo: journal is closed'));
-    const buf = frame(rec);
+    let buf: Buffer;
+    try {
+      buf = rec.op === 'c' ? frameCommit(rec) : frame(rec);
+    } catch (e) {
+      // nothing was written: the journal stays healthy, only this commit fails
+      return Promise.reject(serverError('BSONObjectTooLarge', (e as Error).message));
+    }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ buf, onDurable, resolve, reject });
       this.kick();

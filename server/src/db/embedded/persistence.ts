@@ -13,7 +13,7 @@ import { Binary } from 'mongodb';
 import * as path from 'node:path';
 import type { Engine, JournalRecord } from './engine';
 import type { IndexSpec } from './index-btree';
-import { Journal, frame, readFrames, syncDir } from './journal';
+import { Journal, Replay, frame, frameParts, readFrames, syncDir } from './journal';
 import type { Rec } from './record';
 import { deepFreeze, type Doc } from './values';
 
@@ -177,15 +177,21 @@ export class Storage {
     }
     this.engine.setLoadedTs(snapTs);
     const gens = Journal.list(dir);
+    const assembler = new Replay();
     for (let i = 0; i < gens.length; i++) {
       const p = Journal.path(dir, gens[i]!);
-      const r = readFrames(p, (rec) => {
-        if ((rec.ts as number) > snapTs) this.replay(rec as unknown as JournalRecord);
+      // end of the last complete record (a multi-frame commit is complete with its last frame)
+      let complete = 0;
+      const r = readFrames(p, (raw, end) => {
+        const rec = assembler.feed(raw);
+        if (rec) complete = end;
+        if (rec && rec.ts > snapTs) this.replay(rec);
       });
-      if (r.torn) {
-        if (i < gens.length - 1) throw new Error(`embedded mongo: journal ${p} is corrupt at offset ${r.validEnd} (not its tail)`);
-        // torn tail of the last file: an unacknowledged commit cut by a crash
-        fs.truncateSync(p, r.validEnd);
+      if (r.torn || complete < r.validEnd) {
+        if (i < gens.length - 1) throw new Error(`embedded mongo: journal ${p} is corrupt at offset ${complete} (not its tail)`);
+        // torn tail of the last file: an unacknowledged commit cut by a crash (whole frames of
+        // an incomplete multi-frame commit included, so that no later commit can join them)
+        fs.truncateSync(p, complete);
       }
     }
     for (const g of gens.slice(0, -1)) this.olderJournalBytes += fs.statSync(Journal.path(dir, g)).size;
@@ -273,11 +279,11 @@ export class Storage {
       const tmp = path.join(this.dir, SNAPSHOT_TMP);
       const fd = fs.openSync(tmp, 'w');
       let bytes = 0;
-      const put = async (rec: object) => {
-        const b = frame(rec);
+      const write = async (b: Buffer) => {
         await new Promise<void>((res, rej) => fs.write(fd, b, 0, b.length, null, (e) => (e ? rej(e) : res())));
         bytes += b.length;
       };
+      const put = (rec: object) => write(frame(rec));
       try {
         await put({ op: 'snap', ts: X, v: 1 });
         for (const c of colls) {
@@ -287,11 +293,11 @@ export class Storage {
             const d = rec.visibleAt(X);
             if (d) chunk.push(d);
             if (chunk.length >= 1000) {
-              await put({ op: 'docs', db: c.db, coll: c.coll, docs: chunk });
+              for (const b of frameParts(chunk, (docs) => ({ op: 'docs', db: c.db, coll: c.coll, docs }), 1000)) await write(b);
               chunk = [];
             }
           }
-          if (chunk.length) await put({ op: 'docs', db: c.db, coll: c.coll, docs: chunk });
+          if (chunk.length) for (const b of frameParts(chunk, (docs) => ({ op: 'docs', db: c.db, coll: c.coll, docs }), 1000)) await write(b);
           for (const [index, pos] of c.orders) {
             for (let i = 0; i < pos.length; i += ORDER_CHUNK) {
               const part = pos.subarray(i, i + ORDER_CHUNK);
