@@ -132,6 +132,7 @@ export function resetEngineStats(client: unknown): void {
   s.docsExamined = 0;
   s.keysExamined = 0;
   s.inMemorySorts = 0;
+  s.coveredQueries = 0;
   s.lastPlan = '';
 }
 

@@ -10,9 +10,9 @@
 import { Query } from 'mingo';
 import type { CollectionState } from './collection-state';
 import { KeyEntry, type Entry, type Index } from './index-btree';
-import { plan, type Plan, type SortSpec } from './planner';
+import { kindOf, plan, type Plan, type SortSpec } from './planner';
 import { Rec } from './record';
-import { compareValues, compilePath, sortKey, type Doc } from './values';
+import { MULTI, compareValues, compilePath, getScalarPath, sortKey, type Doc } from './values';
 import { badValue } from './errors';
 
 /** What a read sees: the committed state at `snap` overlaid with `own` (a transaction's writes). */
@@ -28,11 +28,13 @@ export interface EngineStats {
   keysExamined: number;
   /** queries that fell back to sorting in memory */
   inMemorySorts: number;
+  /** queries answered from index bounds alone (no mingo filter) */
+  coveredQueries: number;
   /** description of the last plan chosen */
   lastPlan: string;
 }
 
-export const newStats = (): EngineStats => ({ docsExamined: 0, keysExamined: 0, inMemorySorts: 0, lastPlan: '' });
+export const newStats = (): EngineStats => ({ docsExamined: 0, keysExamined: 0, inMemorySorts: 0, coveredQueries: 0, lastPlan: '' });
 
 export interface Hit {
   rec: Rec;
@@ -147,8 +149,24 @@ export function makeDocComparator(sort: SortSpec): (a: Doc, b: Doc) => number {
  * decides which indexes are usable (an overlay document with an array on an index path makes
  * that index's order unusable for this query).
  */
-export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, stats: EngineStats, query?: Query): Hit[] {
-  const q = query ?? compileFilter(spec.filter);
+/** The match test of a plan: the covered check, or the mingo query (compiled on first use). */
+function matcher(p: Plan, filter: Doc, stats: EngineStats): (doc: Doc) => boolean {
+  if (p.covered) {
+    const { paths, kinds } = p.covered;
+    stats.coveredQueries++;
+    return (doc) => {
+      for (let i = 0; i < paths.length; i++) {
+        const v = getScalarPath(doc, paths[i]!);
+        if (v === MULTI || kindOf(v) !== kinds[i]) return false;
+      }
+      return true;
+    };
+  }
+  const q = compileFilter(filter);
+  return (doc) => testDoc(q, doc);
+}
+
+export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, stats: EngineStats): Hit[] {
   const sort = normalizeSort(spec.sort);
   const skip = spec.skip ?? 0;
   const limit = spec.limit && spec.limit > 0 ? spec.limit : Infinity;
@@ -164,12 +182,13 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
   };
   const p = plan(coll.indexes, spec.filter, sort, usable);
   stats.lastPlan = p.describe;
+  const test = matcher(p, spec.filter, stats);
   const out: Hit[] = [];
   if (p.sortServed) {
     let skipped = 0;
     for (const h of candidates(p, overlay, view, stats)) {
       stats.docsExamined++;
-      if (!testDoc(q, h.doc)) continue;
+      if (!test(h.doc)) continue;
       if (skipped < skip) {
         skipped++;
         continue;
@@ -182,7 +201,7 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
   stats.inMemorySorts++;
   for (const h of candidates(p, overlay, view, stats)) {
     stats.docsExamined++;
-    if (testDoc(q, h.doc)) out.push(h);
+    if (test(h.doc)) out.push(h);
   }
   const cmp = makeDocComparator(sort);
   out.sort((a, b) => cmp(a.doc, b.doc));
@@ -191,7 +210,6 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
 
 /** Count matches (with skip/limit) without sorting. */
 export function runCount(coll: CollectionState, view: ReadView, filter: Doc, skip: number, limit: number, stats: EngineStats): number {
-  const q = compileFilter(filter);
   const overlay = overlayOf(coll, view);
   const p = plan(coll.indexes, filter, [], (ix) => {
     if (!overlay) return true;
@@ -199,11 +217,12 @@ export function runCount(coll: CollectionState, view: ReadView, filter: Doc, ski
     return true;
   });
   stats.lastPlan = p.describe;
+  const test = matcher(p, filter, stats);
   let n = 0;
   const max = limit > 0 ? skip + limit : Infinity;
   for (const h of candidates(p, overlay, view, stats)) {
     stats.docsExamined++;
-    if (testDoc(q, h.doc) && ++n >= max) break;
+    if (test(h.doc) && ++n >= max) break;
   }
   return Math.max(0, n - skip);
 }

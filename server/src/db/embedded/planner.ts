@@ -58,6 +58,21 @@ export interface Plan {
   sortServed: boolean;
   /** description for debugging/explain */
   describe: string;
+  /**
+   * Set when the bounds alone decide the match (the filter is only equalities on the index's
+   * equality prefix): a candidate then matches iff its values have the query values' types
+   * (the index compares 1 and 1.0 or a Long alike, mingo by type), so no mingo query is needed.
+   */
+  covered: { paths: string[][]; kinds: string[] } | null;
+}
+
+/** The kind of a value for the covered check (what mingo's equality distinguishes). */
+export function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  if (v instanceof Date) return 'date';
+  if ((v as { _bsontype?: unknown })._bsontype === 'ObjectId') return 'oid';
+  return 'other';
 }
 
 const EQ_RANKS = new Set([RANK_NULL, RANK_NUMBER, RANK_STRING, RANK_BOOLEAN, RANK_DATE, RANK_OBJECTID]);
@@ -207,6 +222,22 @@ export function plan(indexes: Index[], filter: Doc, sort: SortSpec, usable: (i: 
   // the _id index is always first in `indexes` and always a candidate
   const c = best!;
   const { start, end } = probes(c);
+  // covered: every top-level key is a plain equality on a field of the equality prefix
+  let covered: Plan['covered'] = null;
+  const keys = Object.keys(filter);
+  const prefix = c.index.fields.slice(0, c.eqLen);
+  if (keys.length === prefix.length && keys.length > 0 && !c.index.isPartial && c.index.multikeyDocs === 0) {
+    const kinds: string[] = [];
+    const paths: string[][] = [];
+    for (const f of prefix) {
+      const v = filter[f];
+      const eq = isOperatorObject(v) ? (Object.keys(v).length === 1 && '$eq' in v ? v.$eq : undefined) : v;
+      if (!(f in filter) || eq === undefined || !plannableEq(eq) || kindOf(eq) === 'other') break;
+      kinds.push(kindOf(eq));
+      paths.push(f.split('.'));
+    }
+    if (kinds.length === prefix.length) covered = { paths, kinds };
+  }
   const eqs = c.index.fields.slice(0, c.eqLen).join(',');
   return {
     index: c.index,
@@ -214,6 +245,7 @@ export function plan(indexes: Index[], filter: Doc, sort: SortSpec, usable: (i: 
     start,
     end,
     sortServed: c.sortServed,
+    covered,
     describe: `${c.index.spec.name} eq[${eqs}]${c.range ? ' range[' + c.index.fields[c.eqLen] + ']' : ''}${c.sortServed ? ' sorted' : ''} dir ${c.dir}`,
   };
 
