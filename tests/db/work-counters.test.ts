@@ -78,6 +78,15 @@ describe('work counters with 10^5 documents', () => {
     expect(r.docs).toBe(10);
   });
 
+  it('$in on _id (and on an index field) probes each value instead of scanning', async () => {
+    const w = await work(() => c.find({ _id: { $in: [5, 50_000, 99_999, 123_456_789] } }).toArray());
+    expect(w.result.map((d) => d._id).sort((a, b) => a - b)).toEqual([5, 50_000, 99_999]);
+    expect(w.docs).toBe(3);
+    const q = await work(() => c.countDocuments({ queueKey: { $in: ['Q1', 'Q2'] }, seq: 950 }));
+    expect(q.result).toBe(2);
+    expect(q.docs).toBe(2);
+  });
+
   it('paying out the head of a queue (findOneAndUpdate sorted) examines O(1) per step', async () => {
     for (let i = 0; i < 5; i++) {
       const w = await work(() =>

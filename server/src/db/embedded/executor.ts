@@ -83,8 +83,17 @@ export function visibleDoc(rec: Rec, view: ReadView): Doc | null {
   return rec.visibleAt(view.snap);
 }
 
-/** Candidates in index order within the plan's bounds: latest-state entries merged with overlay entries. */
+/** Candidates of a plan: each of its ranges in turn ($in plans have several). */
 function* candidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
+  if (!plan.subs) {
+    yield* rangeCandidates(plan, overlay, view, stats);
+    return;
+  }
+  for (const r of plan.subs) yield* rangeCandidates({ ...plan, start: r.start, end: r.end }, overlay, view, stats);
+}
+
+/** Candidates in index order within one range: latest-state entries merged with overlay entries. */
+function* rangeCandidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
   const ix = plan.index;
   const cmp = ix.compare;
   const dir = plan.dir;

@@ -26,6 +26,7 @@ import {
   RANK_STRING,
   RANK_BOOLEAN,
   Sentinel,
+  canonicalKey,
   compareValues,
   deepEqualValues,
   isPlainObject,
@@ -45,6 +46,8 @@ interface FieldConds {
   hi?: Bound;
   /** a range with bounds of different types: not plannable */
   mixed?: boolean;
+  /** `$in` of plannable values (deduplicated): one index probe per value */
+  in?: unknown[];
 }
 
 export interface Plan {
@@ -54,6 +57,8 @@ export interface Plan {
   /** first and last entry probes (tree order) */
   start: KeyEntry;
   end: KeyEntry;
+  /** `$in` plans: one probe range per value (then start/end is the first one) */
+  subs: { start: KeyEntry; end: KeyEntry }[] | null;
   /** whether the index order is the requested sort order (or no sort was requested) */
   sortServed: boolean;
   /** description for debugging/explain */
@@ -74,6 +79,9 @@ export function kindOf(v: unknown): string {
   if ((v as { _bsontype?: unknown })._bsontype === 'ObjectId') return 'oid';
   return 'other';
 }
+
+/** larger `$in` lists are scanned instead (each value costs a tree descent) */
+const MAX_IN = 10_000;
 
 const EQ_RANKS = new Set([RANK_NULL, RANK_NUMBER, RANK_STRING, RANK_BOOLEAN, RANK_DATE, RANK_OBJECTID]);
 const RANGE_RANKS = new Set([RANK_NUMBER, RANK_STRING, RANK_DATE, RANK_OBJECTID]);
@@ -127,6 +135,13 @@ export function analyzeFilter(filter: Doc): Map<string, FieldConds> {
             case '$lte':
               if (plannableRange(x)) addHi(get(k), { v: x, incl: op === '$lte' });
               break;
+            case '$in':
+              if (Array.isArray(x) && x.length > 0 && x.length <= MAX_IN && x.every(plannableEq) && !get(k).in) {
+                const seen = new Map<string, unknown>();
+                for (const v of x) seen.set(canonicalKey(v), v);
+                get(k).in = [...seen.values()];
+              }
+              break;
             default:
               break;
           }
@@ -170,6 +185,9 @@ interface Candidate {
   index: Index;
   eqLen: number;
   range: FieldConds | null;
+  /** a `$in` inside the equality prefix: its position and values */
+  inPos: number;
+  inVals: unknown[] | null;
   sortServed: boolean;
   dir: 1 | -1;
   score: number;
@@ -199,18 +217,29 @@ export function plan(indexes: Index[], filter: Doc, sort: SortSpec, usable: (i: 
   let best: Candidate | null = null;
   for (const index of indexes) {
     if (!index.isId && (index.multikeyDocs > 0 || !partialSatisfied(index, filter) || !usable(index))) continue;
+    // equality prefix; one of its fields may be a $in (one probe per value)
     let eqLen = 0;
-    while (eqLen < index.fields.length && conds.get(index.fields[eqLen]!)?.eq) eqLen++;
+    let inPos = -1;
+    let inVals: unknown[] | null = null;
+    while (eqLen < index.fields.length) {
+      const fc = conds.get(index.fields[eqLen]!);
+      if (fc?.eq) eqLen++;
+      else if (fc?.in && inPos < 0) {
+        inPos = eqLen++;
+        inVals = fc.in;
+      } else break;
+    }
     let range: FieldConds | null = null;
     if (eqLen < index.fields.length) {
       const c = conds.get(index.fields[eqLen]!);
       if (c && !c.mixed && (c.lo || c.hi)) range = c;
     }
-    const { served, dir } = sortServedBy(index, eqLen, sort);
-    let score = eqLen * 4 + (range ? 2 : 0) + (served && sort.length > 0 ? 3 : 0);
+    // a $in plan yields several ranges: only an unsorted request is served in index order
+    const { served, dir } = inVals ? { served: sort.length === 0, dir: 1 as const } : sortServedBy(index, eqLen, sort);
+    let score = eqLen * 4 + (range ? 2 : 0) + (served && sort.length > 0 ? 3 : 0) - (inVals ? 1 : 0);
     if (index.spec.unique && eqLen === index.fields.length && !index.isPartial) score += 100;
     if (score === 0 && !index.isId) continue;
-    const cand: Candidate = { index, eqLen, range, sortServed: served, dir, score };
+    const cand: Candidate = { index, eqLen, range, inPos, inVals, sortServed: served, dir, score };
     if (
       best === null ||
       cand.score > best.score ||
@@ -221,12 +250,16 @@ export function plan(indexes: Index[], filter: Doc, sort: SortSpec, usable: (i: 
   }
   // the _id index is always first in `indexes` and always a candidate
   const c = best!;
-  const { start, end } = probes(c);
+  const eqVals = c.index.fields.slice(0, c.eqLen).map((f, i) => (i === c.inPos ? undefined : conds.get(f)!.eq!.v));
+  const subs = c.inVals
+    ? c.inVals.map((v) => probes(c, eqVals.map((x, i) => (i === c.inPos ? v : x)), c.range))
+    : null;
+  const { start, end } = subs ? subs[0]! : probes(c, eqVals, c.range);
   // covered: every top-level key is a plain equality on a field of the equality prefix
   let covered: Plan['covered'] = null;
   const keys = Object.keys(filter);
   const prefix = c.index.fields.slice(0, c.eqLen);
-  if (keys.length === prefix.length && keys.length > 0 && !c.index.isPartial && c.index.multikeyDocs === 0) {
+  if (c.inPos < 0 && keys.length === prefix.length && keys.length > 0 && !c.index.isPartial && c.index.multikeyDocs === 0) {
     const kinds: string[] = [];
     const paths: string[][] = [];
     for (const f of prefix) {
@@ -244,27 +277,24 @@ export function plan(indexes: Index[], filter: Doc, sort: SortSpec, usable: (i: 
     dir: c.dir,
     start,
     end,
+    subs,
     sortServed: c.sortServed,
     covered,
-    describe: `${c.index.spec.name} eq[${eqs}]${c.range ? ' range[' + c.index.fields[c.eqLen] + ']' : ''}${c.sortServed ? ' sorted' : ''} dir ${c.dir}`,
+    describe: `${c.index.spec.name} eq[${eqs}]${c.range ? ' range[' + c.index.fields[c.eqLen] + ']' : ''}${c.inVals ? ' in[' + c.index.fields[c.inPos] + ' x' + c.inVals.length + ']' : ''}${c.sortServed ? ' sorted' : ''} dir ${c.dir}`,
   };
 
-  function probes(c: Candidate): { start: KeyEntry; end: KeyEntry } {
+  /** Probes of one scanned range: equality values, then optionally a range on the next field. */
+  function probes(c: Candidate, eqVals: unknown[], range: FieldConds | null): { start: KeyEntry; end: KeyEntry } {
     const ix = c.index;
     const n = ix.fields.length;
-    const lo: unknown[] = [];
-    const hi: unknown[] = [];
-    for (let i = 0; i < c.eqLen; i++) {
-      const v = conds.get(ix.fields[i]!)!.eq!.v;
-      lo.push(v);
-      hi.push(v);
-    }
+    const lo: unknown[] = [...eqVals];
+    const hi: unknown[] = [...eqVals];
     let loId: Sentinel = MIN_KEY;
     let hiId: Sentinel = MAX_KEY;
-    let k = c.eqLen;
-    if (c.range && k < n) {
+    let k = eqVals.length;
+    if (range && k < n) {
       // value-space bounds inside the bound's type bracket
-      const r = c.range;
+      const r = range;
       const rank = rankOf((r.lo ?? r.hi)!.v);
       const vLo: Bound = r.lo ?? { v: new Sentinel(rank, -1), incl: true };
       const vHi: Bound = r.hi ?? { v: new Sentinel(rank, 1), incl: true };
