@@ -60,7 +60,16 @@ const readArb = fc.record({
   limit: fc.integer({ min: 0, max: 5 }),
   count: fc.boolean(),
 });
-const INDEXES: Record<string, 1 | -1>[] = [{ a: 1 }, { b: 1 }, { a: 1, b: 1 }, { b: -1, a: 1 }, { c: 1, b: 1 }, { c: 1, b: -1, a: 1 }, { t: 1 }];
+const INDEXES: [Record<string, 1 | -1>, Record<string, unknown>?][] = [
+  [{ a: 1 }],
+  [{ b: 1 }],
+  [{ a: 1, b: 1 }],
+  [{ b: -1, a: 1 }],
+  [{ c: 1, b: 1 }],
+  [{ c: 1, b: -1, a: 1 }],
+  [{ t: 1 }],
+  [{ b: 1, a: -1 }, { name: 'partial_b', partialFilterExpression: { c: 'p' } }],
+];
 
 type Step =
   | { k: 'insert'; body: Record<string, unknown> }
@@ -152,7 +161,7 @@ async function runProgram(client: MongoClient, indexes: number[], initial: Recor
   if (!REAL) resetEngineStats(client);
   let nextId = 0;
   try {
-    for (const i of indexes) await c.createIndex(INDEXES[i]!);
+    for (const i of indexes) await c.createIndex(INDEXES[i]![0], INDEXES[i]![1] ?? {});
     const first = initial.map((b) => ({ _id: nextId++, ...b }) as D);
     if (first.length) await c.insertMany(clone(first));
     for (const d of first) {
@@ -337,7 +346,7 @@ describe('planner and snapshot overlay agree with a full-scan reference', () => 
           fc.array(stepArb, { minLength: 10, maxLength: 60, size: 'max' }),
           async (indexes, initial, steps) => runProgram(client, indexes, initial, steps),
         ),
-        { numRuns: REAL ? 25 : 150 },
+        { numRuns: Number(process.env.DB_PROPERTY_RUNS) || (REAL ? 25 : 150) },
       );
     } finally {
       await client.close();
