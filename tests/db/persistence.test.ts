@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MongoServerError } from 'mongodb';
-import { compactEmbedded, openEmbeddedClient } from '../../server/src/db';
+import { compactEmbedded, getEngineStats, openEmbeddedClient, resetEngineStats } from '../../server/src/db';
 import { REAL, skipReason } from './helpers/factory';
 
 const ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-'));
@@ -216,6 +216,18 @@ d('persistence (embedded)', () => {
     expect(await col().find({ _id: { $lt: 1000 } }).sort({ _id: 1 }).toArray()).toEqual(before);
     expect(await col().countDocuments({ v: 1 })).toBe(before.filter((x) => x.v === 1).length + 1);
     expect((await col().indexes()).map((i) => i.name)).toEqual(['_id_', 'v_1']);
+    await c.close();
+  });
+
+  it('group commit: concurrent commits share write+fsync batches', async () => {
+    const dir = newDir();
+    const c = await openEmbeddedClient({ dir, fsync: 'always' });
+    const col = c.db('t').collection<{ _id: number }>('g');
+    resetEngineStats(c);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => col.insertOne({ _id: i })));
+    const s = getEngineStats(c);
+    expect(s.journalRecords).toBe(100);
+    expect(s.journalFlushes).toBeLessThan(50);
     await c.close();
   });
 

@@ -133,6 +133,8 @@ export function resetEngineStats(client: unknown): void {
   s.keysExamined = 0;
   s.inMemorySorts = 0;
   s.coveredQueries = 0;
+  s.journalRecords = 0;
+  s.journalFlushes = 0;
   s.lastPlan = '';
 }
 

@@ -30,11 +30,22 @@ export interface EngineStats {
   inMemorySorts: number;
   /** queries answered from index bounds alone (no mingo filter) */
   coveredQueries: number;
+  /** journal: records appended, and write+fsync batches that carried them (group commit) */
+  journalRecords: number;
+  journalFlushes: number;
   /** description of the last plan chosen */
   lastPlan: string;
 }
 
-export const newStats = (): EngineStats => ({ docsExamined: 0, keysExamined: 0, inMemorySorts: 0, coveredQueries: 0, lastPlan: '' });
+export const newStats = (): EngineStats => ({
+  docsExamined: 0,
+  keysExamined: 0,
+  inMemorySorts: 0,
+  coveredQueries: 0,
+  journalRecords: 0,
+  journalFlushes: 0,
+  lastPlan: '',
+});
 
 export interface Hit {
   rec: Rec;

@@ -178,6 +178,8 @@ export class Journal implements DurableLog {
   bytes: number;
   /** called after each batch (compaction trigger) */
   onAppended: (() => void) | null = null;
+  /** counters (the engine's stats object) */
+  stats: { journalRecords: number; journalFlushes: number } = { journalRecords: 0, journalFlushes: 0 };
 
   constructor(
     private readonly dir: string,
@@ -185,8 +187,10 @@ export class Journal implements DurableLog {
     private readonly fsync: boolean,
   ) {
     const path = Journal.path(dir, gen);
+    const existed = fs.existsSync(path);
     this.fd = fs.openSync(path, 'a');
     this.bytes = fs.fstatSync(this.fd).size;
+    if (!existed) syncDir(dir); // the new file's directory entry must survive a power loss too
   }
 
   static path(dir: string, gen: number): string {
@@ -266,6 +270,8 @@ export class Journal implements DurableLog {
         await writeAll(this.fd, data);
         if (this.fsync) await new Promise<void>((res, rej) => fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())));
         this.bytes += data.length;
+        this.stats.journalFlushes++;
+        this.stats.journalRecords += batch.length;
       } catch (e) {
         // the file may now end with a partial frame: refuse every further append
         this.failed ??= e as Error;

@@ -196,6 +196,7 @@ export class Storage {
     }
     for (const g of gens.slice(0, -1)) this.olderJournalBytes += fs.statSync(Journal.path(dir, g)).size;
     this.journal = new Journal(dir, gens.length ? gens[gens.length - 1]! : 1, this.opts.fsync);
+    this.journal.stats = this.engine.stats;
     this.journal.onAppended = () => {
       if (!this.compacting && !this.closing && this.shouldCompact()) {
         this.compact().catch((e) => console.error('embedded mongo: compaction failed', e));
