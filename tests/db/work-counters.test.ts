@@ -63,6 +63,15 @@ describe('work counters with 10^5 documents', () => {
     expect(last.docs).toBeLessThanOrEqual(2);
   });
 
+  it('the payout head batch (status, $ne, seq range, sort, limit 16) examines O(batch)', async () => {
+    const w = await work(() =>
+      c.find({ queueKey: 'Q9', status: 'pending', _id: { $ne: -1 }, seq: { $gt: 950 } }).sort({ seq: 1 }).limit(16).toArray(),
+    );
+    expect(w.result.map((d) => d.seq)).toEqual(Array.from({ length: 16 }, (_, i) => 951 + i));
+    expect(w.docs).toBe(16);
+    expect(w.plan).toMatch(/queueKey_1_status_1_seq_1 eq\[queueKey,status\] range\[seq\] sorted/);
+  });
+
   it('a full scan is counted (sanity check of the counters)', async () => {
     const w = await work(() => c.countDocuments({ fen: 100 }));
     expect(w.result).toBe(N);
