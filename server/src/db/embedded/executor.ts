@@ -9,7 +9,7 @@
  */
 import { Query } from 'mingo';
 import type { CollectionState } from './collection-state';
-import { KeyEntry, type Entry, type Index } from './index-btree';
+import { KeyEntry, type Index } from './index-btree';
 import { kindOf, plan, type Plan, type SortSpec } from './planner';
 import { Rec } from './record';
 import { MULTI, compareValues, compilePath, getScalarPath, sortKey, type Doc } from './values';
@@ -88,12 +88,6 @@ function overlayOf(coll: CollectionState, view: ReadView): Map<Rec, Doc | null> 
   return m;
 }
 
-/** The version of a record a view sees (point reads). */
-export function visibleDoc(rec: Rec, view: ReadView): Doc | null {
-  if (view.own && view.own.has(rec)) return view.own.get(rec)!;
-  return rec.visibleAt(view.snap);
-}
-
 /** Candidates of a plan: each of its ranges in turn ($in plans have several). */
 function* candidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
   if (!plan.subs) {
@@ -148,10 +142,6 @@ function* rangeCandidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view
   }
 }
 
-function normalizeSort(sort: SortSpec | undefined): SortSpec {
-  return sort ?? [];
-}
-
 /** Compare two documents by a sort spec (MongoDB semantics), ties by _id ascending. */
 export function makeDocComparator(sort: SortSpec): (a: Doc, b: Doc) => number {
   const paths = sort.map(([f, d]) => [compilePath(f), d] as const);
@@ -187,7 +177,7 @@ function matcher(p: Plan, filter: Doc, stats: EngineStats): (doc: Doc) => boolea
 }
 
 export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, stats: EngineStats): Hit[] {
-  const sort = normalizeSort(spec.sort);
+  const sort = spec.sort ?? [];
   const skip = spec.skip ?? 0;
   const limit = spec.limit && spec.limit > 0 ? spec.limit : Infinity;
   const overlay = overlayOf(coll, view);
@@ -252,4 +242,3 @@ export function allDocs(coll: CollectionState, view: ReadView, stats: EngineStat
   return runFind(coll, view, { filter: {} }, stats).map((h) => h.doc);
 }
 
-export type { Entry };

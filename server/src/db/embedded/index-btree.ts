@@ -13,7 +13,7 @@ import BTreeDefault from 'sorted-btree';
 import { Query } from 'mingo';
 import { Rec, type LockOwner } from './record';
 import { bulkLoad } from './btree-bulk';
-import { Codes, serverError } from './errors';
+import { serverError } from './errors';
 import {
   MAX_KEY,
   MIN_KEY,
@@ -316,4 +316,3 @@ export function validateIndexKey(keys: unknown): [string, 1 | -1][] {
   return out;
 }
 
-export { Codes };

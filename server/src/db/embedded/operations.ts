@@ -3,14 +3,12 @@
  * All synchronous: they read the transaction's view, compute new versions with mingo's update
  * operators, and hand them to `Txn.write` which checks conflicts and uniqueness.
  */
-import { ObjectId } from 'mongodb';
 import { updateOne as mingoUpdateOne } from 'mingo/updater';
-import { MongoInvalidArgumentError } from 'mongodb';
+import { MongoInvalidArgumentError, ObjectId } from 'mongodb';
 import type { CollectionState } from './collection-state';
 import type { Engine } from './engine';
 import { runFind, type FindSpec } from './executor';
 import type { SortSpec } from './planner';
-import type { Rec } from './record';
 import { conflictWith, type Txn } from './transaction';
 import { badValue, duplicateKey, notImplemented, serverError } from './errors';
 import { canonicalKey, deepEqualValues, freezeClone, isPlainObject, thawClone, type Doc } from './values';
@@ -273,4 +271,3 @@ export function deleteDocs(env: OpEnv, filter: Doc, multi: boolean, sort?: SortS
   return hits.map((h) => h.doc);
 }
 
-export type { Rec };
