@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collection, MongoClient } from 'mongodb';
-import { openEmbeddedClient } from '../../server/src/db';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { connectMongo, isEmbeddedClient, openEmbeddedClient } from '../../server/src/db';
 import { engineOf } from '../../server/src/db/embedded/client';
 import { REAL, skipReason } from './helpers/factory';
 
@@ -131,5 +134,31 @@ d('transaction lifetime and version pruning', () => {
     const c = client.db('x').collection('c');
     await client.close();
     await expect(c.insertOne({ a: 1 })).rejects.toThrow(/client is closed/);
+  });
+});
+
+d('connectMongo', () => {
+  it('without a URI opens the embedded engine: in DATA_DIR when set, else in memory', async () => {
+    const saved = process.env.DATA_DIR;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-'));
+    try {
+      process.env.DATA_DIR = dir;
+      const c = await connectMongo('');
+      expect(isEmbeddedClient(c)).toBe(true);
+      await c.db('x').collection('c').insertOne({ _id: 1 } as never);
+      await c.close();
+      expect(fs.readdirSync(dir).some((f) => f.startsWith('journal-'))).toBe(true);
+      const again = await connectMongo('');
+      expect(await again.db('x').collection('c').countDocuments()).toBe(1);
+      await again.close();
+      delete process.env.DATA_DIR;
+      const mem = await connectMongo('');
+      expect(await mem.db('x').collection('c').countDocuments()).toBe(0);
+      await mem.close();
+    } finally {
+      if (saved === undefined) delete process.env.DATA_DIR;
+      else process.env.DATA_DIR = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
