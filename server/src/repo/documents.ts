@@ -1,0 +1,370 @@
+import type { LotteryRule, PluginConfig, RebateRules } from '../engine/config/types';
+import type { JournalEntry } from '../engine/ledger/journal';
+import type { RatioRule, RatioSource } from '../engine/rebate/ratio';
+import type { QueueSource } from '../engine/rebate/rules';
+
+/** Stored documents. Amounts are integer fen (…Fen), ratios integer bp (…Bp), green points integer units (…Units). */
+
+export interface UserDoc {
+  _id: string;
+  openid: string;
+  nickname: string;
+  avatarUrl: string;
+  inviteCode: string;
+  /** direct referrer, bound once at first sign-in, never changed */
+  referrerId: string | null;
+  completedSpendFen: number;
+  createdAt: Date;
+}
+
+export type ProductSource = 'self' | 'supplier' | 'store';
+
+export interface ProductDoc {
+  _id: string;
+  name: string;
+  description: string;
+  imageUrl: string;
+  priceFen: number;
+  /** cost for profit: union pool share is taken from price − cost */
+  costFen: number;
+  stock: number;
+  source: ProductSource;
+  /** set for store products (门店线上商品) */
+  storeId: string | null;
+  listed: boolean;
+  rebate: RebateRules;
+  /** union lock days; null = the store's or the plugin default */
+  lockDays: number | null;
+  /** max share of the line price that points/love/voucher/green deductions may cover */
+  maxDeductBp: number;
+  sold: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface StoreDoc {
+  _id: string;
+  ownerId: string;
+  name: string;
+  status: 'pending' | 'approved' | 'rejected';
+  /** the store's profit share of O2O orders (platform commission): union profit for cashier orders */
+  commissionBp: number;
+  /** store-level queue-rebate rules (门店排队返利设置), incl. random return */
+  rebate: RebateRules;
+  /** union lock days for cashier orders; null = plugin default */
+  lockDays: number | null;
+  /** the shopper who invited the store (招商奖励), one level */
+  recruiterId: string | null;
+  createdAt: Date;
+}
+
+export interface CashierDoc {
+  _id: string;
+  storeId: string;
+  name: string;
+  /** mini-program code scene, ≤ 32 chars: `c=<cashierId>` */
+  scene: string;
+  /** cloud file id (WeChat) or data URL of a QR code (local) */
+  codeUrl: string;
+  rebate: RebateRules;
+  createdAt: Date;
+}
+
+export interface ConfigDoc {
+  _id: 'plugin';
+  config: PluginConfig;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export type OrderKind = 'mall' | 'store' | 'cashier';
+export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunded' | 'cancelled';
+
+export interface OrderLine {
+  productId: string | null;
+  name: string;
+  qty: number;
+  priceFen: number;
+  costFen: number;
+  totalFen: number;
+  /** cash actually paid for this line (deductions prorated away) */
+  cashFen: number;
+  rebateEnabled: boolean;
+}
+
+export interface Deductions {
+  points: number;
+  love: number;
+  voucherFen: number;
+  greenUnits: number;
+  /** value of each deduction in fen, fixed at order creation */
+  pointsFen: number;
+  loveFen: number;
+  greenFen: number;
+}
+
+export interface SettlementSummary {
+  extractedFen: number;
+  payouts: number;
+  entries: string[];
+  unionInflowFen: number;
+  greenInflowFen: number;
+  greenUnits: number;
+  commissionFen: number;
+  recruiterFen: number;
+  accelerationFen: number;
+  revenueFen: number;
+}
+
+export interface OrderDoc {
+  _id: string;
+  userId: string;
+  kind: OrderKind;
+  storeId: string | null;
+  cashierId: string | null;
+  lines: OrderLine[];
+  totalFen: number;
+  deduct: Deductions;
+  cashFen: number;
+  status: OrderStatus;
+  /** buyer's member level at order time */
+  levelId: string;
+  createdAt: Date;
+  paidAt: Date | null;
+  completedAt: Date | null;
+  refundedAt: Date | null;
+  settledAt: Date | null;
+  transactionId: string | null;
+  settlement: SettlementSummary | null;
+}
+
+export interface PaymentDoc {
+  /** WeChat Pay transaction id: the idempotency key of a payment notification */
+  _id: string;
+  orderId: string;
+  amountFen: number;
+  at: Date;
+  /** a second payment of an order already paid: recorded, owed back to the shopper */
+  duplicate: boolean;
+}
+
+export type EntryStatus = 'pending' | 'completed' | 'exchanged' | 'expired' | 'cancelled';
+
+export interface QueueDoc {
+  _id: string;
+  name: string;
+  kind: QueueSource['kind'] | 'merged';
+  nextSeq: number;
+  pendingCount: number;
+  pendingFen: number;
+  paidFen: number;
+  entryCount: number;
+  /** random-return group in progress */
+  rr: { size: number; slot: number; cashSlots: number[] } | null;
+  createdAt: Date;
+}
+
+export interface EntryDoc {
+  _id: string;
+  queueKey: string;
+  seq: number;
+  userId: string;
+  orderId: string;
+  lineIndex: number;
+  source: QueueSource;
+  /** the cash amount the entitlement was computed from */
+  baseFen: number;
+  ratioBp: number;
+  ratioRule: RatioRule;
+  ratioSource: RatioSource;
+  entitlementFen: number;
+  receivedFen: number;
+  status: EntryStatus;
+  /** whether the entry's order is completed (for the completed-first ordering) */
+  orderDone: boolean;
+  lottery: { rule: LotteryRule; source: RatioSource; drawnBp: number | null; drawnAt: Date | null } | null;
+  /** random return sent this entry straight to points */
+  convertedToPoints: boolean;
+  exchanged: { to: 'points' | 'love' | 'voucher'; amount: number; remainingFen: number } | null;
+  createdAt: Date;
+  firstPaidAt: Date | null;
+  closedAt: Date | null;
+}
+
+export interface UnionStateDoc {
+  _id: 'union';
+  poolFen: number;
+  nextSeq: number;
+  pendingCount: number;
+  pendingFen: number;
+  inflowFen: number;
+  releasedFen: number;
+}
+
+export interface UnionEntryDoc {
+  _id: string;
+  seq: number;
+  userId: string;
+  orderId: string;
+  entitlementFen: number;
+  receivedFen: number;
+  status: 'pending' | 'completed' | 'cancelled';
+  lockDays: number;
+  orderDay: string;
+  eligibleDay: string;
+  createdAt: Date;
+  closedAt: Date | null;
+}
+
+export interface GreenStateDoc {
+  _id: 'green';
+  poolFen: number;
+  totalUnits: number;
+  lastPriceNum: number;
+  lastPriceDen: number;
+  inflowFen: number;
+  paidOutFen: number;
+}
+
+export interface GreenLotDoc {
+  _id: string;
+  userId: string;
+  orderId: string | null;
+  units: number;
+  consumptionFen: number;
+  /** fen per unit at which the lot exits: only an index key, the decision is exact */
+  exitKey: number;
+  status: 'active' | 'exited' | 'empty';
+  createdAt: Date;
+}
+
+export interface GreenDayDoc {
+  _id: string; // YYYY-MM-DD
+  openNum: number;
+  openDen: number;
+  closeNum: number;
+  closeDen: number;
+  updatedAt: Date;
+}
+
+export interface BookDoc {
+  _id: string;
+  height: number;
+  hash: string;
+}
+
+export type JournalDoc = JournalEntry;
+
+export interface PostingDoc {
+  _id: string;
+  userId: string;
+  account: string;
+  asset: string;
+  amount: number;
+  type: string;
+  memo: string;
+  eventKey: string;
+  at: Date;
+}
+
+export interface BalanceDoc {
+  _id: string;
+  userId: string;
+  asset: string;
+  balance: number;
+}
+
+export interface DrawDoc {
+  /** the entry id: one draw per entry, enforced by the primary key */
+  _id: string;
+  userId: string;
+  rule: LotteryRule;
+  roll: number;
+  rollRange: number;
+  ratioBeforeBp: number;
+  ratioAfterBp: number;
+  entitlementBeforeFen: number;
+  entitlementAfterFen: number;
+  at: Date;
+}
+
+export interface WithdrawalDoc {
+  _id: string;
+  userId: string;
+  amountFen: number;
+  status: 'pending' | 'paid' | 'rejected';
+  createdAt: Date;
+  reviewedAt: Date | null;
+  reviewedBy: string | null;
+}
+
+export interface JobDoc {
+  _id: string;
+  status: 'running' | 'done';
+  processed: number;
+  amountFen: number;
+  transactions: number;
+  note: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface OutboxDoc {
+  _id: string;
+  userId: string;
+  openid: string;
+  kind: 'payout' | 'completed' | 'lottery' | 'exit';
+  data: Record<string, string>;
+  status: 'pending' | 'sent' | 'recorded' | 'failed';
+  createdAt: Date;
+  sentAt: Date | null;
+  error: string | null;
+}
+
+export interface CounterDoc {
+  _id: string;
+  count: number;
+}
+
+export interface InflowDoc {
+  /** `<target>|<day>` */
+  _id: string;
+  target: string;
+  day: string;
+  fen: number;
+}
+
+export interface IdempotencyDoc {
+  /** `<userId>:<action>:<requestId>` */
+  _id: string;
+  result: unknown;
+  at: Date;
+}
+
+export interface Collections {
+  users: UserDoc;
+  products: ProductDoc;
+  stores: StoreDoc;
+  cashiers: CashierDoc;
+  config: ConfigDoc;
+  orders: OrderDoc;
+  payments: PaymentDoc;
+  queues: QueueDoc;
+  entries: EntryDoc;
+  union_state: UnionStateDoc;
+  union_entries: UnionEntryDoc;
+  green_state: GreenStateDoc;
+  green_lots: GreenLotDoc;
+  green_days: GreenDayDoc;
+  books: BookDoc;
+  journal: JournalDoc;
+  postings: PostingDoc;
+  balances: BalanceDoc;
+  draws: DrawDoc;
+  withdrawals: WithdrawalDoc;
+  jobs: JobDoc;
+  outbox: OutboxDoc;
+  counters: CounterDoc;
+  inflows: InflowDoc;
+  idempotency: IdempotencyDoc;
+}

@@ -1,0 +1,66 @@
+import type { Db, IndexSpecification, CreateIndexesOptions } from 'mongodb';
+import type { Collections } from './documents';
+
+/**
+ * Indexes. Unique indexes carry the idempotency guarantees (SPEC §1): a duplicate event
+ * fails on a duplicate key instead of being detected by a read before a write.
+ * The queue indexes make "the first payable entry of queue Q" O(log n).
+ */
+const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOptions?][] } = {
+  users: [
+    [{ openid: 1 }, { unique: true }],
+    [{ inviteCode: 1 }, { unique: true }],
+    [{ referrerId: 1 }],
+  ],
+  products: [[{ storeId: 1, listed: 1 }], [{ listed: 1, createdAt: 1 }]],
+  stores: [[{ ownerId: 1 }], [{ status: 1, createdAt: 1 }]],
+  cashiers: [[{ storeId: 1 }]],
+  orders: [
+    [{ userId: 1, createdAt: -1 }],
+    [{ userId: 1, status: 1, completedAt: 1 }],
+    [{ storeId: 1, createdAt: -1 }],
+    [{ status: 1, createdAt: -1 }],
+  ],
+  payments: [[{ orderId: 1 }]],
+  entries: [
+    [{ queueKey: 1, seq: 1 }, { unique: true }],
+    [{ queueKey: 1, status: 1, seq: 1 }],
+    [{ queueKey: 1, status: 1, orderDone: 1, seq: 1 }],
+    [{ orderId: 1, lineIndex: 1 }, { unique: true }],
+    [{ userId: 1, createdAt: -1 }],
+    [{ status: 1, createdAt: 1 }],
+  ],
+  union_entries: [
+    [{ seq: 1 }, { unique: true }],
+    [{ orderId: 1 }, { unique: true }],
+    [{ status: 1, eligibleDay: 1, seq: 1 }],
+    [{ userId: 1, status: 1, seq: 1 }],
+    [{ userId: 1, createdAt: -1 }],
+  ],
+  green_lots: [
+    [{ status: 1, exitKey: 1 }],
+    [{ userId: 1, status: 1, createdAt: 1 }],
+    [{ orderId: 1 }],
+  ],
+  journal: [
+    [{ eventKey: 1 }, { unique: true }],
+    [{ book: 1, height: 1 }, { unique: true }],
+  ],
+  postings: [[{ userId: 1, at: -1 }]],
+  balances: [[{ userId: 1 }]],
+  draws: [[{ userId: 1, at: -1 }]],
+  withdrawals: [
+    [{ userId: 1, createdAt: -1 }],
+    [{ status: 1, createdAt: 1 }],
+  ],
+  outbox: [[{ status: 1, createdAt: 1 }]],
+  inflows: [[{ target: 1, day: 1 }]],
+};
+
+export async function ensureIndexes(db: Db): Promise<void> {
+  for (const [name, specs] of Object.entries(INDEXES)) {
+    for (const [keys, options] of specs ?? []) {
+      await db.collection(name).createIndex(keys, options ?? {});
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Everything the product asks of WeChat's servers, behind one interface. In WeChat cloud
+ * the implementation calls wx-server-sdk; in local mode nothing calls WeChat: codes are
+ * QR images of the h5 link, payments are simulated through the real notification handler,
+ * and subscribe messages are recorded in the outbox.
+ */
+export interface WxPort {
+  readonly mode: 'local' | 'wechat';
+  /** A mini-program code (wxacode.getUnlimited) opening `page` with `scene` (≤ 32 chars); returns a URL or cloud file id. */
+  createMiniCode(scene: string, page: string): Promise<string>;
+  /** Cloud pay unifiedOrder: returns the parameters for wx.requestPayment. */
+  unifiedOrder(p: { orderId: string; amountFen: number; description: string; openid: string; notifyFunction: string }): Promise<Record<string, unknown>>;
+  /** Subscribe message to a shopper; throws on failure (the outbox records it). */
+  sendSubscribeMessage(openid: string, kind: string, data: Record<string, string>): Promise<void>;
+}

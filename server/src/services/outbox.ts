@@ -1,0 +1,38 @@
+import { col, s, type Store, type Tx } from '../repo/db';
+import type { OutboxDoc } from '../repo/documents';
+import { newId } from '../repo/ids';
+import type { WxPort } from '../runtime/wx';
+
+/**
+ * Subscribe messages (SPEC §7) use a transactional outbox: the event's transaction records the
+ * message; it is sent only after the commit, so a retried or aborted transaction never messages
+ * a shopper, and a committed one always does (the next dispatch picks up what a crash left).
+ */
+export async function queueOutbox(tx: Tx, userId: string, kind: OutboxDoc['kind'], data: Record<string, string>): Promise<void> {
+  await col(tx.db, 'outbox').insertOne(
+    { _id: newId('M'), userId, openid: '', kind, data, status: 'pending', createdAt: tx.now, sentAt: null, error: null },
+    s(tx),
+  );
+}
+
+const DISPATCH_BATCH = 50;
+
+/** Send pending messages; in local mode they are recorded, not sent. Returns how many were handled. */
+export async function dispatchOutbox(store: Store, wx: WxPort, now: Date): Promise<number> {
+  const outbox = col(store.db, 'outbox');
+  const pending = await outbox.find({ status: 'pending' }).sort({ createdAt: 1 }).limit(DISPATCH_BATCH).toArray();
+  for (const m of pending) {
+    // Claim the message first so two dispatchers never send it twice.
+    const claimed = await outbox.findOneAndUpdate({ _id: m._id, status: 'pending' }, { $set: { status: 'sent', sentAt: now } }, { returnDocument: 'after' });
+    if (!claimed) continue;
+    const user = await col(store.db, 'users').findOne({ _id: m.userId });
+    try {
+      await wx.sendSubscribeMessage(user?.openid ?? '', m.kind, m.data);
+      await outbox.updateOne({ _id: m._id }, { $set: { status: wx.mode === 'local' ? 'recorded' : 'sent', openid: user?.openid ?? '' } });
+    } catch (err) {
+      // A shopper who has not subscribed makes WeChat refuse: record it, never retry forever.
+      await outbox.updateOne({ _id: m._id }, { $set: { status: 'failed', error: String((err as Error).message ?? err).slice(0, 200) } });
+    }
+  }
+  return pending.length;
+}
