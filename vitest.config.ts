@@ -1,7 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// Two projects: the server (engine, database, cloud functions, gateway) runs in Node;
-// the client project (component tests) is added by client/vitest.config.ts.
+// Projects: the server (engine, database, cloud functions, gateway) runs in Node; the client's
+// component tests, the weapp simulator tests and the real-browser tests have their own configs.
 export default defineConfig({
   test: {
     projects: [
@@ -10,10 +10,14 @@ export default defineConfig({
           name: 'server',
           environment: 'node',
           include: ['server/**/*.test.ts', 'tests/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'tests/browser/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
+      'client/vitest.config.ts',
+      'client/vitest.weapp.config.ts',
+      'tests/browser/vitest.config.ts',
     ],
   },
 });
