@@ -126,6 +126,8 @@ export interface OrderDoc {
   totalFen: number;
   deduct: Deductions;
   cashFen: number;
+  /** cash currently held in the order's clearing account (CASH:order:<id>): received, not yet distributed */
+  clearingFen: number;
   status: OrderStatus;
   /** buyer's member level at order time */
   levelId: string;
@@ -202,10 +204,12 @@ export interface UnionStateDoc {
 }
 
 export interface UnionEntryDoc {
+  /** `<orderId>:<lineIndex>`: one entry per order line, so a duplicate settlement cannot add a second */
   _id: string;
   seq: number;
   userId: string;
   orderId: string;
+  lineIndex: number;
   entitlementFen: number;
   receivedFen: number;
   status: 'pending' | 'completed' | 'cancelled';
@@ -301,6 +305,9 @@ export interface WithdrawalDoc {
 export interface JobDoc {
   _id: string;
   status: 'running' | 'done';
+  /** resume point of a chunked job (e.g. the last union seq handled) */
+  cursor: number;
+  chunks: number;
   processed: number;
   amountFen: number;
   transactions: number;

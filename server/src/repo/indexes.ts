@@ -32,7 +32,8 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   ],
   union_entries: [
     [{ seq: 1 }, { unique: true }],
-    [{ orderId: 1 }, { unique: true }],
+    [{ orderId: 1 }],
+    [{ status: 1, seq: 1 }],
     [{ status: 1, eligibleDay: 1, seq: 1 }],
     [{ userId: 1, status: 1, seq: 1 }],
     [{ userId: 1, createdAt: -1 }],

@@ -24,7 +24,7 @@ export class ConfigError extends Error {
 const FORBIDDEN_KEYS: { pattern: RegExp; rule: string; message: string }[] = [
   { pattern: /indirect|second_?level|level2|grand|间推|二级/i, rule: '一级分销', message: '只允许直推一级佣金，不得设置间推或更多层级' },
   { pattern: /team|level_?diff|differential|级差|团队|shareholder|股东|dividend_?pool/i, rule: '禁止团队计酬', message: '不得设置团队奖、级差奖或由下线业绩供给的股东分红' },
-  { pattern: /entry_?fee|join_?fee|membership_?fee|buy_?level|level_?price|price_?fen|入门费|会员费/i, rule: '禁止入门费', message: '会员等级只能由累计消费获得，不得设置入门费或付费解锁' },
+  { pattern: /entry_?fee|join_?fee|membership_?fee|buy_?level|level_?price|^price_?fen$|upgrade_?(price|fee)|入门费|会员费/i, rule: '禁止入门费', message: '会员等级只能由累计消费获得，不得设置入门费或付费解锁' },
   { pattern: /share_?(unlock|reward|bonus)|invite_?(reward|bonus)|分享解锁|分享奖励/i, rule: '禁止诱导分享', message: '分享本身不能解锁或获得任何奖励，奖励只来自真实完成的消费' },
 ];
 

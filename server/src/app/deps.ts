@@ -1,0 +1,25 @@
+import { connectMongo } from '../db';
+import { cryptoRandom, type Random } from '../engine/rebate/lottery';
+import type { AppDeps } from '../runtime/context';
+import type { WxPort } from '../runtime/wx';
+import type { Store } from '../repo/db';
+import { ensureIndexes } from '../repo/indexes';
+import type { MongoClient } from 'mongodb';
+
+export const DB_NAME = process.env.DB_NAME ?? 'queue_rebate';
+
+/** Connect (MONGODB_URI → real MongoDB, else the embedded engine in DATA_DIR) and make sure the indexes exist. */
+export async function openStore(client?: MongoClient): Promise<Store> {
+  const c = client ?? (await connectMongo());
+  const db = c.db(DB_NAME);
+  await ensureIndexes(db);
+  return { client: c, db };
+}
+
+export function parseAdmins(value: string | undefined): Set<string> {
+  return new Set((value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+export function makeDeps(store: Store, wx: WxPort, opts: { adminOpenids: Iterable<string>; publicUrl?: string; random?: Random }): AppDeps {
+  return { store, wx, random: opts.random ?? cryptoRandom, adminOpenids: new Set(opts.adminOpenids), publicUrl: opts.publicUrl ?? '' };
+}

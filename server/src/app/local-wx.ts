@@ -1,0 +1,23 @@
+import QRCode from 'qrcode';
+import type { WxPort } from '../runtime/wx';
+
+/**
+ * Local mode: nothing calls WeChat. A cashier's "mini-program code" is a QR code of the h5
+ * cashier link carrying the same scene; payments are simulated by order.pay through the real
+ * notification handler; subscribe messages stay recorded in the outbox.
+ */
+export function localWx(publicUrl: string): WxPort {
+  return {
+    mode: 'local',
+    async createMiniCode(scene, page) {
+      const url = `${publicUrl.replace(/\/$/, '')}/#/${page}?scene=${encodeURIComponent(scene)}`;
+      return QRCode.toDataURL(url, { margin: 1, width: 240 });
+    },
+    async unifiedOrder() {
+      throw new Error('local mode: payments are simulated by order.pay');
+    },
+    async sendSubscribeMessage() {
+      // recorded by the outbox; nothing leaves the machine
+    },
+  };
+}

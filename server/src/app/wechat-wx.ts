@@ -1,0 +1,41 @@
+import type { WxPort } from '../runtime/wx';
+
+/**
+ * WeChat cloud: the open APIs through wx-server-sdk (no access token handling needed inside
+ * cloud functions). Env: CLOUD_PAY_SUB_MCH_ID (cloud pay merchant), CLOUD_ENV, and the
+ * subscribe-message template ids TEMPLATE_PAYOUT, TEMPLATE_COMPLETED, TEMPLATE_LOTTERY, TEMPLATE_EXIT.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Cloud = any;
+
+const TEMPLATE_ENV: Record<string, string> = { payout: 'TEMPLATE_PAYOUT', completed: 'TEMPLATE_COMPLETED', lottery: 'TEMPLATE_LOTTERY', exit: 'TEMPLATE_EXIT' };
+
+export function wechatWx(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): WxPort {
+  return {
+    mode: 'wechat',
+    async createMiniCode(scene, page) {
+      const res = await cloud.openapi.wxacode.getUnlimited({ scene, page, checkPath: false });
+      const upload = await cloud.uploadFile({ cloudPath: `cashier-codes/${scene.replace(/[^A-Za-z0-9]/g, '_')}.jpg`, fileContent: res.buffer });
+      return upload.fileID as string;
+    },
+    async unifiedOrder(p) {
+      const res = await cloud.cloudPay.unifiedOrder({
+        body: p.description,
+        outTradeNo: p.orderId,
+        spbillCreateIp: '127.0.0.1',
+        subMchId: env.CLOUD_PAY_SUB_MCH_ID,
+        totalFee: p.amountFen,
+        envId: env.CLOUD_ENV,
+        functionName: p.notifyFunction,
+      });
+      if (res.returnCode !== 'SUCCESS' || res.resultCode !== 'SUCCESS') throw new Error(`unifiedOrder failed: ${res.returnMsg ?? res.errCodeDes ?? 'unknown'}`);
+      return res.payment as Record<string, unknown>;
+    },
+    async sendSubscribeMessage(openid, kind, data) {
+      const templateId = env[TEMPLATE_ENV[kind] ?? ''];
+      if (!templateId) throw new Error(`no template id configured for ${kind}`);
+      const fields = Object.fromEntries(Object.entries(data).slice(0, 5).map(([k, v], i) => [`thing${i + 1}`, { value: `${k}:${v}`.slice(0, 20) }]));
+      await cloud.openapi.subscribeMessage.send({ touser: openid, templateId, page: 'pages/queue/index', data: fields });
+    },
+  };
+}

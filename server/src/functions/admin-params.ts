@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { amount, id, nonNegativeAmount } from '../runtime/params';
+
+/** Product fields shared by admin.upsertProduct and merchant.upsertStoreProduct. Settings are validated by the compliance guard. */
+export const productFields = {
+  productId: id.optional(),
+  name: z.string().trim().min(1).max(60),
+  description: z.string().max(500).optional(),
+  imageUrl: z.string().max(300).optional(),
+  priceFen: amount(100_000_000),
+  costFen: nonNegativeAmount(100_000_000),
+  stock: z.number().int().min(0).max(1_000_000),
+  listed: z.boolean().optional(),
+  rebate: z.unknown().optional(),
+  lockDays: z.number().nullable().optional(),
+  maxDeductBp: z.number().int().min(0).max(10_000).optional(),
+};

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { validatePluginConfig } from '../engine/config/compliance';
+import { action, type CloudFunction } from '../runtime/handler';
+import { id } from '../runtime/params';
+import { AppError } from '../runtime/errors';
+import { col, s } from '../repo/db';
+import { verifyLedger } from '../repo/ledger';
+import { enableRebateForAll, listProducts, productAdminView, upsertProduct } from '../services/catalog';
+import { loadConfig, saveConfig } from '../services/config';
+import { runDaily } from '../services/daily';
+import { liabilityDashboard } from '../services/dashboard';
+import { approveStore, storeView } from '../services/stores';
+import { reviewWithdrawal } from '../services/wallet';
+import { productFields } from './admin-params';
+import { inTx } from './tx';
+
+/** 平台后台: admins only (OPENIDs in ADMIN_OPENIDS). */
+export const admin: CloudFunction = {
+  getConfig: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => loadConfig(tx)) }),
+  /**
+   * Replace the plugin configuration. The compliance guard validates it (CONFIG_INVALID names the
+   * rule); `version` must be the version read, so two admins cannot overwrite each other.
+   */
+  setConfig: action({
+    access: 'admin',
+    params: z.strictObject({ config: z.unknown() }),
+    run: (ctx, p) =>
+      inTx(ctx, async (tx) => {
+        const current = await loadConfig(tx);
+        const v = (p.config as { version?: unknown } | null)?.version;
+        if (v !== undefined && v !== current.version) throw new AppError('CONFLICT', `设置已被他人修改 (当前版本 ${current.version})，请刷新后再改`);
+        return saveConfig(tx, { ...(p.config as object), version: current.version }, ctx.caller.openid);
+      }),
+  }),
+  /** Check a configuration without saving it. */
+  validateConfig: action({
+    access: 'admin',
+    params: z.strictObject({ config: z.unknown() }),
+    run: async (_ctx, p) => (validatePluginConfig(p.config), { valid: true }),
+  }),
+  upsertProduct: action({
+    access: 'admin',
+    params: z.strictObject({ ...productFields, source: z.enum(['self', 'supplier']).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => productAdminView(await upsertProduct(tx, p, null), await loadConfig(tx))),
+  }),
+  listProducts: action({
+    access: 'admin',
+    params: z.strictObject({}),
+    run: (ctx) =>
+      inTx(ctx, async (tx) => {
+        const config = await loadConfig(tx);
+        return (await listProducts(tx, { storeId: null, includeUnlisted: true }, 500)).map((x) => productAdminView(x, config));
+      }),
+  }),
+  /** 一键开启: queue rebate on for every existing product. */
+  enableRebateForAll: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, async (tx) => ({ updated: await enableRebateForAll(tx) })) }),
+  listStores: action({
+    access: 'admin',
+    params: z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => (await col(tx.db, 'stores').find(p.status ? { status: p.status } : {}, s(tx)).sort({ createdAt: -1 }).limit(200).toArray()).map(storeView)),
+  }),
+  approveStore: action({
+    access: 'admin',
+    params: z.strictObject({ storeId: id, approve: z.boolean().optional(), commissionBp: z.number().int().min(0).max(10_000).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => storeView(await approveStore(tx, p.storeId, p.approve ?? true, p.commissionBp))),
+  }),
+  /** Member levels by cumulative completed spend; nothing can be bought to reach a level. */
+  setMemberLevels: action({
+    access: 'admin',
+    params: z.strictObject({ levels: z.unknown() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => (await saveConfig(tx, { ...(await loadConfig(tx)), memberLevels: p.levels }, ctx.caller.openid)).memberLevels),
+  }),
+  /** The daily job by hand (also the timer trigger's work); `day` defaults to today in Asia/Shanghai. */
+  runDaily: action({
+    access: 'trigger',
+    params: z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day),
+  }),
+  listWithdrawals: action({
+    access: 'admin',
+    params: z.strictObject({ status: z.enum(['pending', 'paid', 'rejected']).optional() }),
+    run: (ctx, p) =>
+      inTx(ctx, async (tx) =>
+        (await col(tx.db, 'withdrawals').find(p.status ? { status: p.status } : {}, s(tx)).sort({ createdAt: 1 }).limit(200).toArray()).map((w) => ({
+          withdrawalId: w._id, userId: w.userId, amountFen: w.amountFen, status: w.status, createdAt: w.createdAt, reviewedAt: w.reviewedAt,
+        })),
+      ),
+  }),
+  reviewWithdrawal: action({
+    access: 'admin',
+    params: z.strictObject({ withdrawalId: id, approve: z.boolean() }),
+    run: (ctx, p) => inTx(ctx, (tx) => reviewWithdrawal(tx, p.withdrawalId, p.approve, ctx.caller.openid!)),
+  }),
+  /** 负债看板. */
+  dashboard: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => liabilityDashboard(tx)) }),
+  /** Re-check the whole ledger: chains, balances, zero sums, pools and pending entitlements. */
+  verifyLedger: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => verifyLedger(ctx.deps.store.db) }),
+  /** Recorded subscribe messages (local mode sends nothing to WeChat). */
+  outbox: action({
+    access: 'admin',
+    params: z.strictObject({ limit: z.number().int().min(1).max(200).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => col(tx.db, 'outbox').find({}, s(tx)).sort({ createdAt: -1 }).limit(p.limit ?? 50).toArray()),
+  }),
+};
+
+/** The timer trigger's function: { action: 'run' } at 00:00 Asia/Shanghai. */
+export const daily: CloudFunction = {
+  run: action({ access: 'trigger', params: z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }), run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day) }),
+};

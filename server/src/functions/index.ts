@@ -1,0 +1,13 @@
+import type { CloudFunction } from '../runtime/handler';
+import { admin, daily } from './admin';
+import { green } from './green';
+import { mall } from './mall';
+import { merchant } from './merchant';
+import { order, payNotify } from './order';
+import { queue } from './queue';
+import { union } from './union';
+import { user } from './user';
+import { wallet } from './wallet';
+
+/** Every cloud function by name: each is a folder under cloudfunctions/ bundling this code. */
+export const FUNCTIONS: Record<string, CloudFunction> = { user, mall, order, payNotify, queue, union, green, wallet, merchant, admin, daily };

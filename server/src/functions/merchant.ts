@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { action, type CloudFunction } from '../runtime/handler';
+import { id } from '../runtime/params';
+import { col, s } from '../repo/db';
+import { listProducts, productAdminView, upsertProduct } from '../services/catalog';
+import { loadConfig } from '../services/config';
+import { orderView } from '../services/orders';
+import { applyStore, cashierView, createCashier, merchantDashboard, ownStore, setCashierConfig, setStoreConfig, storeView } from '../services/stores';
+import { asUser } from './tx';
+import { productFields } from './admin-params';
+
+const name = z.string().trim().min(1).max(40);
+
+/** 门店小后台: every action acts on the caller's own store only (another store's id is "not found"). */
+export const merchant: CloudFunction = {
+  applyStore: action({
+    access: 'user',
+    params: z.strictObject({ name }),
+    run: (ctx, p) => asUser(ctx, async (tx, user) => storeView(await applyStore(tx, user, p.name))),
+  }),
+  myStores: action({
+    access: 'user',
+    params: z.strictObject({}),
+    run: (ctx) => asUser(ctx, async (tx, user) => (await col(tx.db, 'stores').find({ ownerId: user._id }, s(tx)).toArray()).map(storeView)),
+  }),
+  /** A cashier and its mini-program code (scene `c=<cashierId>`, page pages/cashier/index). */
+  createCashier: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id, name }),
+    run: (ctx, p) => asUser(ctx, async (tx, user) => cashierView(await createCashier(tx, ctx.deps.wx, await ownStore(tx, user, p.storeId), p.name))),
+  }),
+  listCashiers: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id }),
+    run: (ctx, p) =>
+      asUser(ctx, async (tx, user) => {
+        const st = await ownStore(tx, user, p.storeId, { approved: false });
+        return (await col(tx.db, 'cashiers').find({ storeId: st._id }, s(tx)).toArray()).map(cashierView);
+      }),
+  }),
+  /** Store-level queue-rebate settings (incl. random return) and union lock days. */
+  setStoreConfig: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id, name: name.optional(), rebate: z.unknown().optional(), lockDays: z.number().nullable().optional() }),
+    run: (ctx, p) => asUser(ctx, async (tx, user) => storeView(await setStoreConfig(tx, await ownStore(tx, user, p.storeId), p))),
+  }),
+  setCashierConfig: action({
+    access: 'user',
+    params: z.strictObject({ cashierId: id, name: name.optional(), rebate: z.unknown().optional() }),
+    run: (ctx, p) => asUser(ctx, async (tx, user) => cashierView(await setCashierConfig(tx, user, p.cashierId, p))),
+  }),
+  /** 门店线上商品 with their own queue-rebate settings. */
+  upsertStoreProduct: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id, ...productFields }),
+    run: (ctx, p) =>
+      asUser(ctx, async (tx, user) => {
+        const st = await ownStore(tx, user, p.storeId);
+        const { storeId: _s, ...input } = p;
+        return productAdminView(await upsertProduct(tx, input, st._id), await loadConfig(tx));
+      }),
+  }),
+  listStoreProducts: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id }),
+    run: (ctx, p) =>
+      asUser(ctx, async (tx, user) => {
+        const st = await ownStore(tx, user, p.storeId, { approved: false });
+        const config = await loadConfig(tx);
+        return (await listProducts(tx, { storeId: st._id, includeUnlisted: true })).map((x) => productAdminView(x, config));
+      }),
+  }),
+  orders: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id, limit: z.number().int().min(1).max(100).optional() }),
+    run: (ctx, p) =>
+      asUser(ctx, async (tx, user) => {
+        const st = await ownStore(tx, user, p.storeId, { approved: false });
+        return (await col(tx.db, 'orders').find({ storeId: st._id, status: { $ne: 'created' } }, s(tx)).sort({ createdAt: -1 }).limit(p.limit ?? 50).toArray()).map(orderView);
+      }),
+  }),
+  dashboard: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id }),
+    run: (ctx, p) => asUser(ctx, async (tx, user) => merchantDashboard(tx, await ownStore(tx, user, p.storeId, { approved: false }))),
+  }),
+};

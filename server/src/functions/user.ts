@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { action, type CloudFunction } from '../runtime/handler';
+import { describeUser, login } from '../services/users';
+import { asUser, inTx } from './tx';
+
+export const user: CloudFunction = {
+  /** Sign in; `ref` (invite code or user id from a share card) binds the referrer on first sign-in only. */
+  login: action({
+    access: 'user',
+    params: z.strictObject({ ref: z.string().min(1).max(64).regex(/^[A-Za-z0-9_]+$/).optional() }),
+    run: async (ctx, p) => {
+      const u = await login(ctx.deps.store, ctx.caller.openid!, ctx.now, p.ref);
+      return inTx(ctx, (tx) => describeUser(tx, u, ctx.isAdmin));
+    },
+  }),
+  me: action({
+    access: 'user',
+    params: z.strictObject({}),
+    run: (ctx) => asUser(ctx, (tx, u) => describeUser(tx, u, ctx.isAdmin)),
+  }),
+};
+

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { openStore, makeDeps, parseAdmins } from '../app/deps';
+import { localWx } from '../app/local-wx';
+import { createGateway, type GatewayOptions } from './server';
+import { DEMO, seedDemo } from './seed';
+
+/**
+ * `npm run api`: the local gateway on PORT (8787) with the embedded database in DATA_DIR
+ * (.data/) unless MONGODB_URI is set; demo data unless SEED=none. With SERVE_H5=1 it also
+ * serves the h5 build (what `npm start` does).
+ */
+async function main() {
+  const port = Number(process.env.PORT ?? 8787);
+  const host = process.env.HOST ?? '127.0.0.1';
+  process.env.DATA_DIR ??= '.data';
+  const publicUrl = process.env.PUBLIC_URL ?? `http://${host}:${port}`;
+  const admins = process.env.ADMIN_OPENIDS ?? DEMO.admin;
+  const store = await openStore();
+  const deps = makeDeps(store, localWx(publicUrl), { adminOpenids: parseAdmins(admins), publicUrl });
+  if (process.env.SEED !== 'none' && (await seedDemo(deps))) console.log('demo data loaded (openids: demo-admin, demo-merchant, demo-shopper-a, demo-shopper-b)');
+
+  let serveStatic: GatewayOptions['serveStatic'];
+  if (process.env.SERVE_H5 === '1') {
+    const { createStaticHandler, DEFAULT_H5_ROOT } = await import('../../../scripts/serve-h5.mjs');
+    const root = process.env.H5_ROOT ?? DEFAULT_H5_ROOT;
+    if (!existsSync(path.join(root, 'index.html'))) throw new Error(`h5 build not found in ${root}: run npm run build:h5`);
+    serveStatic = createStaticHandler(root);
+  }
+  const server = createGateway(deps, { serveStatic });
+  server.listen(port, host, () => {
+    console.log(`gateway listening on ${publicUrl} (data: ${process.env.MONGODB_URI ? 'MongoDB' : path.resolve(process.env.DATA_DIR!)}, admins: ${admins})`);
+    if (serveStatic) console.log(`open ${publicUrl}/ in a browser`);
+  });
+  const stop = async () => {
+    server.close();
+    await store.client.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,265 @@
+import { acct } from '../engine/ledger/accounts';
+import type { PluginConfig } from '../engine/config/types';
+import { burn, exitPriceKey, launchState, lotReachedExit, mint, price, pricePerPointFen, priceKeyUpperBound, takeFromLots, valueOf, type GreenState } from '../engine/green/pool';
+import { shanghaiDay } from '../engine/time';
+import { AppError } from '../runtime/errors';
+import { col, runTransaction, s, type Store, type Tx } from '../repo/db';
+import type { GreenLotDoc, GreenStateDoc, OrderDoc } from '../repo/documents';
+import { newId } from '../repo/ids';
+import { loadConfig } from './config';
+import { postEvent, userBook } from './events';
+import { Movements } from './movements';
+import { queueOutbox } from './outbox';
+import { addInflow } from './rebate';
+
+/**
+ * 绿色积分 on the database (SPEC §5). The pool's state document holds pool fen and total units;
+ * the journal's CASH:pool:green and GREEN:issuer say the same (verifyLedger checks). Each
+ * purchase makes a lot; points leave lots oldest first; a lot whose value reaches the exit
+ * multiple is withdrawn automatically, in bounded chunks.
+ */
+
+/** Lots examined per forced-exit transaction. */
+export const EXIT_CHUNK = 100;
+
+export async function loadGreen(tx: Tx, config: PluginConfig): Promise<GreenStateDoc> {
+  const doc = await col(tx.db, 'green_state').findOne({ _id: 'green' }, s(tx));
+  if (doc) return doc;
+  const l = launchState(config.green.launchPriceFen);
+  return { _id: 'green', ...l, inflowFen: 0, paidOutFen: 0 };
+}
+
+const stateOf = (d: GreenStateDoc): GreenState => ({ poolFen: d.poolFen, totalUnits: d.totalUnits, lastPriceNum: d.lastPriceNum, lastPriceDen: d.lastPriceDen });
+
+/** Save the new pool state and the day's price (open/close) for the history chart. */
+async function saveGreen(tx: Tx, before: GreenStateDoc, next: GreenState, inflowFen: number, paidOutFen: number): Promise<void> {
+  await col(tx.db, 'green_state').updateOne(
+    { _id: 'green' },
+    { $set: { ...next }, $inc: { inflowFen, paidOutFen } },
+    { ...s(tx), upsert: true },
+  );
+  const p = price(next);
+  const open = price(stateOf(before));
+  await col(tx.db, 'green_days').updateOne(
+    { _id: shanghaiDay(tx.now) },
+    {
+      $set: { closeNum: Number(p.num), closeDen: Number(p.den), updatedAt: tx.now },
+      $setOnInsert: { openNum: Number(open.num), openDen: Number(open.den) },
+    },
+    { ...s(tx), upsert: true },
+  );
+}
+
+/** Settlement share: the order's inflow goes to the pool; part of it is minted for the buyer as a new lot. */
+export async function greenOnSettle(tx: Tx, order: OrderDoc, config: PluginConfig, mv: Movements): Promise<{ inflowFen: number; units: number }> {
+  if (!config.green.enabled) return { inflowFen: 0, units: 0 };
+  // Capped by what is still in the order's clearing account (the compliance guard keeps shares within 100%).
+  const inflowFen = Math.min(Math.floor((order.cashFen * config.green.poolShareBp) / 10_000), order.clearingFen);
+  if (inflowFen === 0) return { inflowFen: 0, units: 0 };
+  const before = await loadGreen(tx, config);
+  const r = mint(stateOf(before), inflowFen, config.green.mintBp);
+  mv.move(acct.orderClearing(order._id), acct.greenPool, inflowFen, '绿色积分池注入');
+  if (r.units > 0) {
+    mv.move(acct.greenIssuer, acct.userGreen(order.userId), r.units, '消费获得绿色积分');
+    const lot = { units: r.units, consumptionFen: order.cashFen };
+    await col(tx.db, 'green_lots').insertOne(
+      { _id: `lot:${order._id}`, userId: order.userId, orderId: order._id, ...lot, exitKey: exitPriceKey(lot, config.green.exitMultipleBp), status: 'active', createdAt: tx.now },
+      s(tx),
+    );
+  }
+  await saveGreen(tx, before, r.state, inflowFen, 0);
+  await addInflow(tx, 'pool:green', inflowFen);
+  return { inflowFen, units: r.units };
+}
+
+/** Take units from a shopper's lots, oldest first; returns the basis that moved. */
+async function takeUnits(tx: Tx, userId: string, units: number, config: PluginConfig) {
+  const lots = await col(tx.db, 'green_lots').find({ userId, status: 'active' }, s(tx)).sort({ createdAt: 1, _id: 1 }).toArray();
+  const held = lots.reduce((a, l) => a + l.units, 0);
+  if (held < units) throw new AppError('INSUFFICIENT_BALANCE', '绿色积分不足');
+  const takes = takeFromLots(lots, units);
+  for (const t of takes) {
+    const lot = lots.find((l) => l._id === t.lotId)!;
+    const left = { units: lot.units - t.units, consumptionFen: lot.consumptionFen - t.consumptionFen };
+    await col(tx.db, 'green_lots').updateOne(
+      { _id: lot._id },
+      { $set: { ...left, exitKey: exitPriceKey(left, config.green.exitMultipleBp), status: left.units === 0 ? 'empty' : 'active' } },
+      s(tx),
+    );
+  }
+  return takes;
+}
+
+/** Voluntary withdrawal: burn units, pay their value minus the fee to CASH; the fee stays in the pool. */
+export async function withdrawGreen(tx: Tx, userId: string, units: number) {
+  const config = await loadConfig(tx);
+  const before = await loadGreen(tx, config);
+  await takeUnits(tx, userId, units, config);
+  const r = burn(stateOf(before), units, config.green.withdrawFeeBp);
+  const mv = new Movements();
+  mv.move(acct.userGreen(userId), acct.greenIssuer, units, '绿色积分提现');
+  mv.move(acct.greenPool, acct.userCash(userId), r.paidFen, '绿色积分提现到账');
+  await saveGreen(tx, before, r.state, 0, r.paidFen);
+  await postEvent(tx, userBook(userId), `green.withdraw:${newId('GW')}`, 'green.withdraw', mv, { units });
+  return { units, valueFen: r.valueFen, feeFen: r.feeFen, paidFen: r.paidFen, pricePerPointFen: pricePerPointFen(r.state) };
+}
+
+/** Transfer: units and their consumption basis move to another shopper as new lots. */
+export async function transferGreen(tx: Tx, fromUserId: string, toUserId: string, units: number) {
+  if (fromUserId === toUserId) throw new AppError('INVALID_INPUT', '不能转给自己');
+  const to = await col(tx.db, 'users').findOne({ _id: toUserId }, s(tx));
+  if (!to) throw new AppError('NOT_FOUND', '找不到收款用户');
+  const config = await loadConfig(tx);
+  const takes = await takeUnits(tx, fromUserId, units, config);
+  for (const t of takes) {
+    const lot = { units: t.units, consumptionFen: t.consumptionFen };
+    await col(tx.db, 'green_lots').insertOne(
+      { _id: newId('L'), userId: toUserId, orderId: null, ...lot, exitKey: exitPriceKey(lot, config.green.exitMultipleBp), status: 'active', createdAt: tx.now },
+      s(tx),
+    );
+  }
+  const mv = new Movements();
+  mv.move(acct.userGreen(fromUserId), acct.userGreen(toUserId), units, '绿色积分转赠');
+  await postEvent(tx, userBook(fromUserId), `green.transfer:${newId('GT')}`, 'green.transfer', mv, { to: toUserId, units });
+  return { units, toUserId };
+}
+
+/**
+ * Spending in the mall: the units are burned at the current price without fee, their value
+ * (floored) moves from the pool to the order's clearing account. Paying at most the value keeps
+ * the price from falling.
+ */
+export async function spendGreen(tx: Tx, userId: string, orderId: string, units: number, mv: Movements): Promise<number> {
+  const config = await loadConfig(tx);
+  if (!config.green.enabled) throw new AppError('INVALID_INPUT', '绿色积分未开启');
+  const before = await loadGreen(tx, config);
+  await takeUnits(tx, userId, units, config);
+  const r = burn(stateOf(before), units, 0);
+  mv.move(acct.userGreen(userId), acct.greenIssuer, units, '绿色积分抵扣');
+  mv.move(acct.greenPool, acct.orderClearing(orderId), r.paidFen, '绿色积分抵扣');
+  await saveGreen(tx, before, r.state, 0, r.paidFen);
+  return r.paidFen;
+}
+
+/** Return a green deduction (cancelled or refunded order): its fen go back into the pool and are minted at today's price. */
+export async function restoreGreen(tx: Tx, order: OrderDoc, mv: Movements): Promise<void> {
+  const fen = order.deduct.greenFen;
+  if (fen === 0) return;
+  const config = await loadConfig(tx);
+  const before = await loadGreen(tx, config);
+  const r = mint(stateOf(before), fen, 10_000);
+  mv.move(acct.orderClearing(order._id), acct.greenPool, fen, '退回绿色积分抵扣');
+  mv.move(acct.greenIssuer, acct.userGreen(order.userId), r.units, '退回绿色积分抵扣');
+  if (r.units > 0) {
+    const lot = { units: r.units, consumptionFen: 0 };
+    await col(tx.db, 'green_lots').insertOne(
+      { _id: `lot:${order._id}:returned`, userId: order.userId, orderId: order._id, ...lot, exitKey: exitPriceKey(lot, config.green.exitMultipleBp), status: 'active', createdAt: tx.now },
+      s(tx),
+    );
+  }
+  await saveGreen(tx, before, r.state, 0, 0);
+}
+
+/** A refunded order's lot: its remaining units are burned without payout (the money stays in the pool). */
+export async function voidOrderLot(tx: Tx, order: OrderDoc, mv: Movements): Promise<void> {
+  const lot = await col(tx.db, 'green_lots').findOne({ _id: `lot:${order._id}`, status: 'active' }, s(tx));
+  if (!lot || lot.units === 0) return;
+  const config = await loadConfig(tx);
+  const before = await loadGreen(tx, config);
+  const r = burn(stateOf(before), lot.units, 10_000); // the whole value is a "fee": nothing leaves the pool
+  mv.move(acct.userGreen(order.userId), acct.greenIssuer, lot.units, '退款收回绿色积分');
+  await col(tx.db, 'green_lots').updateOne({ _id: lot._id }, { $set: { units: 0, consumptionFen: 0, status: 'empty' } }, s(tx));
+  await saveGreen(tx, before, r.state, 0, 0);
+}
+
+/**
+ * One bounded step of the forced-exit cascade (出局): lots whose value reached the exit
+ * multiple are withdrawn, fee included, cheapest exit price first. Each exit raises the price,
+ * so the step re-checks against the running state. Returns how many lots exited.
+ */
+export async function exitChunk(tx: Tx): Promise<{ exited: number; paidFen: number; more: boolean }> {
+  const config = await loadConfig(tx);
+  if (!config.green.enabled || config.green.exitMultipleBp === 0) return { exited: 0, paidFen: 0, more: false };
+  const before = await loadGreen(tx, config);
+  let state = stateOf(before);
+  if (state.totalUnits === 0) return { exited: 0, paidFen: 0, more: false };
+  const candidates = await col(tx.db, 'green_lots')
+    .find({ status: 'active', exitKey: { $lte: priceKeyUpperBound(state) } }, s(tx))
+    .sort({ exitKey: 1 })
+    .limit(EXIT_CHUNK)
+    .toArray();
+  const mv = new Movements();
+  let exited = 0;
+  let paidFen = 0;
+  let firstId = '';
+  for (const lot of candidates as GreenLotDoc[]) {
+    if (!lotReachedExit(state, lot, config.green.exitMultipleBp)) continue;
+    const r = burn(state, lot.units, config.green.withdrawFeeBp);
+    state = r.state;
+    mv.move(acct.userGreen(lot.userId), acct.greenIssuer, lot.units, '绿色积分出局');
+    mv.move(acct.greenPool, acct.userCash(lot.userId), r.paidFen, '绿色积分出局到账');
+    await col(tx.db, 'green_lots').updateOne({ _id: lot._id }, { $set: { status: 'exited', units: 0 } }, s(tx));
+    await queueOutbox(tx, lot.userId, 'exit', { amount: String(r.paidFen), lotId: lot._id });
+    if (exited === 0) firstId = lot._id;
+    exited++;
+    paidFen += r.paidFen;
+  }
+  if (exited === 0) return { exited: 0, paidFen: 0, more: false };
+  await saveGreen(tx, before, state, 0, paidFen);
+  await postEvent(tx, 'job:green', `green.exit:${firstId}`, 'green.exit', mv, { exited });
+  // More may be due: the chunk was full, or the exits raised the price past other lots' exit keys.
+  return { exited, paidFen, more: true };
+}
+
+/** Run the cascade to the end, one bounded transaction per chunk. */
+export async function runExitCascade(store: Store, now: Date, maxChunks = 10_000): Promise<{ exited: number; transactions: number; paidFen: number }> {
+  let exited = 0;
+  let paidFen = 0;
+  let transactions = 0;
+  for (let i = 0; i < maxChunks; i++) {
+    const r = await runTransaction(store, now, (tx) => exitChunk(tx));
+    transactions++;
+    exited += r.exited;
+    paidFen += r.paidFen;
+    if (!r.more) break;
+  }
+  return { exited, transactions, paidFen };
+}
+
+export async function greenView(tx: Tx) {
+  const config = await loadConfig(tx);
+  const st = await loadGreen(tx, config);
+  const days = await col(tx.db, 'green_days').find({}, s(tx)).sort({ _id: -1 }).limit(60).toArray();
+  const perPoint = (num: number, den: number) => (den > 0 ? Math.floor(((num * 10_000) / den) * 10_000) / 10_000 : 0);
+  return {
+    enabled: config.green.enabled,
+    poolFen: st.poolFen,
+    totalUnits: st.totalUnits,
+    pricePerPointFen: pricePerPointFen(stateOf(st)),
+    withdrawFeeBp: config.green.withdrawFeeBp,
+    exitMultipleBp: config.green.exitMultipleBp,
+    history: days.reverse().map((d) => ({ day: d._id, openFen: perPoint(d.openNum, d.openDen), closeFen: perPoint(d.closeNum, d.closeDen) })),
+  };
+}
+
+export async function myGreen(tx: Tx, userId: string) {
+  const config = await loadConfig(tx);
+  const st = stateOf(await loadGreen(tx, config));
+  const lots = await col(tx.db, 'green_lots').find({ userId, status: { $in: ['active', 'exited'] } }, s(tx)).sort({ createdAt: -1 }).limit(100).toArray();
+  const units = lots.filter((l) => l.status === 'active').reduce((a, l) => a + l.units, 0);
+  return {
+    units,
+    valueFen: valueOf(st, units),
+    pricePerPointFen: pricePerPointFen(st),
+    lots: lots.map((l) => ({
+      lotId: l._id,
+      orderId: l.orderId,
+      units: l.units,
+      consumptionFen: l.consumptionFen,
+      valueFen: l.status === 'active' ? valueOf(st, l.units) : 0,
+      exitAtFen: Math.floor((l.consumptionFen * config.green.exitMultipleBp) / 10_000),
+      status: l.status,
+      createdAt: l.createdAt,
+    })),
+  };
+}

@@ -1,0 +1,321 @@
+import { acct } from '../engine/ledger/accounts';
+import type { PluginConfig } from '../engine/config/types';
+import { mulBpFloor, prorate } from '../money/units';
+import { isDuplicateKeyError } from '../db';
+import { AppError } from '../runtime/errors';
+import type { AppDeps } from '../runtime/context';
+import { col, runTransaction, s, type Tx } from '../repo/db';
+import type { Deductions, OrderDoc, OrderLine, UserDoc } from '../repo/documents';
+import { newId } from '../repo/ids';
+import { levelFor, loadConfig } from './config';
+import { postEvent, userBook } from './events';
+import { restoreGreen, spendGreen, voidOrderLot } from './green';
+import { Movements } from './movements';
+import { cancelOrderEntries, markOrderEntriesDone } from './rebate';
+import { distributeOnComplete, revenueAccount, settleOrder } from './settlement';
+import { cancelUnionEntries } from './union';
+
+/**
+ * Orders: created → paid → completed, or cancelled (unpaid) / refunded. Every transition is one
+ * transaction and one journal entry keyed by the transition (`order.pay:<id>` …), so a retried
+ * or duplicated request cannot apply it twice. Prices and amounts come from the database, never
+ * from the client.
+ */
+
+export interface DeductRequest {
+  points?: number;
+  love?: number;
+  voucherFen?: number;
+  greenUnits?: number;
+}
+
+const NO_DEDUCTIONS: Deductions = { points: 0, love: 0, voucherFen: 0, greenUnits: 0, pointsFen: 0, loveFen: 0, greenFen: 0 };
+
+function baseOrder(user: UserDoc, config: PluginConfig, now: Date): Pick<OrderDoc, 'userId' | 'status' | 'levelId' | 'createdAt' | 'paidAt' | 'completedAt' | 'refundedAt' | 'settledAt' | 'transactionId' | 'settlement' | 'clearingFen'> {
+  return {
+    userId: user._id,
+    status: 'created',
+    levelId: levelFor(user.completedSpendFen, config.memberLevels).id,
+    createdAt: now,
+    paidAt: null,
+    completedAt: null,
+    refundedAt: null,
+    settledAt: null,
+    transactionId: null,
+    settlement: null,
+    clearingFen: 0,
+  };
+}
+
+/** 商城下单: lines from the mall (self-operated/supplier) or from one store's online products; deductions are taken now. */
+export async function createOrder(tx: Tx, user: UserDoc, req: { lines: { productId: string; qty: number }[]; deduct?: DeductRequest }): Promise<OrderDoc> {
+  const config = await loadConfig(tx);
+  const orderId = newId('O');
+  const lines: OrderLine[] = [];
+  let storeId: string | null | undefined;
+  let maxDeductFen = 0;
+  const seen = new Set<string>();
+  for (const l of req.lines) {
+    if (seen.has(l.productId)) throw new AppError('INVALID_INPUT', '同一商品请合并为一行');
+    seen.add(l.productId);
+    const p = await col(tx.db, 'products').findOne({ _id: l.productId }, s(tx));
+    if (!p || !p.listed) throw new AppError('NOT_FOUND', '商品不存在或已下架');
+    if (storeId !== undefined && storeId !== p.storeId) throw new AppError('INVALID_INPUT', '商城商品与门店商品请分开下单');
+    storeId = p.storeId;
+    if (p.storeId) {
+      const st = await col(tx.db, 'stores').findOne({ _id: p.storeId }, s(tx));
+      if (st?.status !== 'approved') throw new AppError('NOT_FOUND', '门店未营业');
+    }
+    const stocked = await col(tx.db, 'products').updateOne({ _id: p._id, stock: { $gte: l.qty } }, { $inc: { stock: -l.qty, sold: l.qty } }, s(tx));
+    if (stocked.modifiedCount !== 1) throw new AppError('CONFLICT', `${p.name} 库存不足`);
+    const totalFen = p.priceFen * l.qty;
+    maxDeductFen += mulBpFloor(totalFen, p.maxDeductBp);
+    lines.push({ productId: p._id, name: p.name, qty: l.qty, priceFen: p.priceFen, costFen: p.costFen, totalFen, cashFen: 0, rebateEnabled: p.rebate.enabled });
+  }
+  const totalFen = lines.reduce((a, l) => a + l.totalFen, 0);
+  if (!Number.isSafeInteger(totalFen) || totalFen > 1e11) throw new AppError('INVALID_AMOUNT', '订单金额过大');
+
+  // Deductions: value fixed now, taken from the shopper now (returned on cancel/refund).
+  const d = req.deduct ?? {};
+  const mv = new Movements();
+  const deduct: Deductions = { ...NO_DEDUCTIONS, points: d.points ?? 0, love: d.love ?? 0, voucherFen: d.voucherFen ?? 0, greenUnits: d.greenUnits ?? 0 };
+  deduct.pointsFen = deduct.points * config.deduction.pointValueFen;
+  deduct.loveFen = deduct.love * config.deduction.loveValueFen;
+  mv.move(acct.userPoints(user._id), acct.pointsIssuer, deduct.points, '积分抵扣');
+  mv.move(acct.userLove(user._id), acct.loveIssuer, deduct.love, '爱心值抵扣');
+  mv.move(acct.userVoucher(user._id), acct.voucherIssuer, deduct.voucherFen, '购物券抵扣');
+  if (deduct.greenUnits > 0) deduct.greenFen = await spendGreen(tx, user._id, orderId, deduct.greenUnits, mv);
+  const deductFen = deduct.pointsFen + deduct.loveFen + deduct.voucherFen + deduct.greenFen;
+  if (deductFen > maxDeductFen) throw new AppError('INVALID_AMOUNT', `抵扣超过上限 (最多 ¥${(maxDeductFen / 100).toFixed(2)})`);
+  const cashFen = totalFen - deductFen;
+  const shares = prorate(cashFen, lines.map((l) => l.totalFen));
+  lines.forEach((l, i) => (l.cashFen = shares[i]!));
+
+  const order: OrderDoc = {
+    _id: orderId,
+    kind: storeId ? 'store' : 'mall',
+    storeId: storeId ?? null,
+    cashierId: null,
+    lines,
+    totalFen,
+    deduct,
+    cashFen,
+    ...baseOrder(user, config, tx.now),
+    clearingFen: deduct.greenFen,
+  };
+  await col(tx.db, 'orders').insertOne(order, s(tx));
+  await postEvent(tx, userBook(user._id), `order.create:${orderId}`, 'order.create', mv, { orderId });
+  return order;
+}
+
+/** 收银台: the shopper types the amount at a store's cashier. */
+export async function createCashierOrder(tx: Tx, user: UserDoc, cashierId: string, amountFen: number): Promise<OrderDoc> {
+  const config = await loadConfig(tx);
+  const cashier = await col(tx.db, 'cashiers').findOne({ _id: cashierId }, s(tx));
+  if (!cashier) throw new AppError('NOT_FOUND', '找不到该收银台');
+  const store = await col(tx.db, 'stores').findOne({ _id: cashier.storeId }, s(tx));
+  if (store?.status !== 'approved') throw new AppError('NOT_FOUND', '门店未营业');
+  const order: OrderDoc = {
+    _id: newId('O'),
+    kind: 'cashier',
+    storeId: store._id,
+    cashierId: cashier._id,
+    lines: [{ productId: null, name: `${store.name} · ${cashier.name}`, qty: 1, priceFen: amountFen, costFen: 0, totalFen: amountFen, cashFen: amountFen, rebateEnabled: true }],
+    totalFen: amountFen,
+    deduct: { ...NO_DEDUCTIONS },
+    cashFen: amountFen,
+    ...baseOrder(user, config, tx.now),
+  };
+  await col(tx.db, 'orders').insertOne(order, s(tx));
+  return order;
+}
+
+export async function ownOrder(tx: Tx, orderId: string, user: UserDoc): Promise<OrderDoc> {
+  const o = await col(tx.db, 'orders').findOne({ _id: orderId }, s(tx));
+  if (!o || o.userId !== user._id) throw new AppError('NOT_FOUND', '找不到该订单');
+  return o;
+}
+
+export interface PaymentNotification {
+  /** our order id (out_trade_no) */
+  outTradeNo: string;
+  /** WeChat Pay's transaction id: the idempotency key */
+  transactionId: string;
+  totalFee: number;
+}
+
+export type PaymentOutcome = { orderId: string; status: OrderDoc['status']; duplicate: boolean; returnedFen: number };
+
+/**
+ * The payment notification (支付回调): the only place an order becomes paid. Delivered any number
+ * of times, concurrently: the payment document's primary key (the transaction id) makes the
+ * second delivery fail inside its transaction, which changes nothing, and is answered as done.
+ */
+export async function handlePayment(deps: AppDeps, now: Date, n: PaymentNotification): Promise<PaymentOutcome> {
+  try {
+    return await runTransaction(deps.store, now, async (tx) => {
+      const order = await col(tx.db, 'orders').findOne({ _id: n.outTradeNo }, s(tx));
+      if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
+      if (n.totalFee !== order.cashFen) throw new AppError('INVALID_AMOUNT', '支付金额与订单不符');
+      const config = await loadConfig(tx);
+      const mv = new Movements();
+      const duplicate = order.status !== 'created';
+      await col(tx.db, 'payments').insertOne({ _id: n.transactionId, orderId: order._id, amountFen: n.totalFee, at: tx.now, duplicate }, s(tx));
+      if (duplicate) {
+        // A second, different payment of an order already paid (or cancelled): the money is the shopper's; credit it back.
+        mv.move(acct.extWxPay, acct.userCash(order.userId), n.totalFee, '重复支付退回');
+        await postEvent(tx, userBook(order.userId), `payment:${n.transactionId}`, 'order.duplicatePayment', mv, { orderId: order._id });
+        return { orderId: order._id, status: order.status, duplicate: true, returnedFen: n.totalFee };
+      }
+      mv.move(acct.extWxPay, acct.orderClearing(order._id), n.totalFee, '微信支付');
+      let paid: OrderDoc = { ...order, status: 'paid', paidAt: tx.now, transactionId: n.transactionId, clearingFen: order.clearingFen + n.totalFee };
+      await col(tx.db, 'orders').updateOne(
+        { _id: order._id, status: 'created' },
+        { $set: { status: 'paid', paidAt: tx.now, transactionId: n.transactionId, clearingFen: paid.clearingFen } },
+        s(tx),
+      );
+      // 收银台 payments are face-to-face: nothing to deliver, so they complete at once.
+      if (paid.kind === 'cashier') {
+        paid = await completeInTx(tx, deps, paid, config, mv);
+      } else if (config.rebate.settleOn === 'pay') {
+        paid = await settleOrder(tx, deps.store, paid, config, deps.random, mv);
+      }
+      await postEvent(tx, userBook(order.userId), `order.pay:${order._id}`, 'order.pay', mv, { orderId: order._id, transactionId: n.transactionId });
+      return { orderId: order._id, status: paid.status, duplicate: false, returnedFen: 0 };
+    });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    // This transaction id was already processed: same answer, no effect.
+    const p = await col(deps.store.db, 'payments').findOne({ _id: n.transactionId });
+    const o = p ? await col(deps.store.db, 'orders').findOne({ _id: p.orderId }) : null;
+    if (!p || !o || p.orderId !== n.outTradeNo) throw new AppError('CONFLICT', '支付通知与订单不符');
+    return { orderId: o._id, status: o.status, duplicate: true, returnedFen: 0 };
+  }
+}
+
+/** Completion inside an event: settle first if settlement waits for completion, then distribute the remainder. */
+async function completeInTx(tx: Tx, deps: AppDeps, order: OrderDoc, config: PluginConfig, mv: Movements): Promise<OrderDoc> {
+  let o: OrderDoc = { ...order, status: 'completed', completedAt: tx.now };
+  await col(tx.db, 'orders').updateOne({ _id: o._id }, { $set: { status: 'completed', completedAt: tx.now } }, s(tx));
+  await col(tx.db, 'users').updateOne({ _id: o.userId }, { $inc: { completedSpendFen: o.cashFen } }, s(tx));
+  await markOrderEntriesDone(tx, o._id);
+  if (!o.settledAt) o = await settleOrder(tx, deps.store, o, config, deps.random, mv);
+  return distributeOnComplete(tx, o, config, mv);
+}
+
+/** 确认收货: by the buyer, the store's owner (store orders) or a platform admin. */
+export async function completeOrder(tx: Tx, deps: AppDeps, orderId: string, actor: { user: UserDoc | null; isAdmin: boolean }): Promise<OrderDoc> {
+  const order = await col(tx.db, 'orders').findOne({ _id: orderId }, s(tx));
+  if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
+  await assertActor(tx, order, actor);
+  if (order.status === 'completed') return order; // idempotent: already done
+  if (order.status !== 'paid') throw new AppError('CONFLICT', '订单未付款或已退款，不能确认收货');
+  const config = await loadConfig(tx);
+  const mv = new Movements();
+  const done = await completeInTx(tx, deps, order, config, mv);
+  await postEvent(tx, userBook(order.userId), `order.complete:${order._id}`, 'order.complete', mv, { orderId: order._id });
+  return done;
+}
+
+async function assertActor(tx: Tx, order: OrderDoc, actor: { user: UserDoc | null; isAdmin: boolean }): Promise<void> {
+  if (actor.isAdmin) return;
+  if (actor.user && order.userId === actor.user._id) return;
+  if (actor.user && order.storeId) {
+    const st = await col(tx.db, 'stores').findOne({ _id: order.storeId }, s(tx));
+    if (st?.ownerId === actor.user._id) return;
+  }
+  throw new AppError('NOT_FOUND', '找不到该订单');
+}
+
+/** Give back what an order took from the shopper: points, love, vouchers (re-issued) and green points (re-minted). */
+async function returnDeductions(tx: Tx, order: OrderDoc, mv: Movements): Promise<void> {
+  mv.move(acct.pointsIssuer, acct.userPoints(order.userId), order.deduct.points, '退回积分抵扣');
+  mv.move(acct.loveIssuer, acct.userLove(order.userId), order.deduct.love, '退回爱心值抵扣');
+  mv.move(acct.voucherIssuer, acct.userVoucher(order.userId), order.deduct.voucherFen, '退回购物券抵扣');
+  await restoreGreen(tx, order, mv);
+}
+
+async function restock(tx: Tx, order: OrderDoc): Promise<void> {
+  for (const l of order.lines) {
+    if (l.productId) await col(tx.db, 'products').updateOne({ _id: l.productId }, { $inc: { stock: l.qty, sold: -l.qty } }, s(tx));
+  }
+}
+
+/** 取消: an unpaid order; deductions come back. */
+export async function cancelOrder(tx: Tx, orderId: string, user: UserDoc): Promise<OrderDoc> {
+  const order = await ownOrder(tx, orderId, user);
+  if (order.status === 'cancelled') return order;
+  if (order.status !== 'created') throw new AppError('CONFLICT', '订单已付款，请申请退款');
+  const mv = new Movements();
+  await returnDeductions(tx, order, mv);
+  await restock(tx, order);
+  await col(tx.db, 'orders').updateOne({ _id: order._id, status: 'created' }, { $set: { status: 'cancelled', clearingFen: 0 } }, s(tx));
+  await postEvent(tx, userBook(order.userId), `order.cancel:${order._id}`, 'order.cancel', mv, { orderId: order._id });
+  return { ...order, status: 'cancelled', clearingFen: 0 };
+}
+
+/**
+ * 退款: the buyer before completion, or the store owner / an admin at any time. Unpaid queue and
+ * union remainders are cancelled, the order's green lot is voided; the cash goes back from the
+ * clearing account, then from the revenue the order produced, then as a recorded platform loss
+ * (extractions already paid to other shoppers are never clawed back).
+ */
+export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDoc | null; isAdmin: boolean }): Promise<OrderDoc> {
+  const order = await col(tx.db, 'orders').findOne({ _id: orderId }, s(tx));
+  if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
+  await assertActor(tx, order, actor);
+  if (order.status === 'refunded') return order;
+  if (order.status !== 'paid' && order.status !== 'completed') throw new AppError('CONFLICT', '订单未付款，不能退款');
+  const buyerOnly = !actor.isAdmin && actor.user?._id === order.userId && !(await isStoreOwner(tx, order, actor.user));
+  if (order.status === 'completed' && buyerOnly) throw new AppError('FORBIDDEN', '订单已完成，请联系商家退款');
+  const mv = new Movements();
+  await cancelOrderEntries(tx, order._id, mv);
+  await cancelUnionEntries(tx, order._id, mv);
+  await voidOrderLot(tx, order, mv);
+
+  // Bring the whole order value (cash + green deduction) back into clearing, then pay it out.
+  const needed = order.cashFen + order.deduct.greenFen;
+  let short = needed - order.clearingFen;
+  const fromRevenue = Math.min(short, order.settlement?.revenueFen ?? 0);
+  mv.move(revenueAccount(order), acct.orderClearing(order._id), fromRevenue, '退款');
+  short -= fromRevenue;
+  mv.move(acct.platformRefundLoss, acct.orderClearing(order._id), short, '退款损失 (已返出的提取不追回)');
+  mv.move(acct.orderClearing(order._id), acct.extWxPay, order.cashFen, '退款到微信支付');
+  const leftover = order.clearingFen - needed;
+  if (leftover > 0) throw new Error('invariant: clearing holds more than the order value');
+  await returnDeductions(tx, order, mv);
+  await restock(tx, order);
+  await col(tx.db, 'orders').updateOne({ _id: order._id }, { $set: { status: 'refunded', refundedAt: tx.now, clearingFen: 0 } }, s(tx));
+  if (order.status === 'completed') await col(tx.db, 'users').updateOne({ _id: order.userId }, { $inc: { completedSpendFen: -order.cashFen } }, s(tx));
+  await postEvent(tx, userBook(order.userId), `order.refund:${order._id}`, 'order.refund', mv, { orderId: order._id, lossFen: short });
+  return { ...order, status: 'refunded', refundedAt: tx.now, clearingFen: 0 };
+}
+
+async function isStoreOwner(tx: Tx, order: OrderDoc, user: UserDoc | null): Promise<boolean> {
+  if (!user || !order.storeId) return false;
+  return (await col(tx.db, 'stores').findOne({ _id: order.storeId }, s(tx)))?.ownerId === user._id;
+}
+
+export function orderView(o: OrderDoc) {
+  return {
+    orderId: o._id,
+    kind: o.kind,
+    storeId: o.storeId,
+    cashierId: o.cashierId,
+    lines: o.lines.map((l) => ({ productId: l.productId, name: l.name, qty: l.qty, priceFen: l.priceFen, totalFen: l.totalFen, cashFen: l.cashFen })),
+    totalFen: o.totalFen,
+    deduct: o.deduct,
+    cashFen: o.cashFen,
+    status: o.status,
+    createdAt: o.createdAt,
+    paidAt: o.paidAt,
+    completedAt: o.completedAt,
+    refundedAt: o.refundedAt,
+    settled: !!o.settledAt,
+    settlement: o.settlement
+      ? { extractedFen: o.settlement.extractedFen, entries: o.settlement.entries, unionInflowFen: o.settlement.unionInflowFen, greenUnits: o.settlement.greenUnits, greenInflowFen: o.settlement.greenInflowFen }
+      : null,
+  };
+}
+
+export { runTransaction };
