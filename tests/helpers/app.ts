@@ -1,0 +1,130 @@
+import type { AddressInfo } from 'node:net';
+import { openEmbeddedClient } from '../../server/src/db';
+import { MongoClient } from 'mongodb';
+import { randomBytes } from 'node:crypto';
+import { callFunction } from '../../server/src/app/call';
+import { makeDeps, openStore } from '../../server/src/app/deps';
+import { localWx } from '../../server/src/app/local-wx';
+import { defaultPluginConfig } from '../../server/src/engine/config/defaults';
+import type { PluginConfig } from '../../server/src/engine/config/types';
+import type { Random } from '../../server/src/engine/rebate/lottery';
+import type { AppDeps } from '../../server/src/runtime/context';
+import { verifyLedger, type LedgerReport } from '../../server/src/repo/ledger';
+import { createGateway } from '../../server/src/gateway/server';
+
+/**
+ * A whole app on a fresh database, called through the public actions exactly as the gateway
+ * and WeChat call them. Embedded in memory by default; with MONGODB_URI set, a fresh database
+ * on that replica set (the suite runs unchanged).
+ */
+
+export const ADMIN = 'test-admin';
+
+/** Deterministic randomness for reproducible draws and random-return groups. */
+export function seededRandom(seed = 42): Random {
+  let x = seed >>> 0 || 1;
+  return {
+    below(n: number) {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return x % n;
+    },
+  };
+}
+
+export interface TestApp {
+  deps: AppDeps;
+  /** call a function as `openid` (null = no identity); throws on ok:false unless `expectError` */
+  call<T = any>(openid: string | null, fn: string, action: string, params?: Record<string, unknown>, opts?: { now?: Date | string }): Promise<T>;
+  /** same, returning the raw { ok, data | error } */
+  raw(openid: string | null, fn: string, event: unknown, opts?: { now?: Date | string }): Promise<any>;
+  /** call expecting an error; returns its code */
+  error(openid: string | null, fn: string, action: string, params?: Record<string, unknown>, opts?: { now?: Date | string }): Promise<string>;
+  /** merge settings into the plugin config (through admin.setConfig) */
+  configure(patch: (c: PluginConfig) => void): Promise<PluginConfig>;
+  verify(): Promise<LedgerReport>;
+  close(): Promise<void>;
+}
+
+export class CallError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(`${code}: ${message}`);
+  }
+}
+
+export async function createTestApp(opts: { random?: Random; admins?: string[] } = {}): Promise<TestApp> {
+  const uri = process.env.MONGODB_URI;
+  const client = uri ? await new MongoClient(uri).connect() : await openEmbeddedClient();
+  process.env.DB_NAME = uri ? `test_${randomBytes(6).toString('hex')}` : 'test';
+  const store = await openStore(client);
+  const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: opts.admins ?? [ADMIN], random: opts.random ?? seededRandom() });
+  const when = (now?: Date | string) => (now === undefined ? new Date() : new Date(now));
+  const raw = (openid: string | null, fn: string, event: unknown, o: { now?: Date | string } = {}) => callFunction(fn, event, deps, { openid, source: 'wx_client', now: when(o.now) });
+  const app: TestApp = {
+    deps,
+    raw,
+    async call(openid, fn, action, params = {}, o = {}) {
+      const r = await raw(openid, fn, { action, ...params }, o);
+      if (!r.ok) throw new CallError(r.error.code, r.error.message);
+      return r.data as any;
+    },
+    async error(openid, fn, action, params = {}, o = {}) {
+      const r = await raw(openid, fn, { action, ...params }, o);
+      if (r.ok) throw new Error(`expected ${fn}.${action} to fail, got ${JSON.stringify(r.data).slice(0, 200)}`);
+      return r.error.code;
+    },
+    async configure(patch) {
+      await app.call(ADMIN, 'user', 'login');
+      const c = (await app.call(ADMIN, 'admin', 'getConfig')) as PluginConfig;
+      patch(c);
+      return app.call(ADMIN, 'admin', 'setConfig', { config: c });
+    },
+    verify: () => verifyLedger(store.db),
+    async close() {
+      if (uri) await store.db.dropDatabase();
+      await client.close();
+    },
+  };
+  return app;
+}
+
+/** The same app behind the local gateway on 127.0.0.1 (for HTTP-level tests). */
+export async function startTestGateway(app: TestApp): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createGateway(app.deps);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export { defaultPluginConfig };
+
+/** Set up a shop: admin, a mall product, an approved store with a cashier. */
+export async function shop(app: TestApp, opts: { priceFen?: number; costFen?: number; product?: Record<string, unknown> } = {}) {
+  await app.call(ADMIN, 'user', 'login');
+  const product = await app.call(ADMIN, 'admin', 'upsertProduct', { name: '测试商品', priceFen: opts.priceFen ?? 16800, costFen: opts.costFen ?? 0, stock: 100_000, ...opts.product });
+  await app.call('merchant', 'user', 'login');
+  const store = await app.call('merchant', 'merchant', 'applyStore', { name: '测试门店' });
+  await app.call(ADMIN, 'admin', 'approveStore', { storeId: store.storeId, approve: true, commissionBp: 1000 });
+  const cashier = await app.call('merchant', 'merchant', 'createCashier', { storeId: store.storeId, name: '1号收银台' });
+  return { productId: product.productId as string, storeId: store.storeId as string, cashierId: cashier.cashierId as string };
+}
+
+/** Buy `qty` of a product as `openid`: create, pay and (unless told otherwise) complete. Returns the order view. */
+export async function buy(app: TestApp, openid: string, productId: string, opts: { qty?: number; complete?: boolean; now?: Date | string; deduct?: Record<string, number> } = {}) {
+  await app.call(openid, 'user', 'login', {}, { now: opts.now });
+  const o = await app.call(openid, 'order', 'create', { lines: [{ productId, qty: opts.qty ?? 1 }], ...(opts.deduct ? { deduct: opts.deduct } : {}) }, { now: opts.now });
+  await app.call(openid, 'order', 'pay', { orderId: o.orderId }, { now: opts.now });
+  if (opts.complete === false) return app.call(openid, 'order', 'get', { orderId: o.orderId });
+  return app.call(openid, 'order', 'complete', { orderId: o.orderId }, { now: opts.now });
+}
+
+/** Pay `amountFen` at a cashier as `openid` (cashier orders complete at payment). */
+export async function payAtCashier(app: TestApp, openid: string, cashierId: string, amountFen: number, opts: { now?: Date | string } = {}) {
+  await app.call(openid, 'user', 'login', {}, { now: opts.now });
+  const o = await app.call(openid, 'order', 'cashier', { cashierId, amountFen }, { now: opts.now });
+  await app.call(openid, 'order', 'pay', { orderId: o.orderId }, { now: opts.now });
+  return app.call(openid, 'order', 'get', { orderId: o.orderId });
+}
