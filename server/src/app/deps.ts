@@ -1,4 +1,3 @@
-import { connectMongo } from '../db';
 import { cryptoRandom, type Random } from '../engine/rebate/lottery';
 import type { AppDeps } from '../runtime/context';
 import type { WxPort } from '../runtime/wx';
@@ -10,7 +9,8 @@ export const DB_NAME = process.env.DB_NAME ?? 'queue_rebate';
 
 /** Connect (MONGODB_URI → real MongoDB, else the embedded engine in DATA_DIR) and make sure the indexes exist. */
 export async function openStore(client?: MongoClient): Promise<Store> {
-  const c = client ?? (await connectMongo());
+  // Loaded lazily: a cloud function passes its MongoClient and never bundles the embedded engine.
+  const c = client ?? (await (await import('../db')).connectMongo());
   const db = c.db(DB_NAME);
   await ensureIndexes(db);
   return { client: c, db };

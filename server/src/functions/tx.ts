@@ -1,4 +1,4 @@
-import { isDuplicateKeyError } from '../db';
+import { isDuplicateKeyError } from '../db/embedded/errors';
 import type { ActionContext } from '../runtime/context';
 import { AppError } from '../runtime/errors';
 import { col, runTransaction, s, type Tx } from '../repo/db';

@@ -1,7 +1,7 @@
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
 import { mulBpFloor, prorate } from '../money/units';
-import { isDuplicateKeyError } from '../db';
+import { isDuplicateKeyError } from '../db/embedded/errors';
 import { AppError } from '../runtime/errors';
 import type { AppDeps } from '../runtime/context';
 import { col, runTransaction, s, type Tx } from '../repo/db';

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { isDuplicateKeyError } from '../db';
+import { isDuplicateKeyError } from '../db/embedded/errors';
 import { AppError } from '../runtime/errors';
 import { col, runTransaction, s, type Store, type Tx } from '../repo/db';
 import type { UserDoc } from '../repo/documents';
