@@ -117,10 +117,13 @@ export async function addInflow(tx: Tx, target: string, fen: number): Promise<vo
 }
 
 /** Completed spend of a shopper within `days` before `at`: mall (self-operated + supplier) or one store (cashier + online). */
-async function spendWithin(tx: Tx, userId: string, scope: LineScope, source: RatioSource, days: number, at: Date): Promise<number> {
+async function spendWithin(tx: Tx, order: OrderDoc, scope: LineScope, source: RatioSource, days: number, at: Date): Promise<number> {
+  const userId = order.userId;
   const storeScoped = source !== 'product' && source !== 'plugin' ? true : scope.source.kind !== 'mall';
   const filter = {
     userId,
+    // the order being settled may already be completed (settlement on completion): its own spend does not count
+    _id: { $ne: order._id },
     status: 'completed' as const,
     completedAt: { $gte: new Date(at.getTime() - days * 86_400_000), $lte: at },
     ...(storeScoped ? { storeId: scope.store?._id ?? null } : { kind: 'mall' as const }),
@@ -156,7 +159,7 @@ export async function enqueueForLine(tx: Tx, order: OrderDoc, scope: LineScope, 
   if (!rules.windows.every((w) => insideRewardWindow(w, orderTime))) return { skipped: 'window' };
 
   const spend = new Map<string, number>();
-  for (const q of spendQueries(rules.chain)) spend.set(`${q.source}|${q.days}`, await spendWithin(tx, order.userId, scope, q.source, q.days, order.createdAt));
+  for (const q of spendQueries(rules.chain)) spend.set(`${q.source}|${q.days}`, await spendWithin(tx, order, scope, q.source, q.days, order.createdAt));
   const ratio = resolveRatio(rules.chain, { levelId: order.levelId, spendFen: (src, days) => spend.get(`${src}|${days}`) ?? 0 });
   const entitlementFen = mulBpFloor(scope.line.cashFen, ratio.ratioBp);
   if (entitlementFen === 0 && !ratio.lottery) return { skipped: 'zero' };
