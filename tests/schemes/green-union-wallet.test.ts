@@ -148,10 +148,10 @@ describe('payment callback access', () => {
     const forged = await dispatch(payNotify, event, wechatDeps, { openid: 'a', source: 'wx_client', now: new Date() });
     expect(forged).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect((await app.call('a', 'order', 'get', { orderId: o.orderId })).status).toBe('created');
-    const real = await dispatch(payNotify, event, wechatDeps, { openid: null, source: 'wxpay_callback', now: new Date() });
+    const real = await dispatch(payNotify, event, wechatDeps, { openid: null, source: 'wx_paycallback', now: new Date() });
     expect(real).toMatchObject({ ok: true, data: { errcode: 0 } });
     expect((await app.call('a', 'order', 'get', { orderId: o.orderId })).status).toBe('paid');
-    const wrongAmount = await dispatch(payNotify, { ...event, transactionId: 'T2', totalFee: o.cashFen - 1 }, wechatDeps, { openid: null, source: 'wxpay_callback', now: new Date() });
+    const wrongAmount = await dispatch(payNotify, { ...event, transactionId: 'T2', totalFee: o.cashFen - 1 }, wechatDeps, { openid: null, source: 'wx_paycallback', now: new Date() });
     expect(wrongAmount).toMatchObject({ ok: false, error: { code: 'INVALID_AMOUNT' } });
   });
 });

@@ -34,9 +34,12 @@ export function createMain(name: string, fn: CloudFunction) {
       throw err;
     });
     const ctx = cloud.getWXContext() as { OPENID?: string; SOURCE?: string };
-    const isTimer = event?.Type === 'Timer';
-    const withAction = typeof event?.action === 'string' ? event : { ...(isTimer ? {} : event), action: DEFAULT_ACTION[name] };
-    const result = await invoke(fn, withAction, await deps, { openid: ctx.OPENID || null, source: isTimer ? 'wx_trigger' : ctx.SOURCE || null, now: new Date() });
+    // The SOURCE decides what a call may do (pay callback, timer); it comes from WeChat's context only,
+    // never from the event, which any client can fill.
+    const source = ctx.SOURCE || null;
+    const isTimer = source === 'wx_trigger';
+    const withAction = typeof event?.action === 'string' ? event : isTimer ? { action: DEFAULT_ACTION[name] } : { ...event, action: DEFAULT_ACTION[name] };
+    const result = await invoke(fn, withAction, await deps, { openid: ctx.OPENID || null, source, now: new Date() });
     if (name !== 'payNotify') return result;
     // WeChat Pay wants { errcode: 0 } once the notification is handled; anything else makes it retry.
     return result.ok ? { errcode: 0, errmsg: 'OK' } : { errcode: 1, errmsg: `${result.error.code}: ${result.error.message}` };

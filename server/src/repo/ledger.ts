@@ -133,6 +133,15 @@ async function checkDomainState(db: Db, sums: Map<string, number>, problems: Led
   for await (const e of col(db, 'union_entries').find({ status: 'pending' })) unionPending += e.entitlementFen - e.receivedFen;
   if (unionPending !== -(sums.get('UENT:issuer') ?? 0)) problems.push({ problem: `pending union entitlements ${unionPending} ≠ journal ${-(sums.get('UENT:issuer') ?? 0)}` });
 
+  // Every order's clearing account holds exactly what the order says it holds (received, not yet distributed).
+  const clearing = new Map<string, number>();
+  for (const [account, sum] of sums) if (account.startsWith('CASH:order:') && sum !== 0) clearing.set(account.slice('CASH:order:'.length), sum);
+  for await (const o of col(db, 'orders').find({ clearingFen: { $ne: 0 } }, { projection: { clearingFen: 1 } })) {
+    if ((clearing.get(o._id) ?? 0) !== o.clearingFen) problems.push({ problem: `order ${o._id} clearing ${o.clearingFen} ≠ journal ${clearing.get(o._id) ?? 0}` });
+    clearing.delete(o._id);
+  }
+  for (const [orderId, sum] of clearing) problems.push({ problem: `order ${orderId} clearing account holds ${sum} the order does not know of` });
+
   // Green points held by shoppers equal the units in their active lots.
   const lotUnits = new Map<string, number>();
   for await (const l of col(db, 'green_lots').find({ status: 'active' })) lotUnits.set(l.userId, (lotUnits.get(l.userId) ?? 0) + l.units);

@@ -16,7 +16,7 @@ export interface AppDeps {
 /** Who calls and when: from cloud.getWXContext() in WeChat, from x-openid / x-now in local mode only. */
 export interface Caller {
   openid: string | null;
-  /** WeChat's SOURCE of the call, e.g. 'wx_client', 'wx_http', 'wx_trigger', 'wxpay_callback' */
+  /** WeChat's SOURCE of the call, e.g. 'wx_client', 'wx_http', 'wx_trigger', 'wx_paycallback' */
   source: string | null;
   now: Date;
 }

@@ -35,7 +35,9 @@ export function action<S extends z.ZodType>(def: ActionDef<S>): ActionDef<S> {
   return def;
 }
 
-const PAY_SOURCES = new Set(['wxpay_callback', 'wx_pay']);
+/** getWXContext().SOURCE of a WeChat Pay callback (cloud pay) and of a timer trigger; never taken from the event. */
+const PAY_SOURCES = new Set(['wx_paycallback']);
+const TRIGGER_SOURCE = 'wx_trigger';
 
 function checkAccess(access: Access, ctx: ActionContext): void {
   switch (access) {
@@ -53,7 +55,7 @@ function checkAccess(access: Access, ctx: ActionContext): void {
       if (!ctx.caller.source || !PAY_SOURCES.has(ctx.caller.source)) throw new AppError('FORBIDDEN', '仅接受微信支付回调');
       return;
     case 'trigger':
-      if (ctx.caller.source === 'wx_trigger' || ctx.isAdmin) return;
+      if (ctx.caller.source === TRIGGER_SOURCE || ctx.isAdmin) return;
       throw new AppError('FORBIDDEN', '仅定时触发器或管理员可运行');
   }
 }
