@@ -341,3 +341,15 @@ describe('§3.6 refunds', () => {
     expect(await app.error('a', 'order', 'refund', { orderId: b.orderId })).toBe('NOT_FOUND'); // not A's order
   });
 });
+
+describe('§3.6 refunds take back what an entry was turned into', () => {
+  it('points from an exchange of the refunded order’s entry are taken back', async () => {
+    await app.configure((c) => (c.rebate.settleOn = 'pay'));
+    const o = await buy(app, 'a', ids.productId, { complete: false });
+    const [e] = await mine('a');
+    await app.call('a', 'queue', 'exchange', { entryId: e.entryId, to: 'points' });
+    expect((await app.call('a', 'wallet', 'balances')).points).toBe(10000);
+    await app.call('a', 'order', 'refund', { orderId: o.orderId });
+    expect((await app.call('a', 'wallet', 'balances')).points).toBe(0);
+  });
+});

@@ -7,6 +7,7 @@ import type { AppDeps } from '../runtime/context';
 import { col, runTransaction, s, type Tx } from '../repo/db';
 import type { Deductions, OrderDoc, OrderLine, UserDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
+import { balanceOf } from '../repo/ledger';
 import { levelFor, loadConfig } from './config';
 import { postEvent, userBook } from './events';
 import { restoreGreen, spendGreen, voidOrderLot } from './green';
@@ -270,6 +271,7 @@ export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDo
   if (order.status === 'completed' && buyerOnly) throw new AppError('FORBIDDEN', '订单已完成，请联系商家退款');
   const mv = new Movements();
   await cancelOrderEntries(tx, order._id, mv);
+  await reclaimExchanges(tx, order, mv);
   await cancelUnionEntries(tx, order._id, mv);
   await voidOrderLot(tx, order, mv);
 
@@ -289,6 +291,30 @@ export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDo
   if (order.status === 'completed') await col(tx.db, 'users').updateOne({ _id: order.userId }, { $inc: { completedSpendFen: -order.cashFen } }, s(tx));
   await postEvent(tx, userBook(order.userId), `order.refund:${order._id}`, 'order.refund', mv, { orderId: order._id, lossFen: short });
   return { ...order, status: 'refunded', refundedAt: tx.now, clearingFen: 0 };
+}
+
+/**
+ * Entries of a refunded order that were turned into points/love/vouchers (random return or a
+ * shopper's exchange) are taken back, as far as the shopper still holds them: a refund must not
+ * leave an entitlement behind in another form.
+ */
+async function reclaimExchanges(tx: Tx, order: OrderDoc, mv: Movements): Promise<void> {
+  const config = await loadConfig(tx);
+  const entries = await col(tx.db, 'entries').find({ orderId: order._id, exchanged: { $ne: null } }, s(tx)).toArray();
+  const taken = new Map<string, number>();
+  for (const e of entries) {
+    const ex = e.exchanged!;
+    const [account, issuer] =
+      ex.to === 'points'
+        ? [acct.userPoints(order.userId), acct.pointsIssuer]
+        : ex.to === 'love'
+          ? [config.rebate.exchange.loveFrozen ? acct.userLoveFrozen(order.userId) : acct.userLove(order.userId), acct.loveIssuer]
+          : [acct.userVoucher(order.userId), acct.voucherIssuer];
+    const held = (await balanceOf(tx, account)) - (taken.get(account) ?? 0);
+    const amount = Math.min(ex.amount, Math.max(0, held));
+    taken.set(account, (taken.get(account) ?? 0) + amount);
+    mv.move(account, issuer, amount, '退款收回兑换');
+  }
 }
 
 async function isStoreOwner(tx: Tx, order: OrderDoc, user: UserDoc | null): Promise<boolean> {
