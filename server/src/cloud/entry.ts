@@ -27,9 +27,9 @@ async function connect(): Promise<AppDeps> {
 /** Events without an action: the pay callback (payNotify) and the timer trigger (daily). */
 const DEFAULT_ACTION: Record<string, string> = { payNotify: 'notify', daily: 'run' };
 
-export function createMain(name: string, fn: CloudFunction) {
+export function createMain(name: string, fn: CloudFunction, connectDeps: () => Promise<AppDeps> = connect) {
   return async (event: Record<string, unknown>) => {
-    deps ??= connect().catch((err) => {
+    deps ??= connectDeps().catch((err) => {
       deps = null; // retry the connection on the next call
       throw err;
     });
