@@ -5,7 +5,15 @@ export default defineAppConfig({
     'pages/green/index',
     'pages/me/index',
     'pages/cashier/index',
-    'pages/merchant/index',
+    'pages/product/index',
+    'pages/checkout/index',
+    'pages/orders/index',
+    'pages/wallet/index',
+  ],
+  // Store owners and the platform use these rarely: keep them out of the main package.
+  subPackages: [
+    { root: 'pages/merchant', pages: ['index', 'cashiers', 'products', 'settings', 'orders'] },
+    { root: 'pages/admin', pages: ['index', 'config', 'products', 'stores', 'levels', 'withdrawals'] },
   ],
   window: {
     backgroundTextStyle: 'dark',

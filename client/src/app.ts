@@ -1,5 +1,6 @@
 import type { PropsWithChildren } from 'react'
 import Taro, { useLaunch } from '@tarojs/taro'
+import { ensureLogin, refFromLocation, setLaunchRef } from './lib/session'
 
 import './app.css'
 
@@ -16,8 +17,11 @@ if (process.env.TARO_ENV === 'weapp') {
 }
 
 function App({ children }: PropsWithChildren) {
-  useLaunch(() => {
-    // Place for login/ref handling once user.login exists.
+  useLaunch((options?: { query?: Record<string, string | undefined> }) => {
+    // A share card opens /pages/mall/index?ref=<inviteCode>: sign in with it, so the
+    // referrer is bound on the first sign-in (the server never rebinds later).
+    setLaunchRef(options?.query?.ref ?? refFromLocation())
+    ensureLogin().catch(() => undefined) // pages show their own errors
   })
   // children are the pages
   return children

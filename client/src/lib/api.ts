@@ -42,15 +42,25 @@ export const ERROR_MESSAGES: Record<ApiErrorCode, string> = {
 export class ApiError extends Error {
   /** The stable code from the server (or NETWORK / INTERNAL for transport failures). */
   readonly code: string
-  /** The server's own message (English/technical), for logs; `message` is the Chinese one to show. */
+  /** The server's own message (already Chinese and user-readable for ok:false answers). */
   readonly serverMessage: string | undefined
 
-  constructor(code: string, serverMessage?: string) {
-    super(messageForCode(code))
+  /**
+   * `message` is what a toast shows: the server's own (Chinese) message when it sent one,
+   * else the generic text for the code. Transport failures (NETWORK) never show the raw
+   * transport text (`cloud.callFunction:fail …`), only the generic words.
+   */
+  constructor(code: string, serverMessage?: string, showServerMessage = true) {
+    super(showServerMessage && isShowable(serverMessage) ? serverMessage! : messageForCode(code))
     this.name = 'ApiError'
     this.code = code
     this.serverMessage = serverMessage
   }
+}
+
+/** A server message worth showing a shopper: non-empty and written in Chinese. */
+function isShowable(m: string | undefined): boolean {
+  return typeof m === 'string' && m.trim().length > 0 && m.length <= 200 && /[\u4e00-\u9fff]/.test(m)
 }
 
 /** Chinese message for a code; unknown codes fall back to the generic INTERNAL text. */
@@ -72,7 +82,7 @@ export function unwrap<T>(envelope: unknown): T {
       throw new ApiError(code, e.error?.message)
     }
   }
-  throw new ApiError('INTERNAL', 'malformed response')
+  throw new ApiError('INTERNAL', 'malformed response', false)
 }
 
 // ---------------------------------------------------------------------------
@@ -134,7 +144,7 @@ export const h5Transport: Transport = async (fn, payload) => {
       body: JSON.stringify(payload),
     })
   } catch (err) {
-    throw new ApiError('NETWORK', err instanceof Error ? err.message : String(err))
+    throw new ApiError('NETWORK', err instanceof Error ? err.message : String(err), false)
   }
   let body: unknown
   try {
@@ -142,7 +152,7 @@ export const h5Transport: Transport = async (fn, payload) => {
   } catch {
     // A 5xx page from a proxy is the server's trouble; anything else without our JSON
     // envelope (404 from a static host, captive portal…) means the gateway is unreachable.
-    throw new ApiError(res.ok || res.status >= 500 ? 'INTERNAL' : 'NETWORK', `HTTP ${res.status}: not JSON`)
+    throw new ApiError(res.ok || res.status >= 500 ? 'INTERNAL' : 'NETWORK', `HTTP ${res.status}: not JSON`, false)
   }
   return body
 }
@@ -153,7 +163,7 @@ export const weappTransport: Transport = async (fn, payload) => {
     res = (await Taro.cloud.callFunction({ name: fn, data: payload })) as { result?: unknown }
   } catch (err) {
     const msg = err && typeof err === 'object' && 'errMsg' in err ? String((err as { errMsg: unknown }).errMsg) : String(err)
-    throw new ApiError('NETWORK', msg)
+    throw new ApiError('NETWORK', msg, false)
   }
   return res.result
 }

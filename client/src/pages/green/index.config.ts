@@ -1,3 +1,4 @@
 export default definePageConfig({
   navigationBarTitleText: '绿色积分',
+  enablePullDownRefresh: true,
 })

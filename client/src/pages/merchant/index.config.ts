@@ -1,3 +1,1 @@
-export default definePageConfig({
-  navigationBarTitleText: '商家中心',
-})
+export default definePageConfig({ navigationBarTitleText: '商家中心', enablePullDownRefresh: true })

@@ -1,12 +1,114 @@
+import { useState } from 'react'
 import { View, Text } from '@tarojs/components'
-import PagePlaceholder from '@/components/PagePlaceholder'
+import Taro from '@tarojs/taro'
+import { call } from '@/lib/api'
+import { runAction } from '@/lib/action'
+import { toast } from '@/lib/session'
+import { useRemote } from '@/lib/useRemote'
+import { formatBp, formatFen } from '@/lib/format'
+import { STORE_STATUS_TEXT, myStore } from '@/lib/merchant'
+import type { MerchantDashboard } from '@/lib/types'
+import { Button, Field, Row, StateView, Tag } from '@/components/ui'
 
+/** 商家中心: apply for a store; once approved, the store's dashboard and its management pages. */
 export default function MerchantPage() {
+  const [name, setName] = useState('')
+  const data = useRemote(async () => {
+    const { me, store } = await myStore()
+    const dash = store ? await call<MerchantDashboard>('merchant', 'dashboard', { storeId: store.storeId }) : null
+    return { me, store, dash }
+  })
+
+  const apply = async () => {
+    if (!name.trim()) return toast('请填写门店名称')
+    const r = await runAction('提交中', () => call('merchant', 'applyStore', { name: name.trim() }))
+    if (r) {
+      toast('已提交，等待平台审核', 'none')
+      await data.reload()
+    }
+  }
+
+  const store = data.data?.store
+  const dash = data.data?.dash
+  const go = (url: string) => () => void Taro.navigateTo({ url })
   return (
-    <PagePlaceholder title='商家中心' desc='门店、收银台二维码、商品、排队设置与经营数据'>
-      <View className='card'>
-        <Text className='muted'>商家功能即将上线</Text>
-      </View>
-    </PagePlaceholder>
+    <View className='page'>
+      <StateView loading={data.loading && !data.data} error={data.error} onRetry={data.reload}>
+        {data.data && !store ? (
+          <View className='card'>
+            <Text className='card__title'>申请开店</Text>
+            <Text className='card__desc'>开通后可创建收银台小程序码、上架门店商品、设置排队返利规则。</Text>
+            <Field label='门店名称' value={name} onInput={setName} placeholder='如：绿源便利店' testId='store-name' />
+            <Button onClick={apply} testId='apply-store'>
+              提交申请
+            </Button>
+          </View>
+        ) : null}
+        {store ? (
+          <View className='card'>
+            <View className='card-head'>
+              <Text className='card__title'>{store.name}</Text>
+              <Tag type={store.status === 'approved' ? 'green' : store.status === 'pending' ? 'orange' : 'red'}>{STORE_STATUS_TEXT[store.status]}</Tag>
+            </View>
+            <Row label='平台分润比例'>{formatBp(store.commissionBp)}</Row>
+            {store.status === 'pending' ? <Text className='muted small'>平台审核通过后即可使用收银台和门店商品。</Text> : null}
+          </View>
+        ) : null}
+        {dash ? (
+          <View className='card' data-testid='merchant-dashboard'>
+            <Text className='card-head__title'>经营概况</Text>
+            <View className='grid'>
+              <View className='grid__item'>
+                <Text className='grid__value'>{formatFen(dash.todayFlowFen)}</Text>
+                <Text className='grid__label'>今日流水</Text>
+              </View>
+              <View className='grid__item'>
+                <Text className='grid__value'>{formatFen(dash.flowFen)}</Text>
+                <Text className='grid__label'>累计流水</Text>
+              </View>
+              <View className='grid__item'>
+                <Text className='grid__value'>{dash.orderCount}</Text>
+                <Text className='grid__label'>订单数</Text>
+              </View>
+            </View>
+            <Row label='门店收入（已完成）'>{formatFen(dash.revenueFen)}</Row>
+            <Row label='退款订单'>{dash.refundedCount}</Row>
+            {dash.queues.map((q) => (
+              <Row key={q.queueKey} label={q.name}>
+                {q.pendingCount} 人排队 · 待返 {formatFen(q.pendingFen)}
+              </Row>
+            ))}
+          </View>
+        ) : null}
+        {store ? (
+          <View className='card card--list'>
+            <View className='list-item' onClick={go(`/pages/merchant/cashiers?storeId=${store.storeId}`)}>
+              <Text>收银台与小程序码</Text>
+              <Text className='list-item__arrow'>›</Text>
+            </View>
+            <View className='list-item' onClick={go(`/pages/merchant/products?storeId=${store.storeId}`)}>
+              <Text>门店商品</Text>
+              <Text className='list-item__arrow'>›</Text>
+            </View>
+            <View className='list-item' onClick={go(`/pages/merchant/settings?type=store&storeId=${store.storeId}`)}>
+              <Text>门店排队设置</Text>
+              <Text className='list-item__arrow'>›</Text>
+            </View>
+            <View className='list-item' onClick={go(`/pages/merchant/orders?storeId=${store.storeId}`)}>
+              <Text>门店订单</Text>
+              <Text className='list-item__arrow'>›</Text>
+            </View>
+          </View>
+        ) : null}
+        {data.data?.me.roles.admin ? (
+          <View className='card card--list'>
+            <View className='list-item' onClick={go('/pages/admin/index')}>
+              <Text>平台管理</Text>
+              <Text className='list-item__arrow'>›</Text>
+            </View>
+          </View>
+        ) : null}
+      </StateView>
+    </View>
   )
 }

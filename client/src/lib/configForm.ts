@@ -1,0 +1,131 @@
+/**
+ * The plugin settings form (SPEC §3.4 and the union / green / referral settings) as data:
+ * each numeric field is a path into PluginConfig and a unit; the form edits text and
+ * `applyTexts` turns it back into integers (bp, fen, counts), or names the field it cannot read.
+ */
+import { bpToPercentText, fenToYuanText, parseCount, parsePercentToBp, parseYuanToFen } from './money'
+import { levelRatiosToText, lotteryToText, parseLevelRatios, parseLottery } from './rules'
+import type { PluginConfig } from './types'
+
+export type NumKind = 'bp' | 'bpOptional' | 'fen' | 'int'
+
+export interface NumField {
+  path: string
+  label: string
+  kind: NumKind
+  hint?: string
+}
+
+export function getPath(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj)
+}
+
+export function setPath<T>(obj: T, path: string, value: unknown): T {
+  const keys = path.split('.')
+  const clone = (o: unknown) => (Array.isArray(o) ? [...o] : { ...(o as object) })
+  const root = clone(obj) as Record<string, unknown>
+  let cur = root
+  for (let i = 0; i < keys.length - 1; i++) {
+    cur[keys[i]!] = clone(cur[keys[i]!])
+    cur = cur[keys[i]!] as Record<string, unknown>
+  }
+  cur[keys[keys.length - 1]!] = value
+  return root as T
+}
+
+export function numToText(kind: NumKind, v: unknown): string {
+  if (v === null || v === undefined) return ''
+  const n = Number(v)
+  if (kind === 'bp' || kind === 'bpOptional') return bpToPercentText(n)
+  if (kind === 'fen') return fenToYuanText(n)
+  return String(n)
+}
+
+export function textToNum(kind: NumKind, t: string): number | null | undefined {
+  const s = t.trim()
+  if (kind === 'bpOptional' && !s) return null
+  const v = kind === 'bp' || kind === 'bpOptional' ? parsePercentToBp(s) : kind === 'fen' ? parseYuanToFen(s) : parseCount(s)
+  return v === null ? undefined : v
+}
+
+export const REBATE_NUM_FIELDS: NumField[] = [
+  { path: 'rebate.extractionBp', label: '提取比例', kind: 'bp' },
+  { path: 'rebate.defaultRatioBp', label: '默认奖励比例', kind: 'bp' },
+  { path: 'rebate.exchange.pointsBp', label: '兑换积分比例', kind: 'bpOptional', hint: '每 ¥1 待返换多少积分 ×100%，留空=不提供' },
+  { path: 'rebate.exchange.loveBp', label: '兑换爱心值比例', kind: 'bpOptional', hint: '留空=不提供' },
+  { path: 'rebate.exchange.voucherBp', label: '兑换购物券比例', kind: 'bpOptional', hint: '留空=不提供' },
+  { path: 'rebate.randomReturn.cashCount', label: '随机返：每组返现金人数', kind: 'int' },
+  { path: 'rebate.randomReturn.pointsCount', label: '随机返：每组返积分人数', kind: 'int' },
+  { path: 'rebate.reset.weekday', label: '清零：每周几(1-7)', kind: 'int' },
+  { path: 'rebate.reset.monthDay', label: '清零：每月几号(1-28)', kind: 'int' },
+]
+
+export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: NumField[] }[] = [
+  {
+    title: '工会排队',
+    enabledPath: 'union.enabled',
+    fields: [
+      { path: 'union.poolShareBp', label: '利润入池比例', kind: 'bp' },
+      { path: 'union.entitlementBp', label: '工会权益比例', kind: 'bp' },
+      { path: 'union.defaultLockDays', label: '默认锁定天数', kind: 'int' },
+      { path: 'union.accelerationBp', label: '直推加速比例', kind: 'bp' },
+    ],
+  },
+  {
+    title: '绿色积分',
+    enabledPath: 'green.enabled',
+    fields: [
+      { path: 'green.poolShareBp', label: '入池比例', kind: 'bp' },
+      { path: 'green.mintBp', label: '铸造比例', kind: 'bp' },
+      { path: 'green.withdrawFeeBp', label: '提现手续费', kind: 'bp' },
+      { path: 'green.exitMultipleBp', label: '出局倍数', kind: 'bp', hint: '200% = 2 倍，0 = 关闭' },
+      { path: 'green.launchPriceFen', label: '初始价格(元/积分)', kind: 'fen' },
+    ],
+  },
+  {
+    title: '推荐（只有一级）',
+    fields: [
+      { path: 'referral.commissionBp', label: '直推佣金', kind: 'bp' },
+      { path: 'referral.recruiterBp', label: '招商奖励', kind: 'bp' },
+    ],
+  },
+  {
+    title: '抵扣与提现',
+    fields: [
+      { path: 'deduction.pointValueFen', label: '1 积分抵(元)', kind: 'fen' },
+      { path: 'deduction.loveValueFen', label: '1 爱心值抵(元)', kind: 'fen' },
+      { path: 'withdrawal.minFen', label: '最低提现(元)', kind: 'fen' },
+    ],
+  },
+]
+
+export const ALL_NUM_FIELDS: NumField[] = [...REBATE_NUM_FIELDS, ...OTHER_NUM_FIELDS.flatMap((s) => s.fields)]
+
+export interface ConfigTexts {
+  [path: string]: string
+}
+
+export function textsOf(cfg: PluginConfig): ConfigTexts {
+  const t: ConfigTexts = {}
+  for (const f of ALL_NUM_FIELDS) t[f.path] = numToText(f.kind, getPath(cfg, f.path))
+  t['rebate.lottery'] = lotteryToText(cfg.rebate.lottery)
+  t['rebate.levelRatios'] = levelRatiosToText(cfg.rebate.levelRatios)
+  return t
+}
+
+/** The draft config with the typed texts applied, or the label of the first unreadable field. */
+export function applyTexts(cfg: PluginConfig, texts: ConfigTexts): { config: PluginConfig } | { error: string } {
+  let out = cfg
+  for (const f of ALL_NUM_FIELDS) {
+    const v = textToNum(f.kind, texts[f.path] ?? '')
+    if (v === undefined) return { error: `「${f.label}」格式不正确` }
+    out = setPath(out, f.path, v)
+  }
+  const lottery = parseLottery(texts['rebate.lottery'] ?? '')
+  if (lottery === undefined) return { error: '「抽奖」格式不正确，例：120:2, 150:1 或 110-160' }
+  const levels = parseLevelRatios(texts['rebate.levelRatios'] ?? '')
+  if (levels === undefined) return { error: '「会员等级比例」格式不正确，例：L1:150' }
+  out = setPath(out, 'rebate.lottery', lottery)
+  out = setPath(out, 'rebate.levelRatios', levels ?? {})
+  return { config: out }
+}

@@ -1,0 +1,289 @@
+/** Shapes of the cloud functions' answers (server/src/services/*View). Amounts in fen, ratios in bp. */
+
+export interface Me {
+  userId: string
+  nickname: string
+  avatarUrl: string
+  inviteCode: string
+  referrer: { userId: string; nickname: string } | null
+  level: { id: string; name: string }
+  completedSpendFen: number
+  roles: { admin: boolean; merchant: boolean }
+  stores: { storeId: string; name: string; status: 'pending' | 'approved' | 'rejected' }[]
+}
+
+export interface Product {
+  productId: string
+  name: string
+  description?: string
+  imageUrl?: string
+  priceFen: number
+  stock: number
+  sold: number
+  source?: string
+  storeId: string | null
+  listed: boolean
+  maxDeductBp: number
+  rebateEnabled: boolean
+  lotteryAvailable: boolean
+  lockDays: number
+}
+
+export interface ProductAdmin extends Product {
+  costFen: number
+  rebate: RebateRules
+  lockDaysSetting: number | null
+}
+
+export interface ProductDetail extends Product {
+  deduction: { pointValueFen: number; loveValueFen: number }
+  rebateName: string
+}
+
+export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunded' | 'cancelled'
+
+export interface Order {
+  orderId: string
+  kind: 'mall' | 'store' | 'cashier' | string
+  storeId: string | null
+  cashierId: string | null
+  lines: { productId: string | null; name: string; qty: number; priceFen: number; totalFen: number; cashFen: number }[]
+  totalFen: number
+  deduct: Record<string, number>
+  cashFen: number
+  status: OrderStatus
+  createdAt: string
+  paidAt: string | null
+  completedAt: string | null
+  refundedAt: string | null
+  settled: boolean
+  settlement: { extractedFen: number; entries: number; unionInflowFen: number; greenUnits: number; greenInflowFen: number } | null
+}
+
+export type EntryStatus = 'pending' | 'completed' | 'exchanged' | 'expired' | 'cancelled'
+
+export interface Entry {
+  entryId: string
+  queueKey: string
+  queueName: string
+  queuePendingCount: number
+  seq: number
+  position: number | null
+  orderId: string
+  baseFen: number
+  ratioBp: number
+  ratioRule: string
+  entitlementFen: number
+  receivedFen: number
+  pendingFen: number
+  progressBp: number
+  status: EntryStatus
+  waitingForCompletion: boolean
+  lottery: { available: boolean; drawnBp: number | null; drawnAt: string | null } | null
+  canExchange: boolean
+  convertedToPoints?: unknown
+  exchanged?: unknown
+  createdAt: string
+  closedAt: string | null
+}
+
+export interface ExchangeSettings {
+  pointsBp: number | null
+  loveBp: number | null
+  loveFrozen: boolean
+  voucherBp: number | null
+}
+
+export interface MyEntries {
+  name: string
+  exchangeName: string
+  paused: boolean
+  exchange: ExchangeSettings
+  entries: Entry[]
+}
+
+export interface UnionEntry {
+  entryId: string
+  orderId: string
+  seq: number
+  entitlementFen: number
+  receivedFen: number
+  pendingFen: number
+  status: string
+  lockDays: number
+  orderDay: string
+  eligibleDay: string
+  eligible: boolean
+}
+
+export interface MyUnion {
+  enabled: boolean
+  poolFen: number
+  pendingFen: number
+  entries: UnionEntry[]
+}
+
+export interface GreenState {
+  enabled: boolean
+  poolFen: number
+  totalUnits: number
+  pricePerPointFen: number
+  withdrawFeeBp: number
+  exitMultipleBp: number
+  history: { day: string; openFen: number; closeFen: number }[]
+}
+
+export interface MyGreen {
+  units: number
+  valueFen: number
+  pricePerPointFen: number
+  lots: { lotId: string; orderId: string; units: number; consumptionFen: number; valueFen: number; exitAtFen: number; status: string; createdAt: string }[]
+}
+
+export interface Balances {
+  cashFen: number
+  withdrawingFen: number
+  points: number
+  love: number
+  loveFrozen: number
+  voucherFen: number
+  greenUnits: number
+}
+
+export interface LedgerRow {
+  id: string
+  asset: string
+  assetName: string
+  account: 'available' | 'frozen' | 'withdrawing'
+  amount: number
+  type: string
+  memo: string
+  at: string
+}
+
+export interface Withdrawal {
+  withdrawalId: string
+  userId?: string
+  amountFen: number
+  status: 'pending' | 'paid' | 'rejected'
+  createdAt: string
+  reviewedAt: string | null
+}
+
+export interface Store {
+  storeId: string
+  name: string
+  status: 'pending' | 'approved' | 'rejected'
+  commissionBp: number
+  rebate: RebateRules
+  lockDays: number | null
+  createdAt: string
+}
+
+export interface Cashier {
+  cashierId: string
+  storeId: string
+  name: string
+  scene: string
+  codeUrl: string
+  page: string
+  rebate: RebateRules
+}
+
+export interface CashierInfo {
+  cashierId: string
+  name: string
+  storeId: string
+  storeName: string
+  rebateEnabled: boolean
+  rebateName: string
+}
+
+export interface MerchantDashboard {
+  store: Store
+  orderCount: number
+  flowFen: number
+  todayFlowFen: number
+  refundedCount: number
+  revenueFen: number
+  cashiers: Cashier[]
+  queues: { queueKey: string; name: string; pendingCount: number; pendingFen: number; paidFen: number }[]
+}
+
+export interface LiabilityDashboard {
+  asOf: string
+  queues: {
+    queueKey: string
+    name: string
+    pendingCount: number
+    outstandingFen: number
+    paidFen: number
+    entryCount: number
+    inflow7Fen: number
+    inflow30Fen: number
+    estimatedClearanceDays: number | null
+  }[]
+  queueOutstandingFen: number
+  union: { enabled: boolean; poolFen: number; outstandingFen: number; pendingCount: number; releasedFen: number; inflow7Fen: number; inflow30Fen: number; estimatedClearanceDays: number | null }
+  green: { enabled: boolean; poolFen: number; totalUnits: number; pricePerPointFen: number; pointsValueFen: number; inflow7Fen: number; inflow30Fen: number }
+  withdrawals: { pendingCount: number; pendingFen: number }
+}
+
+export type LotteryRule =
+  | { kind: 'fixed'; options: { ratioBp: number; weight: number }[] }
+  | { kind: 'range'; minBp: number; maxBp: number }
+
+export interface CumulativeTier {
+  days: number
+  minSpendFen: number
+  ratioBp: number
+}
+
+export interface RebateRules {
+  enabled: boolean
+  extractionBp?: number | null
+  ratioBp?: number | null
+  levelRatios?: Record<string, number> | null
+  tiers?: CumulativeTier[] | null
+  lottery?: LotteryRule | null
+  window?: { startAt?: string | null; endAt?: string | null; dailyStart?: string | null; dailyEnd?: string | null } | null
+  limits?: { perDay?: number | null; total?: number | null } | null
+  randomReturn?: { enabled: boolean; cashCount: number; pointsCount: number } | null
+}
+
+export interface MemberLevel {
+  id: string
+  name: string
+  minSpendFen: number
+}
+
+export interface PluginConfig {
+  version: number
+  rebate: {
+    enabled: boolean
+    name: string
+    exchangeName: string
+    newProductsDefaultOn: boolean
+    deductionMode: 'join' | 'extractOnly'
+    settleOn: 'pay' | 'complete'
+    ordering: 'queue' | 'completedFirst'
+    extractionBp: number
+    defaultRatioBp: number
+    levelRatios: Record<string, number>
+    lottery: LotteryRule | null
+    exchange: ExchangeSettings
+    randomReturn: { enabled: boolean; cashCount: number; pointsCount: number }
+    mallQueue: boolean
+    allStoresQueue: boolean
+    allCashiersQueue: boolean
+    reset: { enabled: boolean; schedule: 'daily' | 'weekly' | 'monthly' | 'once'; time: string; weekday: number; monthDay: number; onceAt: string | null }
+    paused: boolean
+    display: { queueId: boolean; progress: boolean; received: boolean; pending: boolean; member: boolean; pendingAmount: boolean }
+  }
+  union: { enabled: boolean; poolShareBp: number; entitlementBp: number; defaultLockDays: number; accelerationBp: number }
+  green: { enabled: boolean; poolShareBp: number; mintBp: number; withdrawFeeBp: number; exitMultipleBp: number; launchPriceFen: number }
+  referral: { commissionBp: number; recruiterBp: number }
+  memberLevels: MemberLevel[]
+  deduction: { pointValueFen: number; loveValueFen: number }
+  withdrawal: { minFen: number }
+}

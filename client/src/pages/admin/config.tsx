@@ -1,0 +1,183 @@
+import { useState } from 'react'
+import { View, Text } from '@tarojs/components'
+import { ApiError, call } from '@/lib/api'
+import { runAction } from '@/lib/action'
+import { toast } from '@/lib/session'
+import { ALL_NUM_FIELDS, OTHER_NUM_FIELDS, REBATE_NUM_FIELDS, applyTexts, getPath, setPath, textsOf, type ConfigTexts, type NumField } from '@/lib/configForm'
+import type { PluginConfig } from '@/lib/types'
+import { useRemote } from '@/lib/useRemote'
+import { Button, Field, Segmented, StateView, Toggle } from '@/components/ui'
+
+const DISPLAY: [keyof PluginConfig['rebate']['display'], string][] = [
+  ['queueId', '显示队列编号'],
+  ['progress', '显示进度'],
+  ['received', '显示累计到账'],
+  ['pending', '显示待返'],
+  ['member', '显示会员头像昵称'],
+  ['pendingAmount', '显示待返总额'],
+]
+
+/** 插件设置: every §3.4 setting plus union / green / referral; the compliance guard's message is shown as is. */
+export default function AdminConfigPage() {
+  const [cfg, setCfg] = useState<PluginConfig>()
+  const [texts, setTexts] = useState<ConfigTexts>({})
+  const [guard, setGuard] = useState<string | null>(null)
+  const remote = useRemote(async () => {
+    const c = await call<PluginConfig>('admin', 'getConfig')
+    setCfg(c)
+    setTexts(textsOf(c))
+    return c
+  })
+
+  const b = (path: string) => !!getPath(cfg, path)
+  const setB = (path: string) => (v: boolean) => setCfg((c) => (c ? setPath(c, path, v) : c))
+  const setV = (path: string, v: unknown) => setCfg((c) => (c ? setPath(c, path, v) : c))
+  const num = (f: NumField) => (
+    <Field
+      key={f.path}
+      label={f.label}
+      value={texts[f.path] ?? ''}
+      onInput={(v) => setTexts((t) => ({ ...t, [f.path]: v }))}
+      type={f.kind === 'int' ? 'number' : 'digit'}
+      suffix={f.kind === 'bp' || f.kind === 'bpOptional' ? '%' : f.kind === 'fen' ? '元' : undefined}
+      placeholder={f.hint}
+      testId={`cfg-${f.path}`}
+    />
+  )
+  const byPath = (p: string) => num(ALL_NUM_FIELDS.find((f) => f.path === p)!)
+
+  const save = async () => {
+    if (!cfg) return
+    const r = applyTexts(cfg, texts)
+    if ('error' in r) {
+      setGuard(r.error)
+      return toast(r.error)
+    }
+    try {
+      const saved = await call<PluginConfig>('admin', 'setConfig', { config: r.config })
+      setCfg(saved)
+      setTexts(textsOf(saved))
+      setGuard(null)
+      toast('设置已保存', 'success')
+    } catch (err) {
+      const m = err instanceof ApiError ? err.message : '保存失败'
+      setGuard(m)
+      toast(m)
+    }
+  }
+
+  const enableAll = async () => {
+    const r = await runAction('处理中', () => call<{ updated: number }>('admin', 'enableRebateForAll'))
+    if (r) toast(`已为 ${r.updated} 个商品开启`, 'none')
+  }
+
+  return (
+    <View className='page'>
+      <StateView loading={remote.loading && !cfg} error={remote.error} onRetry={remote.reload}>
+        {cfg ? (
+          <>
+            {guard ? (
+              <View className='card state--error' data-testid='config-guard'>
+                <Text className='state__text'>{guard}</Text>
+              </View>
+            ) : null}
+            <View className='card'>
+              <Text className='card-head__title'>排队返利 · 基础设置</Text>
+              <Toggle label='开启排队返利' value={b('rebate.enabled')} onChange={setB('rebate.enabled')} testId='cfg-rebate.enabled' />
+              <Field label='自定义名称' value={cfg.rebate.name} onInput={(v) => setV('rebate.name', v)} />
+              <Field label='兑换按钮名称' value={cfg.rebate.exchangeName} onInput={(v) => setV('rebate.exchangeName', v)} testId='cfg-rebate.exchangeName' />
+              <Toggle label='新商品默认参与' value={b('rebate.newProductsDefaultOn')} onChange={setB('rebate.newProductsDefaultOn')} />
+              <View className='actions'>
+                <Button size='mini' type='default' onClick={enableAll}>
+                  一键开启全部商品
+                </Button>
+              </View>
+              <Segmented
+                label='使用积分/爱心值抵扣的订单'
+                value={cfg.rebate.deductionMode}
+                options={[
+                  { value: 'join', label: '正常加入排队' },
+                  { value: 'extractOnly', label: '只提取不入队' },
+                ]}
+                onChange={(v) => setV('rebate.deductionMode', v)}
+              />
+              <Segmented
+                label='结算时机'
+                value={cfg.rebate.settleOn}
+                options={[
+                  { value: 'complete', label: '确认收货后' },
+                  { value: 'pay', label: '支付后' },
+                ]}
+                onChange={(v) => setV('rebate.settleOn', v)}
+              />
+              <Segmented
+                label='返利顺序'
+                value={cfg.rebate.ordering}
+                options={[
+                  { value: 'queue', label: '按排队顺序' },
+                  { value: 'completedFirst', label: '已完成订单优先' },
+                ]}
+                onChange={(v) => setV('rebate.ordering', v)}
+              />
+              {byPath('rebate.extractionBp')}
+              {byPath('rebate.defaultRatioBp')}
+              <Field label='会员等级比例' value={texts['rebate.levelRatios'] ?? ''} onInput={(v) => setTexts((t) => ({ ...t, 'rebate.levelRatios': v }))} placeholder='L1:150, L2:200' />
+              <Field label='抽奖' value={texts['rebate.lottery'] ?? ''} onInput={(v) => setTexts((t) => ({ ...t, 'rebate.lottery': v }))} placeholder='120:2, 150:1 或 110-160，留空=关闭' testId='cfg-rebate.lottery' />
+            </View>
+            <View className='card'>
+              <Text className='card-head__title'>兑换</Text>
+              {REBATE_NUM_FIELDS.filter((f) => f.path.startsWith('rebate.exchange')).map(num)}
+              <Toggle label='爱心值兑换后冻结' value={b('rebate.exchange.loveFrozen')} onChange={setB('rebate.exchange.loveFrozen')} />
+            </View>
+            <View className='card'>
+              <Text className='card-head__title'>队列</Text>
+              <Toggle label='商家队列（自营+供应商共用一个队列）' value={b('rebate.mallQueue')} onChange={setB('rebate.mallQueue')} />
+              <Toggle label='所有门店队列' value={b('rebate.allStoresQueue')} onChange={setB('rebate.allStoresQueue')} />
+              <Toggle label='所有收银台队列' value={b('rebate.allCashiersQueue')} onChange={setB('rebate.allCashiersQueue')} />
+              <Toggle label='随机返' value={b('rebate.randomReturn.enabled')} onChange={setB('rebate.randomReturn.enabled')} />
+              {byPath('rebate.randomReturn.cashCount')}
+              {byPath('rebate.randomReturn.pointsCount')}
+              <Toggle label='队列奖励暂停' value={b('rebate.paused')} onChange={setB('rebate.paused')} testId='cfg-rebate.paused' />
+            </View>
+            <View className='card'>
+              <Text className='card-head__title'>队列奖励清零</Text>
+              <Toggle label='开启清零' value={b('rebate.reset.enabled')} onChange={setB('rebate.reset.enabled')} />
+              <Segmented
+                label='周期'
+                value={cfg.rebate.reset.schedule}
+                options={[
+                  { value: 'daily', label: '每天' },
+                  { value: 'weekly', label: '每周' },
+                  { value: 'monthly', label: '每月' },
+                  { value: 'once', label: '指定时间' },
+                ]}
+                onChange={(v) => setV('rebate.reset.schedule', v)}
+              />
+              <Field label='时间 HH:mm' value={cfg.rebate.reset.time} onInput={(v) => setV('rebate.reset.time', v)} />
+              {byPath('rebate.reset.weekday')}
+              {byPath('rebate.reset.monthDay')}
+              <Field label='指定时间' value={cfg.rebate.reset.onceAt ?? ''} onInput={(v) => setV('rebate.reset.onceAt', v.trim() || null)} placeholder='2026-12-31T00:00:00+08:00' />
+            </View>
+            <View className='card'>
+              <Text className='card-head__title'>前端显示</Text>
+              {DISPLAY.map(([k, label]) => (
+                <Toggle key={k} label={label} value={cfg.rebate.display[k]} onChange={setB(`rebate.display.${k}`)} />
+              ))}
+            </View>
+            {OTHER_NUM_FIELDS.map((s) => (
+              <View className='card' key={s.title}>
+                <Text className='card-head__title'>{s.title}</Text>
+                {s.enabledPath ? <Toggle label={`开启${s.title}`} value={b(s.enabledPath)} onChange={setB(s.enabledPath)} testId={`cfg-${s.enabledPath}`} /> : null}
+                {s.fields.map(num)}
+              </View>
+            ))}
+            <Button onClick={save} testId='config-save'>
+              保存设置
+            </Button>
+            <Text className='muted small block'>保存前由合规检查校验：各方从一笔订单中提取的总和不能超过实付金额，推荐只有一级。</Text>
+          </>
+        ) : null}
+      </StateView>
+    </View>
+  )
+}

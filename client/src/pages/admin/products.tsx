@@ -1,0 +1,70 @@
+import { useState } from 'react'
+import { View, Text } from '@tarojs/components'
+import { call } from '@/lib/api'
+import { runAction } from '@/lib/action'
+import { toast } from '@/lib/session'
+import { useRemote } from '@/lib/useRemote'
+import type { ProductAdmin, RebateRules } from '@/lib/types'
+import { ProductEditor, ProductList, type ProductInput } from '@/components/ProductEditor'
+import RebateRulesForm from '@/components/RebateRulesForm'
+import { Button, StateView } from '@/components/ui'
+
+export default function AdminProductsPage() {
+  const [editing, setEditing] = useState<ProductAdmin | null>(null)
+  const list = useRemote(() => call<ProductAdmin[]>('admin', 'listProducts'))
+
+  const create = async (p: ProductInput) => {
+    const r = await runAction('保存中', () => call('admin', 'upsertProduct', { ...p, source: 'self' }))
+    if (r) {
+      toast('已上架', 'success')
+      await list.reload()
+    }
+    return !!r
+  }
+
+  const saveRules = async (p: ProductAdmin, rebate: RebateRules, listed = p.listed) => {
+    const r = await runAction('保存中', () =>
+      call('admin', 'upsertProduct', {
+        productId: p.productId,
+        name: p.name,
+        priceFen: p.priceFen,
+        costFen: p.costFen,
+        stock: p.stock,
+        listed,
+        maxDeductBp: p.maxDeductBp,
+        lockDays: p.lockDaysSetting,
+        rebate,
+      }),
+    )
+    if (r) {
+      toast('已保存', 'success')
+      setEditing(null)
+      await list.reload()
+    }
+  }
+
+  const products = list.data ?? []
+  return (
+    <View className='page'>
+      {editing ? (
+        <View className='card'>
+          <Text className='card-head__title'>排队设置：{editing.name}</Text>
+          <RebateRulesForm value={editing.rebate} onSubmit={(r) => saveRules(editing, r)} onInvalid={(m) => toast(m)} />
+          <Button type='default' onClick={() => saveRules(editing, editing.rebate, !editing.listed)}>
+            {editing.listed ? '下架商品' : '重新上架'}
+          </Button>
+          <Button type='default' onClick={() => setEditing(null)}>
+            返回列表
+          </Button>
+        </View>
+      ) : (
+        <>
+          <ProductEditor onSave={create} />
+          <StateView loading={list.loading && !list.data} error={list.error} empty={!list.loading && products.length === 0} emptyText='还没有商品' onRetry={list.reload}>
+            <ProductList products={products} onSettings={setEditing} />
+          </StateView>
+        </>
+      )}
+    </View>
+  )
+}

@@ -1,0 +1,144 @@
+import { useMemo, useState } from 'react'
+import { View, Text } from '@tarojs/components'
+import Taro, { useLoad } from '@tarojs/taro'
+import { call } from '@/lib/api'
+import { runAction } from '@/lib/action'
+import { ensureLogin, newRequestId, toast } from '@/lib/session'
+import { checkoutSummary, clearCart, readCart, setCartQty, type CartLine } from '@/lib/cart'
+import { formatFen, formatGreenUnits } from '@/lib/format'
+import { parseCount, parsePointsToUnits, parseYuanToFen } from '@/lib/money'
+import { payOrder } from '@/lib/pay'
+import type { Balances, GreenState, Order, ProductDetail } from '@/lib/types'
+import { Button, Disclosure, Field, Row, StateView, Toggle } from '@/components/ui'
+import './index.css'
+
+export default function CheckoutPage() {
+  const [lines, setLines] = useState<CartLine[]>([])
+  const [balances, setBalances] = useState<Balances>()
+  const [values, setValues] = useState({ pointValueFen: 1, loveValueFen: 1, greenPricePerPointFen: 0 })
+  const [greenOn, setGreenOn] = useState(false)
+  const [points, setPoints] = useState('')
+  const [love, setLove] = useState('')
+  const [voucher, setVoucher] = useState('')
+  const [green, setGreen] = useState('')
+  const [agreed, setAgreed] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [loading, setLoading] = useState(true)
+
+  useLoad(() => {
+    const cart = readCart()
+    setLines(cart)
+    ensureLogin()
+      .then(async () => {
+        const [b, g] = await Promise.all([call<Balances>('wallet', 'balances'), call<GreenState>('green', 'state')])
+        setBalances(b)
+        setGreenOn(g.enabled)
+        let pv = 1
+        let lv = 1
+        if (cart[0]) {
+          const p = await call<ProductDetail>('mall', 'getProduct', { productId: cart[0].productId })
+          pv = p.deduction.pointValueFen
+          lv = p.deduction.loveValueFen
+        }
+        setValues({ pointValueFen: pv, loveValueFen: lv, greenPricePerPointFen: g.pricePerPointFen })
+      })
+      .catch((e: Error) => setError(e.message))
+      .finally(() => setLoading(false))
+  })
+
+  const parsed = {
+    points: points ? parseCount(points) : 0,
+    love: love ? parseCount(love) : 0,
+    voucherFen: voucher ? parseYuanToFen(voucher) : 0,
+    greenUnits: green ? parsePointsToUnits(green) : 0,
+  }
+  const invalid = Object.values(parsed).some((v) => v === null)
+  const summary = useMemo(
+    () =>
+      checkoutSummary(
+        lines,
+        { points: parsed.points ?? 0, love: parsed.love ?? 0, voucherFen: parsed.voucherFen ?? 0, greenUnits: parsed.greenUnits ?? 0 },
+        values,
+      ),
+    [lines, parsed.points, parsed.love, parsed.voucherFen, parsed.greenUnits, values],
+  )
+
+  const qty = (id: string, n: number) => setLines(setCartQty(id, n))
+
+  const submit = async () => {
+    if (!lines.length) return
+    if (invalid) return toast('抵扣数量请填写正确的数字')
+    if (summary.overCap) return toast(`抵扣最多 ${formatFen(summary.maxDeductFen)}`)
+    if (!agreed) return toast('请先阅读并确认返利说明')
+    const deduct: Record<string, number> = {}
+    if (parsed.points) deduct.points = parsed.points
+    if (parsed.love) deduct.love = parsed.love
+    if (parsed.voucherFen) deduct.voucherFen = parsed.voucherFen
+    if (parsed.greenUnits) deduct.greenUnits = parsed.greenUnits
+    const requestId = newRequestId()
+    const order = await runAction('提交订单', () =>
+      call<Order>('order', 'create', {
+        lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })),
+        ...(Object.keys(deduct).length ? { deduct } : {}),
+        requestId,
+      }),
+    )
+    if (!order) return
+    clearCart()
+    setLines([])
+    const paid = await runAction('支付中', () => payOrder(order.orderId))
+    if (paid && paid.status !== 'created') toast('支付成功', 'success')
+    void Taro.redirectTo({ url: '/pages/orders/index' })
+  }
+
+  return (
+    <View className='page'>
+      <StateView loading={loading && !lines.length} error={error} empty={!loading && !lines.length} emptyText='购物车是空的，去商城逛逛吧'>
+        <View className='card'>
+          {lines.map((l) => (
+            <View className='co-line' key={l.productId} data-testid='cart-line'>
+              <View className='co-line__main'>
+                <Text className='co-line__name'>{l.name}</Text>
+                <Text className='amount'>{formatFen(l.priceFen)}</Text>
+              </View>
+              <View className='stepper'>
+                <Text className='stepper__btn' onClick={() => qty(l.productId, l.qty - 1)}>
+                  −
+                </Text>
+                <Text className='stepper__num'>{l.qty}</Text>
+                <Text className='stepper__btn' onClick={() => qty(l.productId, l.qty + 1)}>
+                  ＋
+                </Text>
+              </View>
+            </View>
+          ))}
+        </View>
+        <View className='card'>
+          <Text className='card-head__title'>抵扣</Text>
+          <Text className='card__desc'>最多可抵扣 {formatFen(summary.maxDeductFen)}，抵扣部分不用现金支付</Text>
+          <Field label='积分' value={points} onInput={setPoints} type='number' placeholder={`可用 ${balances?.points ?? 0}`} testId='deduct-points' />
+          <Field label='爱心值' value={love} onInput={setLove} type='number' placeholder={`可用 ${balances?.love ?? 0}`} testId='deduct-love' />
+          <Field label='购物券(元)' value={voucher} onInput={setVoucher} type='digit' placeholder={`可用 ${formatFen(balances?.voucherFen ?? 0)}`} testId='deduct-voucher' />
+          {greenOn ? (
+            <Field label='绿色积分' value={green} onInput={setGreen} type='digit' placeholder={`可用 ${formatGreenUnits(balances?.greenUnits ?? 0)}`} testId='deduct-green' />
+          ) : null}
+        </View>
+        <View className='card'>
+          <Row label='商品金额'>{formatFen(summary.totalFen)}</Row>
+          <Row label='抵扣'>-{formatFen(summary.deductFen)}</Row>
+          <Row label='需支付'>
+            <Text className='amount' data-testid='cash-to-pay'>
+              {formatFen(summary.cashFen)}
+            </Text>
+          </Row>
+          {summary.overCap ? <Text className='state__text small'>抵扣超过上限</Text> : null}
+        </View>
+        <Disclosure />
+        <Toggle label='我已阅读返利说明，知晓不承诺到账日期或金额' value={agreed} onChange={setAgreed} testId='agree-disclosure' />
+        <Button onClick={submit} disabled={!lines.length} testId='submit-order'>
+          提交订单并支付 {formatFen(summary.cashFen)}
+        </Button>
+      </StateView>
+    </View>
+  )
+}

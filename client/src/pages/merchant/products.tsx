@@ -1,0 +1,36 @@
+import { useState } from 'react'
+import { View } from '@tarojs/components'
+import Taro, { useLoad } from '@tarojs/taro'
+import { call } from '@/lib/api'
+import { runAction } from '@/lib/action'
+import { toast } from '@/lib/session'
+import { useRemote } from '@/lib/useRemote'
+import type { ProductAdmin } from '@/lib/types'
+import { StateView } from '@/components/ui'
+import { ProductEditor, ProductList, type ProductInput } from '@/components/ProductEditor'
+
+export default function StoreProductsPage() {
+  const [storeId, setStoreId] = useState('')
+  useLoad((o: Record<string, string | undefined>) => setStoreId(o?.storeId ?? ''))
+  const list = useRemote(async () => {
+    const id = storeId || (Taro.getCurrentInstance().router?.params?.storeId ?? '')
+    return id ? call<ProductAdmin[]>('merchant', 'listStoreProducts', { storeId: id }) : []
+  })
+  const save = async (p: ProductInput) => {
+    const r = await runAction('保存中', () => call('merchant', 'upsertStoreProduct', { storeId, ...p }))
+    if (r) {
+      toast('已上架', 'success')
+      await list.reload()
+    }
+    return !!r
+  }
+  const products = list.data ?? []
+  return (
+    <View className='page'>
+      <ProductEditor onSave={save} />
+      <StateView loading={list.loading && !list.data} error={list.error} empty={!list.loading && products.length === 0} emptyText='还没有门店商品' onRetry={list.reload}>
+        <ProductList products={products} onSettings={(p) => Taro.navigateTo({ url: `/pages/merchant/settings?type=product&id=${p.productId}&storeId=${storeId}` })} />
+      </StateView>
+    </View>
+  )
+}

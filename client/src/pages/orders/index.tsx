@@ -1,0 +1,91 @@
+import { useState } from 'react'
+import { View, Text } from '@tarojs/components'
+import { call } from '@/lib/api'
+import { confirm, runAction } from '@/lib/action'
+import { ensureLogin, toast } from '@/lib/session'
+import { useRemote } from '@/lib/useRemote'
+import { formatDateTime, formatFen } from '@/lib/format'
+import { ORDER_KIND_TEXT, ORDER_STATUS_TEXT, orderActions, type OrderAction } from '@/lib/orders'
+import { payOrder } from '@/lib/pay'
+import type { Order, OrderStatus } from '@/lib/types'
+import { Button, Row, StateView, Tag } from '@/components/ui'
+
+const FILTERS: { value: OrderStatus | 'all'; label: string }[] = [
+  { value: 'all', label: '全部' },
+  { value: 'created', label: '待支付' },
+  { value: 'paid', label: '待收货' },
+  { value: 'completed', label: '已完成' },
+  { value: 'refunded', label: '退款' },
+]
+
+const ACTION_TEXT: Record<OrderAction, string> = { pay: '去支付', cancel: '取消订单', complete: '确认收货', refund: '申请退款' }
+
+export default function OrdersPage() {
+  const [filter, setFilter] = useState<OrderStatus | 'all'>('all')
+  const orders = useRemote(async () => {
+    await ensureLogin()
+    return call<Order[]>('order', 'list', filter === 'all' ? {} : { status: filter })
+  })
+
+  const act = async (o: Order, a: OrderAction) => {
+    if (a === 'refund' && !(await confirm('申请退款', '退款后该订单的排队记录中未到账的部分将取消，确定退款吗？'))) return
+    if (a === 'cancel' && !(await confirm('取消订单', '确定取消这个订单吗？'))) return
+    const r = await runAction(ACTION_TEXT[a], () =>
+      a === 'pay' ? payOrder(o.orderId) : call<Order>('order', a, { orderId: o.orderId }),
+    )
+    if (r) {
+      toast(a === 'pay' ? '支付成功' : a === 'complete' ? '已确认收货' : a === 'refund' ? '已退款' : '已取消', 'success')
+      await orders.reload()
+    }
+  }
+
+  const list = orders.data ?? []
+  return (
+    <View className='page'>
+      <View className='seg'>
+        {FILTERS.map((f) => (
+          <Text
+            key={f.value}
+            className={`seg__item${f.value === filter ? ' seg__item--on' : ''}`}
+            onClick={() => {
+              setFilter(f.value)
+              setTimeout(() => void orders.reload(), 0)
+            }}
+          >
+            {f.label}
+          </Text>
+        ))}
+      </View>
+      <StateView loading={orders.loading && !orders.data} error={orders.error} empty={!orders.loading && list.length === 0} emptyText='还没有订单' onRetry={orders.reload}>
+        {list.map((o) => (
+          <View className='card' key={o.orderId} data-testid='order-card'>
+            <View className='card-head'>
+              <Text className='muted small'>
+                {ORDER_KIND_TEXT[o.kind] ?? o.kind} · {formatDateTime(o.createdAt)}
+              </Text>
+              <Tag type={o.status === 'completed' ? 'green' : o.status === 'created' ? 'orange' : 'grey'}>{ORDER_STATUS_TEXT[o.status] ?? o.status}</Tag>
+            </View>
+            {o.lines.map((l, i) => (
+              <Row key={i} label={`${l.name} ×${l.qty}`}>
+                {formatFen(l.totalFen)}
+              </Row>
+            ))}
+            {o.totalFen !== o.cashFen ? <Row label='抵扣'>-{formatFen(o.totalFen - o.cashFen)}</Row> : null}
+            <Row label='实付'>
+              <Text className='amount'>{formatFen(o.cashFen)}</Text>
+            </Row>
+            {o.settlement && o.settlement.entries > 0 ? <Text className='muted small'>已加入排队 {o.settlement.entries} 条</Text> : null}
+            {o.status === 'paid' && o.kind !== 'cashier' ? <Text className='muted small'>确认收货后订单结算并加入排队</Text> : null}
+            <View className='actions'>
+              {orderActions(o).map((a) => (
+                <Button key={a} size='mini' type={a === 'pay' || a === 'complete' ? 'primary' : 'default'} onClick={() => act(o, a)} testId={`order-${a}`}>
+                  {ACTION_TEXT[a]}
+                </Button>
+              ))}
+            </View>
+          </View>
+        ))}
+      </StateView>
+    </View>
+  )
+}

@@ -1,0 +1,111 @@
+import { useState } from 'react'
+import { View, Text } from '@tarojs/components'
+import { call } from '@/lib/api'
+import { runAction } from '@/lib/action'
+import { ensureLogin, newRequestId, toast } from '@/lib/session'
+import { useRemote } from '@/lib/useRemote'
+import { formatDateTime, formatFen, formatGreenUnits } from '@/lib/format'
+import { parseYuanToFen } from '@/lib/money'
+import type { Balances, LedgerRow, Withdrawal } from '@/lib/types'
+import { Button, Field, StateView, Tag } from '@/components/ui'
+
+const W_STATUS: Record<Withdrawal['status'], string> = { pending: '审核中', paid: '已到账', rejected: '已驳回' }
+
+/** A ledger amount in its own unit: fen assets as ¥, green as points, points/love as counts. */
+function ledgerAmount(r: Pick<LedgerRow, 'asset' | 'amount'>): string {
+  const sign = r.amount > 0 ? '+' : ''
+  if (r.asset === 'CASH' || r.asset === 'VOUCHER') return `${sign}${formatFen(r.amount)}`
+  if (r.asset === 'GREEN') return `${sign}${formatGreenUnits(r.amount)}`
+  return `${sign}${r.amount}`
+}
+
+export default function WalletPage() {
+  const [amount, setAmount] = useState('')
+  const data = useRemote(async () => {
+    await ensureLogin()
+    const [b, ledger, ws] = await Promise.all([
+      call<Balances>('wallet', 'balances'),
+      call<LedgerRow[]>('wallet', 'ledger', { limit: 50 }),
+      call<Withdrawal[]>('wallet', 'withdrawals'),
+    ])
+    return { b, ledger, ws }
+  })
+  const fen = parseYuanToFen(amount)
+
+  const withdraw = async () => {
+    if (!fen) return toast('请输入提现金额')
+    const r = await runAction('提交中', () => call('wallet', 'withdraw', { amountFen: fen, requestId: newRequestId() }))
+    if (r) {
+      toast('已提交，等待平台审核', 'none')
+      setAmount('')
+      await data.reload()
+    }
+  }
+
+  const b = data.data?.b
+  return (
+    <View className='page'>
+      <StateView loading={data.loading && !data.data} error={data.error} onRetry={data.reload}>
+        {b ? (
+          <>
+            <View className='card'>
+              <Text className='muted'>可提现余额</Text>
+              <Text className='big-amount' data-testid='wallet-cash'>
+                {formatFen(b.cashFen)}
+              </Text>
+              {b.withdrawingFen > 0 ? <Text className='muted small'>提现审核中 {formatFen(b.withdrawingFen)}</Text> : null}
+              <View className='grid'>
+                <View className='grid__item'>
+                  <Text className='grid__value'>{b.points}</Text>
+                  <Text className='grid__label'>积分</Text>
+                </View>
+                <View className='grid__item'>
+                  <Text className='grid__value'>{b.love}</Text>
+                  <Text className='grid__label'>爱心值{b.loveFrozen ? `（冻结 ${b.loveFrozen}）` : ''}</Text>
+                </View>
+                <View className='grid__item'>
+                  <Text className='grid__value'>{formatFen(b.voucherFen)}</Text>
+                  <Text className='grid__label'>购物券</Text>
+                </View>
+              </View>
+              <Field label='提现金额(元)' value={amount} onInput={setAmount} type='digit' placeholder={`最多 ${formatFen(b.cashFen)}`} testId='wallet-amount' />
+              <Button onClick={withdraw} disabled={!fen} testId='wallet-withdraw'>
+                申请提现
+              </Button>
+              <Text className='muted small block'>提现由平台审核后到账微信零钱</Text>
+            </View>
+            <View className='card'>
+              <Text className='card-head__title'>提现记录</Text>
+              {data.data!.ws.length === 0 ? <Text className='muted block'>暂无提现记录</Text> : null}
+              {data.data!.ws.map((w) => (
+                <View className='row' key={w.withdrawalId} data-testid='withdrawal-row'>
+                  <Text className='row__label'>{formatDateTime(w.createdAt)}</Text>
+                  <View className='row__value'>
+                    <Text>{formatFen(w.amountFen)} </Text>
+                    <Tag type={w.status === 'paid' ? 'green' : w.status === 'pending' ? 'orange' : 'grey'}>{W_STATUS[w.status]}</Tag>
+                  </View>
+                </View>
+              ))}
+            </View>
+            <View className='card'>
+              <Text className='card-head__title'>收支明细</Text>
+              {data.data!.ledger.length === 0 ? <Text className='muted block'>暂无明细</Text> : null}
+              {data.data!.ledger.map((r) => (
+                <View className='row' key={r.id} data-testid='ledger-row'>
+                  <View className='row__label'>
+                    <Text className='block-text'>{r.memo || r.type}</Text>
+                    <Text className='muted small'>
+                      {r.assetName}
+                      {r.account === 'frozen' ? '（冻结）' : r.account === 'withdrawing' ? '（提现中）' : ''} · {formatDateTime(r.at)}
+                    </Text>
+                  </View>
+                  <Text className={r.amount > 0 ? 'primary' : ''}>{ledgerAmount(r)}</Text>
+                </View>
+              ))}
+            </View>
+          </>
+        ) : null}
+      </StateView>
+    </View>
+  )
+}
