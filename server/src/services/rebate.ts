@@ -69,6 +69,8 @@ export async function extractForLine(tx: Tx, order: OrderDoc, scope: LineScope, 
   const payable: PayableEntry[] = [];
   let absorbable = 0;
   for await (const e of payableHead(tx, rules.queueKey, config, order._id)) {
+    // a lottery entry whose fallback ratio gives ¥0 waits for its draw: nothing to pay it yet
+    if (e.entitlementFen - e.receivedFen <= 0) continue;
     head.push(e);
     payable.push({ id: e._id, remainingFen: e.entitlementFen - e.receivedFen });
     absorbable += e.entitlementFen - e.receivedFen;
