@@ -12,84 +12,29 @@
  * per order: pay the head (waterfall), and on each payout rewrite every later pending entry
  * (`aheadFen -= paid`, and `position -= 1` when the head completes), then append the new entry.
  */
-import { acct } from '../../server/src/engine/ledger/accounts';
 import { getEngineStats, resetEngineStats } from '../../server/src/db';
 import { col } from '../../server/src/repo/db';
-import type { EntryDoc } from '../../server/src/repo/documents';
 import { verifyLedger } from '../../server/src/repo/ledger';
 import { benchShop, emit, gc, log, median, openBenchApp, percentile, type BenchApp } from '../lib/app';
+import { ENTITLEMENT, ORDER_FEN, USERS, bulkLoadQueue as bulkLoad } from '../lib/fixtures';
 
 const SIZES = (process.env.QUEUE_SIZES ?? '100,1000,10000,100000,1000000').split(',').map(Number);
 const ORDERS = Number(process.env.QUEUE_ORDERS ?? 300);
 const WARMUP = 30;
 const NAIVE_MAX = Number(process.env.NAIVE_MAX ?? 100_000);
 const NAIVE_BUDGET_MS = Number(process.env.NAIVE_BUDGET_MS ?? 20_000);
-const USERS = 50;
-const ENTITLEMENT = 5000; // each bulk entry waits for ¥50; an order of ¥100 extracts ¥10 (10%)
-const ORDER_FEN = 10_000;
 const EXTRACTION_BP = 1000;
 
-async function bulkLoad(app: BenchApp, queueKey: string, n: number) {
-  const db = app.deps.store.db;
-  const created = new Date(Date.now() - 86_400_000);
-  const BATCH = 20_000;
-  const perUser = new Map<string, number>();
-  for (let i = 0; i < n; i += BATCH) {
-    const docs: EntryDoc[] = [];
-    for (let seq = i + 1; seq <= Math.min(n, i + BATCH); seq++) {
-      const userId = `UB${seq % USERS}`;
-      perUser.set(userId, (perUser.get(userId) ?? 0) + ENTITLEMENT);
-      docs.push({
-        _id: `EB${seq.toString(36).padStart(8, '0')}`,
-        queueKey,
-        seq,
-        userId,
-        orderId: `OB${seq.toString(36)}`,
-        lineIndex: 0,
-        source: { kind: 'cashier', cashierId: queueKey.slice('cashier:'.length) },
-        baseFen: ORDER_FEN,
-        ratioBp: 5000,
-        ratioRule: 'default',
-        ratioSource: 'plugin',
-        entitlementFen: ENTITLEMENT,
-        receivedFen: 0,
-        status: 'pending',
-        orderDone: true,
-        lottery: null,
-        convertedToPoints: false,
-        exchanged: null,
-        createdAt: created,
-        firstPaidAt: null,
-        closedAt: null,
-      } as EntryDoc);
-    }
-    await col(db, 'entries').insertMany(docs);
-    if (n >= 100_000 && (i / BATCH) % 10 === 0) log(`  loaded ${i + docs.length}/${n}`);
-  }
-  await col(db, 'queues').insertOne({ _id: queueKey, name: '基准收银台', kind: 'cashier', nextSeq: n, pendingCount: n, pendingFen: n * ENTITLEMENT, paidFen: 0, entryCount: n, rr: null, createdAt: created });
-  await app.fund(`fixture:queue:${queueKey}`, [...perUser].map(([u, fen]) => [acct.queueEntitlementIssuer, acct.userQueueEntitlement(u), fen] as [string, string, number]));
-}
-
-async function measureOurs(app: BenchApp, cashierId: string) {
-  const shoppers = Array.from({ length: 20 }, (_, i) => `shopper-${i}`);
-  for (const s of shoppers) await app.call(s, 'user', 'login');
-  const times: number[] = [];
-  const work: number[] = [];
-  for (let i = 0; i < WARMUP + ORDERS; i++) {
-    const who = shoppers[i % shoppers.length]!;
-    resetEngineStats(app.deps.store.client);
-    const t = process.hrtime.bigint();
-    const o = await app.call(who, 'order', 'cashier', { cashierId, amountFen: ORDER_FEN });
-    const paid = await app.call(who, 'order', 'pay', { orderId: o.orderId });
-    const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (paid.order.status !== 'completed') throw new Error('order not settled');
-    const st = getEngineStats(app.deps.store.client);
-    if (i >= WARMUP) {
-      times.push(ms);
-      work.push(st.docsExamined + st.keysExamined);
-    }
-  }
-  return { orders: ORDERS, medianMs: median(times), p90Ms: percentile(times, 90), meanMs: times.reduce((a, b) => a + b, 0) / times.length, medianWork: median(work) };
+/** One settled order (order.cashier + order.pay) on the queue: wall ms and engine work. */
+async function oneOrder(app: BenchApp, cashierId: string, who: string) {
+  resetEngineStats(app.deps.store.client);
+  const t = process.hrtime.bigint();
+  const o = await app.call(who, 'order', 'cashier', { cashierId, amountFen: ORDER_FEN });
+  const paid = await app.call(who, 'order', 'pay', { orderId: o.orderId });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (paid.order.status !== 'completed') throw new Error('order not settled');
+  const st = getEngineStats(app.deps.store.client);
+  return { ms, work: st.docsExamined + st.keysExamined };
 }
 
 async function measureNaive(app: BenchApp, n: number) {
@@ -155,13 +100,12 @@ async function measureNaive(app: BenchApp, n: number) {
   return { orders: times.length, medianMs: median(times), p90Ms: percentile(times, 90), medianDocsWritten: median(rewritten) };
 }
 
-const rows: any[] = [];
-// A discarded first round warms the JIT, so the smallest size is not penalised by a cold start.
-for (const n of [-100, ...SIZES]) {
-  const discard = n < 0;
-  const size = Math.abs(n);
-  if (discard) log('queue scaling: warm-up round (discarded)');
-  else log(`queue scaling: ${size} pending entries`);
+// All sizes are loaded side by side, then measured in interleaved rounds (10 orders per size per
+// round), so background load on the machine and JIT warm-up hit every size alike.
+const shoppers = Array.from({ length: 20 }, (_, i) => `shopper-${i}`);
+const setups: { size: number; app: BenchApp; cashierId: string; queueKey: string; loadMs: number; times: number[]; work: number[]; k: number }[] = [];
+for (const size of SIZES) {
+  log(`queue scaling: loading ${size} pending entries`);
   const app = await openBenchApp();
   await app.configure((c) => {
     c.rebate.extractionBp = EXTRACTION_BP;
@@ -172,9 +116,27 @@ for (const n of [-100, ...SIZES]) {
   const t0 = Date.now();
   await bulkLoad(app, queueKey, size);
   const loadMs = Date.now() - t0;
+  for (const s of shoppers) await app.call(s, 'user', 'login');
+  setups.push({ size, app, cashierId, queueKey, loadMs, times: [], work: [], k: 0 });
   gc();
-  const ours = await measureOurs(app, cashierId);
-  log(`  ours: median ${ours.medianMs.toFixed(3)} ms/order (p90 ${ours.p90Ms.toFixed(3)}), ${ours.medianWork} docs+keys examined/order`);
+}
+log(`queue scaling: ${WARMUP} warm-up orders per size, then ${ORDERS} measured orders per size in interleaved rounds`);
+for (const st of setups) for (let i = 0; i < WARMUP; i++) await oneOrder(st.app, st.cashierId, shoppers[st.k++ % shoppers.length]!);
+for (let round = 0; round < ORDERS / 10; round++) {
+  for (const st of setups) {
+    for (let i = 0; i < 10; i++) {
+      const r = await oneOrder(st.app, st.cashierId, shoppers[st.k++ % shoppers.length]!);
+      st.times.push(r.ms);
+      st.work.push(r.work);
+    }
+  }
+}
+const rssMB = Math.round(process.memoryUsage().rss / 1048576);
+const rows: any[] = [];
+for (const st of setups) {
+  const { app, size, queueKey } = st;
+  const ours = { orders: st.times.length, medianMs: median(st.times), p90Ms: percentile(st.times, 90), meanMs: st.times.reduce((a, b) => a + b, 0) / st.times.length, medianWork: median(st.work) };
+  log(`  ${size}: ours median ${ours.medianMs.toFixed(3)} ms/order (p90 ${ours.p90Ms.toFixed(3)}), ${ours.medianWork} docs+keys examined/order`);
   // the bulk entries were paid in queue order, exactly what the orders extracted
   const head = await col(app.deps.store.db, 'entries').find({ queueKey, status: 'completed' }).sort({ seq: -1 }).limit(1).toArray();
   const extracted = (await col(app.deps.store.db, 'queues').findOne({ _id: queueKey }))!.paidFen;
@@ -183,9 +145,9 @@ for (const n of [-100, ...SIZES]) {
   let naive: Awaited<ReturnType<typeof measureNaive>> | null = null;
   if (size <= NAIVE_MAX) {
     naive = await measureNaive(app, size);
-    log(`  naive: median ${naive.medianMs.toFixed(3)} ms/order over ${naive.orders} orders, ${naive.medianDocsWritten} docs written/order`);
+    log(`  ${size}: naive median ${naive.medianMs.toFixed(3)} ms/order over ${naive.orders} orders, ${naive.medianDocsWritten} docs written/order`);
   }
-  if (!discard) rows.push({ pending: size, loadMs, ours, extractedFen: extracted, lastCompletedSeq: head[0]?.seq ?? 0, ledgerOk, naive, rssMB: Math.round(process.memoryUsage().rss / 1048576) });
+  rows.push({ pending: size, loadMs: st.loadMs, ours, extractedFen: extracted, lastCompletedSeq: head[0]?.seq ?? 0, ledgerOk, naive });
   await app.close();
   gc();
 }
@@ -214,4 +176,5 @@ emit({
   naiveAtMaxMs: naiveAtMax,
   naiveExtrapolated,
   naiveMeasuredUpTo: last?.pending ?? null,
+  rssMBWithAllSizesLoaded: rssMB,
 });

@@ -1,0 +1,95 @@
+/**
+ * The daily union release over 10⁵ eligible entries and a forced-exit cascade over 10⁵ green
+ * lots, on a durable data directory: total time, transactions used and the largest transaction
+ * (documents written and journal bytes, read back from the journal). The fixtures are bulk-loaded
+ * with a balancing journal entry (verifyLedger holds before and after); the jobs run through the
+ * same services as admin.runDaily / the timer trigger.
+ */
+import * as fs from 'node:fs';
+import { acct } from '../../server/src/engine/ledger/accounts';
+import { exitPriceKey } from '../../server/src/engine/green/pool';
+import { col } from '../../server/src/repo/db';
+import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
+import { verifyLedger } from '../../server/src/repo/ledger';
+import { EXIT_CHUNK, runExitCascade } from '../../server/src/services/green';
+import { RELEASE_CHUNK, runUnionRelease } from '../../server/src/services/union';
+import { emit, log, openBenchApp, scanJournal, tmpDir, type CommitInfo } from '../lib/app';
+
+const N = Number(process.env.JOBS_N ?? 100_000);
+const USERS = 200;
+
+function summarize(commits: CommitInfo[]) {
+  const largest = commits.reduce((a, c) => (c.docs > a.docs ? c : a), { docs: 0, bytes: 0, byColl: {} } as CommitInfo);
+  return { journalCommits: commits.length, largestDocs: largest.docs, largestBytes: largest.bytes, largestByCollection: largest.byColl };
+}
+
+const dir = tmpDir('jobs');
+const app = await openBenchApp({ dir, fsync: 'always' });
+await app.configure((c) => {
+  c.rebate.enabled = false;
+  c.union.enabled = true;
+  c.green.enabled = true;
+  c.green.exitMultipleBp = 20000;
+  c.green.withdrawFeeBp = 1000;
+});
+const db = app.deps.store.db;
+
+log(`jobs: loading ${N} eligible union entries`);
+{
+  const perUser = new Map<string, number>();
+  for (let i = 1; i <= N; i += 20_000) {
+    const docs: UnionEntryDoc[] = [];
+    for (let j = i; j < Math.min(N + 1, i + 20_000); j++) {
+      const userId = `UU${j % USERS}`;
+      perUser.set(userId, (perUser.get(userId) ?? 0) + 10_000);
+      docs.push({ _id: `ub:${j}`, seq: j, userId, orderId: `ob${j}`, lineIndex: 0, entitlementFen: 10_000, receivedFen: 0, status: 'pending', lockDays: 15, orderDay: '2026-08-01', eligibleDay: '2026-08-15', createdAt: new Date('2026-08-01T04:00:00Z'), closedAt: null });
+    }
+    await col(db, 'union_entries').insertMany(docs);
+  }
+  const poolFen = N * 10_000;
+  await col(db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: N, pendingCount: N, pendingFen: N * 10_000, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
+  await app.fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
+}
+const before = scanJournal(dir).length;
+let t = Date.now();
+const release = await runUnionRelease(app.deps.store, new Date('2026-08-15T00:00:05+08:00'), '2026-08-15');
+const releaseMs = Date.now() - t;
+const releaseCommits = scanJournal(dir).slice(before);
+log(`  union release: ${release.released} entries, ${release.transactions} transactions, ${releaseMs} ms`);
+
+log(`jobs: loading ${N} green lots`);
+{
+  const perUser = new Map<string, number>();
+  for (let i = 0; i < N; i += 20_000) {
+    const docs: GreenLotDoc[] = [];
+    for (let j = i; j < Math.min(N, i + 20_000); j++) {
+      const userId = `GU${j % USERS}`;
+      const lot = { units: 10_000, consumptionFen: 50 };
+      perUser.set(userId, (perUser.get(userId) ?? 0) + lot.units);
+      docs.push({ _id: `gl:${j}`, userId, orderId: null, ...lot, exitKey: exitPriceKey(lot, 20000), status: 'active', createdAt: new Date() });
+    }
+    await col(db, 'green_lots').insertMany(docs);
+  }
+  // 1 point bought for ¥0.50 each; the pool backs ¥1.20 per point: every lot is at 2.4× and exits.
+  const poolFen = N * 120;
+  await col(db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 } }, { upsert: true });
+  await app.fund('fixture:green', [[acct.extWxPay, acct.greenPool, poolFen], ...[...perUser].map(([u, units]) => [acct.greenIssuer, acct.userGreen(u), units] as [string, string, number])]);
+}
+const before2 = scanJournal(dir).length;
+t = Date.now();
+const cascade = await runExitCascade(app.deps.store, new Date());
+const cascadeMs = Date.now() - t;
+const cascadeCommits = scanJournal(dir).slice(before2);
+log(`  forced exits: ${cascade.exited} lots, ${cascade.transactions} transactions, ${cascadeMs} ms`);
+
+const ledger = await verifyLedger(db);
+await app.close();
+fs.rmSync(dir, { recursive: true, force: true });
+emit({
+  n: N,
+  durability: "DATA_DIR, fsync 'always'",
+  unionRelease: { entries: N, released: release.released, paidFen: release.paidFen, ms: releaseMs, transactions: release.transactions, chunk: RELEASE_CHUNK, ...summarize(releaseCommits) },
+  exitCascade: { lots: N, exited: cascade.exited, paidFen: cascade.paidFen, ms: cascadeMs, transactions: cascade.transactions, chunk: EXIT_CHUNK, ...summarize(cascadeCommits) },
+  ledgerOk: ledger.ok,
+  ledgerProblems: ledger.problems.slice(0, 5),
+});
