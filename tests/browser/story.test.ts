@@ -138,13 +138,21 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
   const shot = async (name: string, route?: string) => {
     if (route) await settled(route)
     await page.waitForTimeout(150)
+    // Taro's h5 pages scroll inside their own container, so fullPage alone stops at the
+    // viewport: grow the viewport to the page's content for the picture, then restore it.
+    const h = await page.evaluate<number>(`Math.max(844, ...[...document.querySelectorAll('.taro_page, .taro-tabbar__panel, body')]
+      .filter((e) => e.offsetParent !== null || e === document.body).map((e) => e.scrollHeight + 120))`)
+    await page.setViewportSize({ width: 390, height: Math.min(h, 6000) })
+    await page.waitForTimeout(100)
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+    await page.setViewportSize({ width: 390, height: 844 })
   }
   /** Opens a page as `openid` with a full load (the identity is read from localStorage). */
   const open = async (openid: string, route: string) => {
-    await page.goto(`${gw!.url}/#/pages/mall/index`)
+    // /health is same-origin but runs no app code: nothing can call the API as the old
+    // identity after the switch (a late user.login would create B without A's ref).
+    await page.goto(`${gw!.url}/health`)
     await page.evaluate(`localStorage.setItem('dev.openid', ${JSON.stringify(openid)})`)
-    await page.goto('about:blank')
     await page.goto(`${gw!.url}/#/${route}`)
     await settled(route.split('?')[0]!)
   }

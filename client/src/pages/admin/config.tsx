@@ -171,6 +171,11 @@ export default function AdminConfigPage() {
                 {s.fields.map(num)}
               </View>
             ))}
+            {guard ? (
+              <View className='card state--error'>
+                <Text className='state__text'>{guard}</Text>
+              </View>
+            ) : null}
             <Button onClick={save} testId='config-save'>
               保存设置
             </Button>

@@ -103,7 +103,11 @@ export default function GreenPage() {
                 <Text className='card-head__title'>价格走势（每日收盘价）</Text>
               </View>
               {history.length ? (
-                <BarChart data={history.map((h) => ({ label: h.day.slice(5), value: h.closeFen }))} height={140} />
+                <BarChart
+                  data={history.map((h) => ({ label: h.day.slice(5), value: h.closeFen }))}
+                  height={140}
+                  formatValue={history.length <= 7 ? (v) => formatPrice(v) : undefined}
+                />
               ) : (
                 <Text className='muted'>暂无价格记录</Text>
               )}
