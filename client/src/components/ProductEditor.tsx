@@ -45,7 +45,7 @@ export function ProductEditor({ onSave }: { onSave: (p: ProductInput) => Promise
       <Field label='售价(元)' value={price} onInput={setPrice} type='digit' testId='product-price-input' />
       <Field label='成本(元)' value={cost} onInput={setCost} type='digit' testId='product-cost' />
       <Field label='库存' value={stock} onInput={setStock} type='number' />
-      <Field label='最多抵扣' value={deduct} onInput={setDeduct} type='digit' suffix='%' />
+      <Field label='最多抵扣' value={deduct} onInput={setDeduct} type='digit' suffix='%' testId='product-deduct' />
       <Field label='工会锁定天数' value={lock} onInput={setLock} type='number' placeholder='15、30…300，留空用默认' />
       <Button onClick={save} testId='product-save'>
         上架

@@ -115,13 +115,19 @@ export default function CheckoutPage() {
         </View>
         <View className='card'>
           <Text className='card-head__title'>抵扣</Text>
-          <Text className='card__desc'>最多可抵扣 {formatFen(summary.maxDeductFen)}，抵扣部分不用现金支付</Text>
-          <Field label='积分' value={points} onInput={setPoints} type='number' placeholder={`可用 ${balances?.points ?? 0}`} testId='deduct-points' />
-          <Field label='爱心值' value={love} onInput={setLove} type='number' placeholder={`可用 ${balances?.love ?? 0}`} testId='deduct-love' />
-          <Field label='购物券(元)' value={voucher} onInput={setVoucher} type='digit' placeholder={`可用 ${formatFen(balances?.voucherFen ?? 0)}`} testId='deduct-voucher' />
-          {greenOn ? (
-            <Field label='绿色积分' value={green} onInput={setGreen} type='digit' placeholder={`可用 ${formatGreenUnits(balances?.greenUnits ?? 0)}`} testId='deduct-green' />
-          ) : null}
+          {summary.maxDeductFen > 0 ? (
+            <>
+              <Text className='card__desc'>最多可抵扣 {formatFen(summary.maxDeductFen)}，抵扣部分不用现金支付</Text>
+            <Field label='积分' value={points} onInput={setPoints} type='number' placeholder={`可用 ${balances?.points ?? 0}`} testId='deduct-points' />
+            <Field label='爱心值' value={love} onInput={setLove} type='number' placeholder={`可用 ${balances?.love ?? 0}`} testId='deduct-love' />
+            <Field label='购物券(元)' value={voucher} onInput={setVoucher} type='digit' placeholder={`可用 ${formatFen(balances?.voucherFen ?? 0)}`} testId='deduct-voucher' />
+            {greenOn ? (
+              <Field label='绿色积分' value={green} onInput={setGreen} type='digit' placeholder={`可用 ${formatGreenUnits(balances?.greenUnits ?? 0)}`} testId='deduct-green' />
+            ) : null}
+            </>
+          ) : (
+            <Text className='card__desc'>本单商品不支持积分、爱心值或购物券抵扣</Text>
+          )}
         </View>
         <View className='card'>
           <Row label='商品金额'>{formatFen(summary.totalFen)}</Row>

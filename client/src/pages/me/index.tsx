@@ -1,7 +1,7 @@
 import { View, Text, Button as TaroButton } from '@tarojs/components'
 import Taro, { useShareAppMessage } from '@tarojs/taro'
 import DevIdentitySwitcher from '@/components/DevIdentitySwitcher'
-import { Row, StateView, Tag } from '@/components/ui'
+import { Button, Row, StateView, Tag } from '@/components/ui'
 import { formatFen } from '@/lib/format'
 import { loadMe, h5ShareUrl, mallSharePath, toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
@@ -29,7 +29,7 @@ export default function MePage() {
       {process.env.TARO_ENV === 'h5' ? <DevIdentitySwitcher onChange={() => Taro.reLaunch({ url: '/pages/me/index' })} /> : null}
       <View className='card me-head'>
         <View className='me-head__avatar'>
-          <Text>{(u?.nickname ?? '我').slice(-2)}</Text>
+          <Text>{(u?.nickname ?? '我').slice(0, 1)}</Text>
         </View>
         <View className='me-head__info'>
           <Text className='card__title'>{u?.nickname ?? '我的'}</Text>
@@ -59,12 +59,14 @@ export default function MePage() {
             ) : null}
             <Text className='muted small block'>好友通过你的分享进入并注册后绑定为你的直接邀请，奖励只来自好友真实完成的订单。</Text>
             <View className='actions'>
-              <TaroButton className='me-share' size='mini' openType='share'>
-                分享给好友
-              </TaroButton>
-              <TaroButton className='me-copy' size='mini' onClick={copyLink}>
+              {process.env.TARO_ENV === 'weapp' ? (
+                <TaroButton className='me-share' size='mini' openType='share'>
+                  分享给好友
+                </TaroButton>
+              ) : null}
+              <Button size='mini' type='default' onClick={copyLink} testId='copy-invite'>
                 {process.env.TARO_ENV === 'h5' ? '复制邀请链接' : '复制邀请码'}
-              </TaroButton>
+              </Button>
             </View>
           </View>
         ) : null}
