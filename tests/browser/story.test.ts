@@ -137,6 +137,10 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     })()`)
   const shot = async (name: string, route?: string) => {
     if (route) await settled(route)
+    // let toasts fade so they do not hide the page (Taro h5 toasts last 1.5 s)
+    await page
+      .waitForFunction(`![...document.querySelectorAll('.taro__toast')].some((t) => getComputedStyle(t).display !== 'none' && getComputedStyle(t).opacity !== '0')`, undefined, { timeout: 3000 })
+      .catch(() => undefined)
     await page.waitForTimeout(150)
     // Taro's h5 pages scroll inside their own container, so fullPage alone stops at the
     // viewport: grow the viewport to the page's content for the picture, then restore it.

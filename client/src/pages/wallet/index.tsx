@@ -95,7 +95,7 @@ export default function WalletPage() {
                   <View className='row__label'>
                     <Text className='block-text'>{r.memo || r.type}</Text>
                     <Text className='muted small'>
-                      {r.assetName}
+                      {r.assetName.replace(/\s*[（(][^)）]*[)）]\s*$/, '')}
                       {r.account === 'frozen' ? '（冻结）' : r.account === 'withdrawing' ? '（提现中）' : ''} · {formatDateTime(r.at)}
                     </Text>
                   </View>
