@@ -14,6 +14,15 @@ import { reviewWithdrawal } from '../services/wallet';
 import { productFields } from './admin-params';
 import { inTx } from './tx';
 
+/** A calendar day YYYY-MM-DD that exists (not 2026-02-30). */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
+  }, '不是有效的日期');
+
 /** 平台后台: admins only (OPENIDs in ADMIN_OPENIDS). */
 export const admin: CloudFunction = {
   getConfig: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => loadConfig(tx)) }),
@@ -73,7 +82,7 @@ export const admin: CloudFunction = {
   /** The daily job by hand (also the timer trigger's work); `day` defaults to today in Asia/Shanghai. */
   runDaily: action({
     access: 'trigger',
-    params: z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    params: z.strictObject({ day: day.optional() }),
     run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day),
   }),
   listWithdrawals: action({
@@ -105,5 +114,5 @@ export const admin: CloudFunction = {
 
 /** The timer trigger's function: { action: 'run' } at 00:00 Asia/Shanghai. */
 export const daily: CloudFunction = {
-  run: action({ access: 'trigger', params: z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }), run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day) }),
+  run: action({ access: 'trigger', params: z.strictObject({ day: day.optional() }), run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day) }),
 };

@@ -101,7 +101,7 @@ export const payNotify: CloudFunction = {
       })
       .passthrough(), // WeChat adds fields (subMchId, timeEnd …) that we do not use
     run: async (ctx, p) => {
-      if ((p.resultCode && p.resultCode !== 'SUCCESS') || (p.returnCode && p.returnCode !== 'SUCCESS')) return { errcode: 0, errmsg: 'ignored: not a success' };
+      if ((p.resultCode !== undefined && p.resultCode !== 'SUCCESS') || (p.returnCode !== undefined && p.returnCode !== 'SUCCESS')) return { errcode: 0, errmsg: 'ignored: not a success' };
       const outcome = await handlePayment(ctx.deps, ctx.now, { outTradeNo: p.outTradeNo, transactionId: p.transactionId, totalFee: p.totalFee });
       return { errcode: 0, errmsg: 'OK', ...outcome };
     },
