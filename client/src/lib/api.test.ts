@@ -75,6 +75,11 @@ describe('call() over h5 fetch', () => {
     },
   )
 
+  it('shows the server message when it is Chinese (already user-readable)', async () => {
+    fetchMock.mockResolvedValueOnce(jsonResponse({ ok: false, error: { code: 'INVALID_AMOUNT', message: '最低提现 ¥1.00' } }, 400))
+    await expect(call('wallet', 'withdraw', { amountFen: 1 })).rejects.toMatchObject({ code: 'INVALID_AMOUNT', message: '最低提现 ¥1.00', serverMessage: '最低提现 ¥1.00' })
+  })
+
   it('maps the spec error table exactly', () => {
     expect(ERROR_MESSAGES).toEqual({
       INVALID_INPUT: '输入有误',

@@ -33,6 +33,30 @@ interface AppOptions {
 }
 
 let simulate: Simulate
+const cloudCalls: { name: string; data: Record<string, unknown> }[] = []
+let failNext: { code: string; message: string } | null = null
+
+/** What the cloud functions answer in these tests (wx.cloud.callFunction is stubbed). */
+const ROUTES: Record<string, (d: Record<string, unknown>) => unknown> = {
+  'user.login': () => ME,
+  'user.me': () => ME,
+  'mall.listStores': () => [],
+  'mall.listProducts': () => ({ rebateName: '排队返利', products: [{ productId: 'P1', name: '有机大米 5kg', priceFen: 16800, stock: 3, sold: 1, storeId: null, listed: true, maxDeductBp: 0, rebateEnabled: true, lotteryAvailable: true, lockDays: 15 }] }),
+  'mall.getCashier': (d) => ({ cashierId: d.cashierId, name: '1号收银台', storeId: 'S1', storeName: '绿源便利店', rebateEnabled: true, rebateName: '排队返利' }),
+  'queue.mine': () => ({
+    name: '排队返利', exchangeName: '兑换', paused: false, exchange: { pointsBp: 10000, loveBp: null, loveFrozen: false, voucherBp: null },
+    entries: [{ entryId: 'E1', queueKey: 'mall', queueName: '商城队列', queuePendingCount: 2, seq: 1, position: 1, orderId: 'O1', baseFen: 10000, ratioBp: 13000, ratioRule: 'x', entitlementFen: 13000, receivedFen: 3250, pendingFen: 9750, progressBp: 2500, status: 'pending', waitingForCompletion: false, lottery: { available: true, drawnBp: null, drawnAt: null }, canExchange: true, createdAt: '2026-03-01T00:00:00Z', closedAt: null }],
+  }),
+  'union.mine': () => ({ enabled: false, poolFen: 0, pendingFen: 0, entries: [] }),
+  'green.state': () => ({ enabled: true, poolFen: 400000, totalUnits: 20000000, pricePerPointFen: 200, withdrawFeeBp: 1000, exitMultipleBp: 20000, history: [{ day: '2026-03-01', openFen: 100, closeFen: 200 }] }),
+  'green.mine': () => ({ units: 15000, valueFen: 300, pricePerPointFen: 200, lots: [] }),
+}
+const ME = { userId: 'U1', nickname: '微信用户', avatarUrl: '', inviteCode: 'ABC123', referrer: null, level: { id: 'L0', name: '普通会员' }, completedSpendFen: 0, roles: { admin: false, merchant: false }, stores: [] }
+
+async function waitText(page: SimComponent, text: string) {
+  for (let waited = 0; !(page.dom.textContent ?? '').includes(text) && waited < 5000; waited += 50) await sleep(50)
+  expect(page.dom.textContent ?? '').toContain(text)
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Loads a page of the build, attaches it, runs onLoad, and waits for Taro's first setData. */
@@ -72,45 +96,91 @@ describe.skipIf(!built)('weapp build in miniprogram-simulate', () => {
       for (const [k, v] of Object.entries(opts)) if (typeof v === 'function') methods[k] = v
       component({ ...opts, methods })
     }
-    // Taro's weapp runtime reads wx.getSystemInfoSync etc.; miniprogram-simulate provides `wx`.
+    // Taro's weapp runtime reads wx.getSystemInfoSync etc.; miniprogram-simulate provides `wx`,
+    // but not wx.cloud: stand in for the cloud functions here (the client's only network call).
+    const wx = g.wx as Record<string, unknown>
+    wx.cloud = {
+      init: () => undefined,
+      callFunction: async ({ name, data }: { name: string; data: Record<string, unknown> }) => {
+        cloudCalls.push({ name, data })
+        if (failNext) {
+          const error = failNext
+          failNext = null
+          return { result: { ok: false, error } }
+        }
+        const route = ROUTES[`${name}.${String(data.action)}`]
+        return { result: route ? { ok: true, data: route(data) } : { ok: false, error: { code: 'NOT_FOUND', message: '找不到该记录' } } }
+      },
+    }
     require(join(ROOT, 'app.js'))
-    app.onLaunch?.call(app, { path: 'pages/mall/index', query: {}, scene: 1001 })
+    // cold start from a friend's share card: /pages/mall/index?ref=FRIEND1
+    app.onLaunch?.call(app, { path: 'pages/mall/index', query: { ref: 'FRIEND1' }, scene: 1007 })
     await sleep(200)
   })
 
-  it('商城 renders its title card', async () => {
-    const page = await renderPage('pages/mall/index')
+  it('商城 lists the products from the cloud function, in ¥', async () => {
+    const page = await renderPage('pages/mall/index', { ref: 'FRIEND1' })
     pages.push(page)
+    await waitText(page, '有机大米 5kg')
     const text = page.dom.textContent ?? ''
     expect(text).toContain('商城')
-    expect(text).toContain('精选好物')
+    expect(text).toContain('¥168.00')
+    expect(text).toContain('不承诺任何到账日期或金额')
+    // the first sign-in (at launch) carried the ref from the share card
+    expect(cloudCalls.find((c) => c.name === 'user' && c.data.action === 'login')?.data).toMatchObject({ ref: 'FRIEND1' })
   })
 
-  it('商城 can be shared (enableShareAppMessage + useShareAppMessage)', async () => {
+  it('商城 can be shared with the invite code (enableShareAppMessage + useShareAppMessage)', async () => {
     const page = pages[0]!
     const share = (page.instance as { onShareAppMessage?: (o: object) => unknown }).onShareAppMessage
     expect(typeof share).toBe('function')
-    expect(share!.call(page.instance, { from: 'menu' })).toMatchObject({ path: '/pages/mall/index' })
+    expect(share!.call(page.instance, { from: 'menu' })).toMatchObject({ path: '/pages/mall/index?ref=ABC123' })
   })
 
-  it('排队 renders its title card', async () => {
+  it('排队 renders an entry card with progress, pending and the lottery button, and refreshes on pull-down', async () => {
     const page = await renderPage('pages/queue/index')
     pages.push(page)
-    expect(page.dom.textContent ?? '').toContain('排队')
-    expect(page.dom.textContent ?? '').toContain('暂无排队记录')
+    await waitText(page, '商城队列')
+    const text = page.dom.textContent ?? ''
+    expect(text).toContain('¥32.50')
+    expect(text).toContain('抽奖')
+    expect(text).toContain('不承诺任何到账日期或金额')
+    const before = cloudCalls.filter((c) => c.name === 'queue').length
+    const inst = page.instance as { onPullDownRefresh?: () => void }
+    inst.onPullDownRefresh?.call(inst)
+    for (let i = 0; i < 40 && cloudCalls.filter((c) => c.name === 'queue').length === before; i++) await sleep(50)
+    expect(cloudCalls.filter((c) => c.name === 'queue').length).toBeGreaterThan(before)
   })
 
-  it('收银台 reads the cashier id from the mini-program code scene', async () => {
+  it('收银台 reads the cashier id from the mini-program code scene and shows the store', async () => {
     const page = await renderPage('pages/cashier/index', { scene: encodeURIComponent('c=cs_001') })
     pages.push(page)
-    expect(page.dom.textContent ?? '').toContain('收银台编号')
+    await waitText(page, '绿源便利店')
     expect(page.dom.textContent ?? '').toContain('cs_001')
+    expect(cloudCalls.find((c) => c.name === 'mall' && c.data.action === 'getCashier')?.data).toMatchObject({ cashierId: 'cs_001' })
   })
 
-  it('我的 does not show the h5-only dev identity pill', async () => {
+  it('绿色积分 shows balance, price and the price history', async () => {
+    const page = await renderPage('pages/green/index')
+    pages.push(page)
+    await waitText(page, '价格走势')
+    const text = page.dom.textContent ?? ''
+    expect(text).toContain('1.5')
+    expect(text).toContain('¥2.00 / 积分')
+  })
+
+  it('我的 shows the invite code and no h5-only dev identity pill', async () => {
     const page = await renderPage('pages/me/index')
     pages.push(page)
+    await waitText(page, 'ABC123')
     expect(page.dom.textContent ?? '').toContain('商家中心')
     expect(page.dom.textContent ?? '').not.toContain('开发身份')
+  })
+
+  it('an error answer is shown in words', async () => {
+    failNext = { code: 'FORBIDDEN', message: '请先登录' }
+    const page = await renderPage('pages/wallet/index')
+    pages.push(page)
+    await waitText(page, '请先登录')
   })
 })

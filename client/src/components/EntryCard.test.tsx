@@ -1,0 +1,60 @@
+import { describe, expect, it, vi } from 'vitest'
+import { fireEvent, render, screen } from '@testing-library/react'
+import EntryCard from './EntryCard'
+import type { Entry } from '@/lib/types'
+
+const entry = (over: Partial<Entry> = {}): Entry => ({
+  entryId: 'E1', queueKey: 'mall', queueName: '商城队列', queuePendingCount: 3, seq: 7, position: 2, orderId: 'O1',
+  baseFen: 10000, ratioBp: 13000, ratioRule: 'plugin.default', entitlementFen: 13000, receivedFen: 0, pendingFen: 13000,
+  progressBp: 0, status: 'pending', waitingForCompletion: false,
+  lottery: { available: true, drawnBp: null, drawnAt: null }, canExchange: true,
+  createdAt: '2026-03-01T01:02:00Z', closedAt: null, ...over,
+})
+const EX = { pointsBp: 10000, loveBp: 10000, loveFrozen: true, voucherBp: null }
+
+describe('EntryCard', () => {
+  it('shows queue, position, progress, received / pending in ¥, the time in Shanghai and the disclosure', () => {
+    const { container } = render(<EntryCard entry={entry({ receivedFen: 3250, pendingFen: 9750, progressBp: 2500, lottery: null })} exchangeName='兑换' exchange={EX} />)
+    expect(screen.getByText('商城队列')).toBeTruthy()
+    expect(screen.getByTestId('entry-position').textContent).toBe('2')
+    expect(screen.getByTestId('entry-received').textContent).toBe('¥32.50')
+    expect(screen.getByTestId('entry-pending').textContent).toBe('¥97.50')
+    expect(container.querySelector<HTMLElement>('.progress__fill')!.style.width).toBe('25%')
+    expect(screen.getByText('2026-03-01 09:02')).toBeTruthy()
+    expect(screen.getByTestId('disclosure').textContent).toContain('不承诺')
+    expect(screen.queryByTestId('lottery-button')).toBeNull()
+  })
+
+  it('the lottery button draws once; afterwards the drawn ratio is shown instead', () => {
+    const onDraw = vi.fn()
+    const { rerender } = render(<EntryCard entry={entry()} exchangeName='兑换' exchange={EX} onDraw={onDraw} />)
+    fireEvent.click(screen.getByText('抽奖'))
+    expect(onDraw).toHaveBeenCalledWith(expect.objectContaining({ entryId: 'E1' }))
+    rerender(<EntryCard entry={entry({ ratioBp: 15000, lottery: { available: false, drawnBp: 15000, drawnAt: 'x' } })} exchangeName='兑换' exchange={EX} onDraw={onDraw} />)
+    expect(screen.queryByText('抽奖')).toBeNull()
+    expect(screen.getByTestId('lottery-drawn').textContent).toContain('已抽中 150%')
+  })
+
+  it('no lottery after the first payout', () => {
+    render(<EntryCard entry={entry({ receivedFen: 1, pendingFen: 12999, lottery: { available: false, drawnBp: null, drawnAt: null } })} exchangeName='兑换' exchange={EX} />)
+    expect(screen.queryByTestId('lottery-button')).toBeNull()
+    expect(screen.getByText('已开始返利，不能抽奖')).toBeTruthy()
+  })
+
+  it('the exchange button carries the configured name and offers the configured targets', () => {
+    const onExchange = vi.fn()
+    render(<EntryCard entry={entry()} exchangeName='换积分' exchange={EX} onExchange={onExchange} />)
+    fireEvent.click(screen.getByText('换积分'))
+    expect(screen.getByText('爱心值(冻结)')).toBeTruthy()
+    expect(screen.queryByText('购物券')).toBeNull()
+    fireEvent.click(screen.getByText('积分'))
+    expect(onExchange).toHaveBeenCalledWith(expect.objectContaining({ entryId: 'E1' }), 'points')
+  })
+
+  it('finished entries have no buttons and no position', () => {
+    render(<EntryCard entry={entry({ status: 'exchanged', position: null, pendingFen: 0, canExchange: false, lottery: null })} exchangeName='兑换' exchange={EX} />)
+    expect(screen.getByText('已兑换')).toBeTruthy()
+    expect(screen.queryByTestId('entry-position')).toBeNull()
+    expect(screen.queryByTestId('exchange-button')).toBeNull()
+  })
+})
