@@ -32,7 +32,9 @@ export const green: CloudFunction = {
     params: z.strictObject({ toUserId: id, units: amount(), requestId }),
     run: async (ctx, p) => {
       await requireGreen(ctx);
-      return once(ctx, 'green.transfer', p.requestId, (tx, user) => transferGreen(tx, user._id, p.toUserId, p.units));
+      const r = await once(ctx, 'green.transfer', p.requestId, (tx, user) => transferGreen(tx, user._id, p.toUserId, p.units));
+      await runExitCascade(ctx.deps.store, ctx.now); // the moved basis is floored: the receiver's lot may be at its exit value
+      return r;
     },
   }),
 };

@@ -4,6 +4,7 @@ import { amount, id, nonNegativeAmount, requestId } from '../runtime/params';
 import { col, s } from '../repo/db';
 import type { OrderDoc } from '../repo/documents';
 import { cancelOrder, completeOrder, createCashierOrder, createOrder, handlePayment, orderView, ownOrder, refundOrder } from '../services/orders';
+import { runExitCascade } from '../services/green';
 import { asUser, inTx, once } from './tx';
 
 const MAX_ORDER_FEN = 100_000_000; // ¥1,000,000 per cashier payment
@@ -19,7 +20,11 @@ export const order: CloudFunction = {
         .optional(),
       requestId,
     }),
-    run: (ctx, p) => once(ctx, 'order.create', p.requestId, async (tx, user) => orderView(await createOrder(tx, user, p))),
+    run: async (ctx, p) => {
+      const r = await once(ctx, 'order.create', p.requestId, async (tx, user) => orderView(await createOrder(tx, user, p)));
+      if (p.deduct?.greenUnits) await runExitCascade(ctx.deps.store, ctx.now); // spending rounds in the pool's favour: the price may rise
+      return r;
+    },
   }),
   /** 收银台付款: the shopper types the amount at a store's cashier. */
   cashier: action({
@@ -56,12 +61,20 @@ export const order: CloudFunction = {
   refund: action({
     access: 'user',
     params: z.strictObject({ orderId: id }),
-    run: (ctx, p) => asUser(ctx, async (tx, user) => orderView(await refundOrder(tx, p.orderId, { user, isAdmin: ctx.isAdmin }))),
+    run: async (ctx, p) => {
+      const r = await asUser(ctx, async (tx, user) => orderView(await refundOrder(tx, p.orderId, { user, isAdmin: ctx.isAdmin })));
+      await runExitCascade(ctx.deps.store, ctx.now); // a voided green lot leaves its value in the pool: the price rises, other lots may exit
+      return r;
+    },
   }),
   cancel: action({
     access: 'user',
     params: z.strictObject({ orderId: id }),
-    run: (ctx, p) => asUser(ctx, async (tx, user) => orderView(await cancelOrder(tx, p.orderId, user))),
+    run: async (ctx, p) => {
+      const r = await asUser(ctx, async (tx, user) => orderView(await cancelOrder(tx, p.orderId, user)));
+      await runExitCascade(ctx.deps.store, ctx.now); // returned green points are minted in the pool's favour: the price may rise
+      return r;
+    },
   }),
   get: action({
     access: 'user',
