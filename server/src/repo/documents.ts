@@ -101,6 +101,8 @@ export interface Deductions {
   pointsFen: number;
   loveFen: number;
   greenFen: number;
+  /** consumption basis the spent green units carried (given back with them on cancel/refund) */
+  greenBasisFen?: number;
 }
 
 export interface SettlementSummary {

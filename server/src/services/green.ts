@@ -129,16 +129,16 @@ export async function transferGreen(tx: Tx, fromUserId: string, toUserId: string
  * (floored) moves from the pool to the order's clearing account. Paying at most the value keeps
  * the price from falling.
  */
-export async function spendGreen(tx: Tx, userId: string, orderId: string, units: number, mv: Movements): Promise<number> {
+export async function spendGreen(tx: Tx, userId: string, orderId: string, units: number, mv: Movements): Promise<{ fen: number; basisFen: number }> {
   const config = await loadConfig(tx);
   if (!config.green.enabled) throw new AppError('INVALID_INPUT', '绿色积分未开启');
   const before = await loadGreen(tx, config);
-  await takeUnits(tx, userId, units, config);
+  const takes = await takeUnits(tx, userId, units, config);
   const r = burn(stateOf(before), units, 0);
   mv.move(acct.userGreen(userId), acct.greenIssuer, units, '绿色积分抵扣');
   mv.move(acct.greenPool, acct.orderClearing(orderId), r.paidFen, '绿色积分抵扣');
   await saveGreen(tx, before, r.state, 0, r.paidFen);
-  return r.paidFen;
+  return { fen: r.paidFen, basisFen: takes.reduce((a, t) => a + t.consumptionFen, 0) };
 }
 
 /** Return a green deduction (cancelled or refunded order): its fen go back into the pool and are minted at today's price. */
@@ -151,7 +151,8 @@ export async function restoreGreen(tx: Tx, order: OrderDoc, mv: Movements): Prom
   mv.move(acct.orderClearing(order._id), acct.greenPool, fen, '退回绿色积分抵扣');
   mv.move(acct.greenIssuer, acct.userGreen(order.userId), r.units, '退回绿色积分抵扣');
   if (r.units > 0) {
-    const lot = { units: r.units, consumptionFen: 0 };
+    // the returned points keep the basis they were spent with: a basis of 0 would make them exit at once
+    const lot = { units: r.units, consumptionFen: order.deduct.greenBasisFen ?? 0 };
     await col(tx.db, 'green_lots').insertOne(
       { _id: `lot:${order._id}:returned`, userId: order.userId, orderId: order._id, ...lot, exitKey: exitPriceKey(lot, config.green.exitMultipleBp), status: 'active', createdAt: tx.now },
       s(tx),

@@ -85,7 +85,7 @@ export async function createOrder(tx: Tx, user: UserDoc, req: { lines: { product
   mv.move(acct.userPoints(user._id), acct.pointsIssuer, deduct.points, '积分抵扣');
   mv.move(acct.userLove(user._id), acct.loveIssuer, deduct.love, '爱心值抵扣');
   mv.move(acct.userVoucher(user._id), acct.voucherIssuer, deduct.voucherFen, '购物券抵扣');
-  if (deduct.greenUnits > 0) deduct.greenFen = await spendGreen(tx, user._id, orderId, deduct.greenUnits, mv);
+  if (deduct.greenUnits > 0) ({ fen: deduct.greenFen, basisFen: deduct.greenBasisFen } = await spendGreen(tx, user._id, orderId, deduct.greenUnits, mv));
   const deductFen = deduct.pointsFen + deduct.loveFen + deduct.voucherFen + deduct.greenFen;
   if (deductFen > maxDeductFen) throw new AppError('INVALID_AMOUNT', `抵扣超过上限 (最多 ¥${(maxDeductFen / 100).toFixed(2)})`);
   const cashFen = totalFen - deductFen;
