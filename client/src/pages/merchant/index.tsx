@@ -50,7 +50,7 @@ export default function MerchantPage() {
               <Text className='card__title'>{store.name}</Text>
               <Tag type={store.status === 'approved' ? 'green' : store.status === 'pending' ? 'orange' : 'red'}>{STORE_STATUS_TEXT[store.status]}</Tag>
             </View>
-            <Row label='平台分润比例'>{formatBp(store.commissionBp)}</Row>
+            <Row label='门店分润比例'>{formatBp(store.commissionBp)}</Row>
             {store.status === 'pending' ? <Text className='muted small'>平台审核通过后即可使用收银台和门店商品。</Text> : null}
           </View>
         ) : null}

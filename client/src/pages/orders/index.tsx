@@ -75,7 +75,7 @@ export default function OrdersPage() {
               <Text className='amount'>{formatFen(o.cashFen)}</Text>
             </Row>
             {o.settlement && o.settlement.entries > 0 ? <Text className='muted small'>已加入排队 {o.settlement.entries} 条</Text> : null}
-            {o.status === 'paid' && o.kind !== 'cashier' ? <Text className='muted small'>确认收货后订单结算并加入排队</Text> : null}
+            {o.status === 'paid' && o.kind !== 'cashier' ? <Text className='muted small'>收到商品后请确认收货，订单完成后按规则结算</Text> : null}
             <View className='actions'>
               {orderActions(o).map((a) => (
                 <Button key={a} size='mini' type={a === 'pay' || a === 'complete' ? 'primary' : 'default'} onClick={() => act(o, a)} testId={`order-${a}`}>
