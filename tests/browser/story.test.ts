@@ -385,6 +385,13 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     const card = page.locator('[data-testid="order-card"]').filter({ visible: true }).first()
     await expect.poll(() => card.innerText()).toContain('抵扣')
     expect(await card.innerText()).toContain('¥80.00')
+    // changed her mind: refund before receipt; the points come back
+    const before = (await api<{ points: number }>(A, 'wallet', 'balances')).points
+    await card.locator('[data-testid="order-refund"]').click()
+    await confirmModal()
+    await expect.poll(() => card.innerText()).toContain('已退款')
+    expect((await api<{ points: number }>(A, 'wallet', 'balances')).points).toBe(before + 2000)
+    await shot('orders-refunded', 'pages/orders/index')
   })
 
   it('A sees green points with price and history, withdraws points, and requests a cash withdrawal', async () => {
