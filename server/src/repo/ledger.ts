@@ -24,7 +24,10 @@ export async function post(tx: Tx, book: string, draft: JournalDraft): Promise<J
   await col(tx.db, 'journal').insertOne(entry, s(tx));
   await books.updateOne({ _id: book }, { $set: { height: entry.height, hash: entry.hash } }, { ...s(tx), upsert: true });
 
-  for (const [i, p] of entry.postings.entries()) {
+  // Credits before debits: a shopper's account may receive and spend within one event.
+  const order = [...entry.postings.keys()].sort((a, b) => Number(entry.postings[a]!.amount < 0) - Number(entry.postings[b]!.amount < 0));
+  for (const i of order) {
+    const p = entry.postings[i]!;
     if (!materialized(p.account)) continue;
     const userId = userIdOf(p.account)!;
     if (p.amount < 0 && mustStayNonNegative(p.account)) {

@@ -37,16 +37,18 @@ export class LedgerError extends Error {}
 
 /**
  * Validate a draft: integer amounts, no zero lines, and per asset the postings sum to zero.
- * Postings on the same account are merged, so a history never shows +x and −x for one event.
+ * Postings on the same account with the same memo are merged (a history never shows +x and −x
+ * for one reason); different reasons stay separate lines, so a shopper sees what each was for.
  */
 export function normalizePostings(postings: readonly Posting[]): Posting[] {
   const byAccount = new Map<string, Posting>();
   for (const p of postings) {
     if (!Number.isSafeInteger(p.amount)) throw new LedgerError(`posting amount must be a safe integer: ${p.account} ${p.amount}`);
     assetOf(p.account);
-    const prev = byAccount.get(p.account);
+    const key = `${p.account}\u0000${p.memo ?? ''}`;
+    const prev = byAccount.get(key);
     if (prev) prev.amount += p.amount;
-    else byAccount.set(p.account, { ...p });
+    else byAccount.set(key, { ...p });
   }
   const merged = [...byAccount.values()].filter((p) => p.amount !== 0);
   const sums = new Map<Asset, number>();
