@@ -62,7 +62,7 @@ export default function EntryCard({ entry: e, exchangeName, exchange, onDraw, on
       {e.waitingForCompletion ? <Text className='muted small'>订单确认收货后才开始返利</Text> : null}
       {lottery.kind === 'drawn' ? (
         <View className='entry__drawn' data-testid='lottery-drawn'>
-          <Text>🎉 {lottery.label}，奖励权益已按新比例计算</Text>
+          <Text>{lottery.label}，奖励权益已按新比例计算</Text>
         </View>
       ) : null}
       <View className='actions'>
