@@ -1,6 +1,7 @@
 import type { PropsWithChildren } from 'react'
 import Taro, { useLaunch } from '@tarojs/taro'
 import { ensureLogin, refFromLocation, setLaunchRef } from './lib/session'
+import { parseRef } from './lib/launch'
 
 import './app.css'
 
@@ -20,7 +21,7 @@ function App({ children }: PropsWithChildren) {
   useLaunch((options?: { query?: Record<string, string | undefined> }) => {
     // A share card opens /pages/mall/index?ref=<inviteCode>: sign in with it, so the
     // referrer is bound on the first sign-in (the server never rebinds later).
-    setLaunchRef(options?.query?.ref ?? refFromLocation())
+    setLaunchRef(parseRef(options?.query) ?? refFromLocation())
     ensureLogin().catch(() => undefined) // pages show their own errors
   })
   // children are the pages

@@ -17,6 +17,9 @@ describe('§6 referral: bound once, one level only', () => {
     const c = await app.call('c', 'user', 'login');
     const again = await app.call('b', 'user', 'login', { ref: c.inviteCode });
     expect(again.referrer.userId).toBe(a.userId);
+    const card = await app.call('a', 'user', 'inviteCard');
+    expect(card).toMatchObject({ inviteCode: a.inviteCode, scene: `r=${a.inviteCode}`, page: 'pages/mall/index' });
+    expect(card.codeUrl).toMatch(/^data:image\/png;base64,/); // local mode: a QR of the h5 link
     const d = await app.call('d', 'user', 'login', { ref: 'NOSUCH' });
     expect(d.referrer).toBeNull();
     // A, signed in before, cannot be bound to B (that would be a cycle)

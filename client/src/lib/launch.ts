@@ -27,3 +27,19 @@ function safeDecode(s: string): string {
     return s
   }
 }
+
+/**
+ * The referrer's invite code a launch carries: `?ref=<code>` (share card, h5 link) or the scene
+ * `r=<code>` of an invite mini-program code (URL-encoded, like the cashier's).
+ */
+export function parseRef(params: Record<string, string | undefined> | undefined): string | undefined {
+  if (!params) return undefined
+  if (params.ref) return safeDecode(params.ref).trim() || undefined
+  if (params.scene) {
+    for (const part of safeDecode(params.scene).split('&')) {
+      const [k, v] = part.split('=')
+      if (k === 'r' && v) return safeDecode(v).trim() || undefined
+    }
+  }
+  return undefined
+}

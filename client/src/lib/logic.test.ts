@@ -6,6 +6,7 @@ import { lotteryToText, parseLevelRatios, parseLottery, parseTiers, tiersToText 
 import { applyTexts, textsOf } from './configForm'
 import { orderActions } from './orders'
 import { mallSharePath } from './session'
+import { parseRef } from './launch'
 import { DISCLOSURE_TEXT, DISCLOSURE_GREEN, DISCLOSURE_UNION } from './disclosure'
 import type { PluginConfig } from './types'
 
@@ -144,5 +145,15 @@ describe('orders and sharing', () => {
     for (const t of [DISCLOSURE_TEXT, DISCLOSURE_GREEN, DISCLOSURE_UNION]) {
       for (const banned of BANNED) expect(t).not.toContain(banned)
     }
+  })
+})
+
+
+describe('parseRef', () => {
+  it('reads ?ref= and the scene r=<code> of an invite code', () => {
+    expect(parseRef({ ref: 'ABC123' })).toBe('ABC123')
+    expect(parseRef({ scene: encodeURIComponent('r=XYZ789') })).toBe('XYZ789')
+    expect(parseRef({ scene: encodeURIComponent('c=C1') })).toBeUndefined()
+    expect(parseRef({})).toBeUndefined()
   })
 })

@@ -5,6 +5,7 @@
  * the server binds a referrer only when it creates the user, so a later ref changes nothing.
  */
 import Taro from '@tarojs/taro'
+import { parseRef } from './launch'
 import { call, getDevOpenid } from './api'
 import type { Me } from './types'
 
@@ -56,11 +57,12 @@ export function refFromLocation(): string | undefined {
   if (process.env.TARO_ENV !== 'h5' || typeof window === 'undefined') return undefined
   const hash = window.location.hash || ''
   const q = hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : window.location.search.slice(1)
+  const params: Record<string, string> = {}
   for (const part of q.split('&')) {
-    const [k, v] = part.split('=')
-    if (k === 'ref' && v) return decodeURIComponent(v)
+    const i = part.indexOf('=')
+    if (i > 0) params[part.slice(0, i)] = part.slice(i + 1)
   }
-  return undefined
+  return parseRef(params)
 }
 
 /** A request id for creating actions, so a retried tap creates nothing twice. */

@@ -13,6 +13,16 @@ export const user: CloudFunction = {
       return inTx(ctx, (tx) => describeUser(tx, u, ctx.isAdmin));
     },
   }),
+  /** 邀请码: the invite code and a mini-program code opening the mall with scene `r=<inviteCode>` (local: a QR of the h5 link). */
+  inviteCard: action({
+    access: 'user',
+    params: z.strictObject({}),
+    run: async (ctx) => {
+      const u = await asUser(ctx, async (_tx, user) => user);
+      const scene = `r=${u.inviteCode}`;
+      return { inviteCode: u.inviteCode, scene, page: 'pages/mall/index', sharePath: `/pages/mall/index?ref=${u.inviteCode}`, codeUrl: await ctx.deps.wx.createMiniCode(scene, 'pages/mall/index') };
+    },
+  }),
   me: action({
     access: 'user',
     params: z.strictObject({}),

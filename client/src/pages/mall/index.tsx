@@ -3,6 +3,7 @@ import { View, Text } from '@tarojs/components'
 import Taro, { useLoad, useShareAppMessage } from '@tarojs/taro'
 import { call } from '@/lib/api'
 import { ensureLogin, mallSharePath } from '@/lib/session'
+import { parseRef } from '@/lib/launch'
 import { useRemote } from '@/lib/useRemote'
 import { formatFen } from '@/lib/format'
 import type { Product } from '@/lib/types'
@@ -21,7 +22,7 @@ export default function MallPage() {
   const list = useRemote(() => call<Listing>('mall', 'listProducts', storeId ? { storeId } : {}))
 
   useLoad((options: Record<string, string | undefined>) => {
-    ensureLogin(options?.ref)
+    ensureLogin(parseRef(options))
       .then((me) => setInviteCode(me.inviteCode))
       .catch(() => undefined)
   })

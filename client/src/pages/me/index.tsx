@@ -1,8 +1,10 @@
-import { View, Text, Button as TaroButton } from '@tarojs/components'
+import { useState } from 'react'
+import { View, Text, Image, Button as TaroButton } from '@tarojs/components'
 import Taro, { useShareAppMessage } from '@tarojs/taro'
 import DevIdentitySwitcher from '@/components/DevIdentitySwitcher'
 import { Button, Row, StateView, Tag } from '@/components/ui'
 import { formatFen } from '@/lib/format'
+import { call, ApiError } from '@/lib/api'
 import { loadMe, h5ShareUrl, mallSharePath, toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import type { Me } from '@/lib/types'
@@ -23,6 +25,14 @@ export default function MePage() {
   }
 
   const go = (url: string) => () => void Taro.navigateTo({ url })
+
+  // 邀请二维码: a mini-program code opening the mall with scene r=<inviteCode> (h5: a QR of the invite link)
+  const [qr, setQr] = useState<string | null>(null)
+  const showQr = () => {
+    call<{ codeUrl: string }>('user', 'inviteCard')
+      .then((r) => setQr(r.codeUrl))
+      .catch((e: unknown) => toast(e instanceof ApiError ? e.message : '生成失败，请稍后再试'))
+  }
 
   return (
     <View className='page'>
@@ -57,6 +67,7 @@ export default function MePage() {
                 {h5ShareUrl(u.inviteCode)}
               </Text>
             ) : null}
+            {qr ? <Image className='me-qr' src={qr} mode='aspectFit' data-testid='invite-qr' /> : null}
             <Text className='muted small block'>好友通过你的分享进入并注册后绑定为你的直接邀请，奖励只来自好友真实完成的订单。</Text>
             <View className='actions'>
               {process.env.TARO_ENV === 'weapp' ? (
@@ -64,6 +75,9 @@ export default function MePage() {
                   分享给好友
                 </TaroButton>
               ) : null}
+              <Button size='mini' type='default' onClick={showQr} testId='invite-qr-button'>
+                邀请二维码
+              </Button>
               <Button size='mini' type='default' onClick={copyLink} testId='copy-invite'>
                 {process.env.TARO_ENV === 'h5' ? '复制邀请链接' : '复制邀请码'}
               </Button>
