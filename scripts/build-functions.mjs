@@ -30,6 +30,7 @@ const OPTIONAL = ['kerberos', '@mongodb-js/zstd', '@aws-sdk/credential-providers
 // Permissions for the open APIs each function calls (WeChat DevTools reads config.json).
 const CONFIG = {
   merchant: { permissions: { openapi: ['wxacode.getUnlimited'] } },
+  user: { permissions: { openapi: ['wxacode.getUnlimited'] } },
   daily: { permissions: { openapi: ['subscribeMessage.send'] }, triggers: [{ name: 'daily-0000', type: 'timer', config: '0 0 0 * * * *' }] },
 };
 
