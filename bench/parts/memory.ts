@@ -60,6 +60,8 @@ const r = {
   files,
   reopenMs: reopens.map((x) => x.ms),
   reopenRssMB: reopens.map((x) => x.rssMB),
+  reopenHeapUsedMB: reopens.map((x) => x.heapUsedMB),
+  reopenExternalMB: reopens.map((x) => x.externalMB),
   gatewayStartMs: gw.startMs,
   gatewayRssAfterStartMB: afterStart.rssMB,
   gatewayPeakMB: mem.peakMB,

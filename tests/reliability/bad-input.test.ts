@@ -224,8 +224,8 @@ describe('bad input against every action', () => {
   it('a payment notification that is not a success (resultCode/returnCode FAIL, empty, blank) changes nothing', async () => {
     const db = app.deps.store.db;
     const before = await digest(db);
-    for (const [k, v] of [['resultCode', 'FAIL'], ['returnCode', 'FAIL'], ['resultCode', ''], ['returnCode', ''], ['resultCode', ' '], ['resultCode', 'success']]) {
-      const res = await app.raw(null, 'payNotify', { action: 'notify', outTradeNo: ids.openOrderA, transactionId: `TXNS${k}${v.length}${v.trim()}`, totalFee: 10_000, [k!]: v });
+    for (const [k, v] of [['resultCode', 'FAIL'], ['returnCode', 'FAIL'], ['resultCode', ''], ['returnCode', ''], ['resultCode', ' '], ['resultCode', 'success']] as [string, string][]) {
+      const res = await app.raw(null, 'payNotify', { action: 'notify', outTradeNo: ids.openOrderA, transactionId: `TXNS${k}${v.length}${v.trim()}`, totalFee: 10_000, [k]: v });
       expect(res.ok === false ? isErrorShape(res) : res.data.errcode === 0, JSON.stringify(res)).toBe(true);
       expect(await digest(db), `${k}=${JSON.stringify(v)}`).toBe(before);
     }
@@ -260,7 +260,7 @@ describe('bad input against every action', () => {
       const failures: string[] = [];
       const send = async (url: string, body: string | Buffer, headers: Record<string, string> = {}) => {
         const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-openid': 'shopper-a', ...headers }, body });
-        return { status: r.status, body: await r.json().catch(() => 'not json') };
+        return { status: r.status, body: (await r.json().catch(() => 'not json')) as any };
       };
       for (const [label, body] of bodies) {
         const { status, body: res } = await send(`${gw.url}/api/order`, body);
