@@ -52,11 +52,12 @@ interface Settings {
   ordering: 'queue' | 'completedFirst';
   extractionBp: number;
   defaultRatioBp: number;
-  lottery: { ratioBp: number; weight: number }[] | null;
+  lottery: { kind: 'fixed'; options: { ratioBp: number; weight: number }[] } | { kind: 'range'; minBp: number; maxBp: number } | null;
   randomReturn: { cashCount: number; pointsCount: number } | null;
   deductionMode: 'join' | 'extractOnly';
   mallQueue: boolean;
   allCashiersQueue: boolean;
+  allStoresQueue: boolean;
   reset: boolean;
   loveFrozen: boolean;
   prices: number[];
@@ -79,7 +80,11 @@ const settingsArb: fc.Arbitrary<Settings> = fc.record({
   ordering: fc.constantFrom('queue' as const, 'completedFirst' as const),
   extractionBp: fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(1000, 6500, 10_000)),
   defaultRatioBp: fc.oneof(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom(10_000, 13_000)),
-  lottery: fc.option(fc.array(fc.record({ ratioBp: fc.integer({ min: 0, max: 30_000 }), weight: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 3 }), { nil: null, freq: 2 }),
+  lottery: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(null) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('fixed' as const), options: fc.array(fc.record({ ratioBp: fc.integer({ min: 0, max: 30_000 }), weight: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 3 }) }) },
+    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 30_000 }), fc.integer({ min: 0, max: 30_000 })).map(([x, y]) => ({ kind: 'range' as const, minBp: Math.min(x, y), maxBp: Math.max(x, y) })) },
+  ),
   // random return on in about one run of four (most runs exercise the plain cash queue)
   randomReturn: fc.oneof(
     { weight: 3, arbitrary: fc.constant(null) },
@@ -88,14 +93,16 @@ const settingsArb: fc.Arbitrary<Settings> = fc.record({
   deductionMode: fc.constantFrom('join' as const, 'extractOnly' as const),
   mallQueue: fc.constantFrom(true, true, false),
   allCashiersQueue: fc.constantFrom(true, true, false),
+  allStoresQueue: fc.boolean(),
   reset: fc.boolean(),
   loveFrozen: fc.boolean(),
-  prices: fc.array(fc.integer({ min: 100, max: 50_000 }), { minLength: 2, maxLength: 2 }),
+  // two mall products (self-operated, supplier) and one online product in each of two stores
+  prices: fc.array(fc.integer({ min: 100, max: 50_000 }), { minLength: 4, maxLength: 4 }),
 });
 
 const ref = fc.nat({ max: 1000 });
 const simpleOpArb: fc.Arbitrary<SimpleOp> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('buy' as const), u: fc.nat({ max: 3 }), p: fc.nat({ max: 1 }), qty: fc.integer({ min: 1, max: 3 }), deduct: fc.constantFrom('none' as const, 'none' as const, 'points' as const, 'love' as const), pay: fc.constantFrom(true, true, true, false), complete: fc.constantFrom(true, true, false) }) },
+  { weight: 6, arbitrary: fc.record({ k: fc.constant('buy' as const), u: fc.nat({ max: 3 }), p: fc.nat({ max: 3 }), qty: fc.integer({ min: 1, max: 3 }), deduct: fc.constantFrom('none' as const, 'none' as const, 'points' as const, 'love' as const), pay: fc.constantFrom(true, true, true, false), complete: fc.constantFrom(true, true, false) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('cashier' as const), u: fc.nat({ max: 3 }), c: fc.nat({ max: 1 }), amount: fc.integer({ min: 1, max: 60_000 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('pay' as const), o: ref }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('notify' as const), o: ref, copies: fc.integer({ min: 1, max: 5 }), fresh: fc.boolean() }) },
@@ -152,6 +159,7 @@ class World {
   }
   queueKeyOf(o: OrderDoc): string {
     if (o.kind === 'cashier') return this.s.allCashiersQueue ? 'cashiers' : `cashier:${o.cashierId}`;
+    if (o.kind === 'store') return this.s.allStoresQueue ? 'stores' : `store:${o.storeId}`;
     return this.s.mallQueue ? 'mall' : `product:${o.lines[0]!.productId}`;
   }
   /** payable: pending, owed something, and (completedFirst) its order is completed */
@@ -256,7 +264,14 @@ class World {
         const wins = outs.filter((x) => x.ok);
         expect(wins.length, 'a lottery is drawn at most once').toBeLessThanOrEqual(1);
         if (sequential) expect(wins.length).toBe(available ? 1 : 0);
-        for (const w of wins) if (w.ok) expect(w.data.entitlementFen).toBe(Math.floor((e.baseFen * w.data.ratioBp) / 10_000));
+        for (const w of wins) {
+          if (!w.ok) continue;
+          expect(w.data.entitlementFen).toBe(Math.floor((e.baseFen * w.data.ratioBp) / 10_000));
+          // the drawn ratio is one the rule offers
+          const rule = this.s.lottery!;
+          if (rule.kind === 'fixed') expect(rule.options.map((o) => o.ratioBp)).toContain(w.data.ratioBp);
+          else expect(w.data.ratioBp >= rule.minBp && w.data.ratioBp <= rule.maxBp, `drawn ${w.data.ratioBp} in [${rule.minBp}, ${rule.maxBp}]`).toBe(true);
+        }
         return;
       }
       case 'exchange': {
@@ -287,6 +302,10 @@ class World {
       if (e.status === 'completed' && !e.convertedToPoints) expect(e.receivedFen, `completed entry ${e._id} fully paid`).toBe(e.entitlementFen);
       if (e.convertedToPoints) expect(e.receivedFen).toBe(0);
       if (s.ordering === 'completedFirst' && e.receivedFen > 0) expect(e.orderDone, `completedFirst: ${e._id} paid before its order completed`).toBe(true);
+      // §3.2: which queue a line joins; cashier and store-online sales never share a queue
+      const src = e.source;
+      const key = src.kind === 'mall' ? (s.mallQueue ? 'mall' : `product:${src.productId}`) : src.kind === 'store' ? (s.allStoresQueue ? 'stores' : `store:${src.storeId}`) : s.allCashiersQueue ? 'cashiers' : `cashier:${src.cashierId}`;
+      expect(e.queueKey, `entry ${e._id} of a ${src.kind} line`).toBe(key);
       const delta = e.receivedFen - (b?.receivedFen ?? 0);
       expect(delta, `entry ${e._id} payouts never go back`).toBeGreaterThanOrEqual(0);
       if (b && b.status !== 'pending') expect(e.status, `closed entry ${e._id} stays closed`).toBe(b.status);
@@ -382,18 +401,24 @@ async function setUp(s: Settings, seed: number) {
     c.rebate.ordering = s.ordering;
     c.rebate.extractionBp = s.extractionBp;
     c.rebate.defaultRatioBp = s.defaultRatioBp;
-    c.rebate.lottery = s.lottery ? { kind: 'fixed', options: s.lottery } : null;
+    c.rebate.lottery = s.lottery;
     c.rebate.randomReturn = s.randomReturn ? { enabled: true, ...s.randomReturn } : { enabled: false, cashCount: 1, pointsCount: 2 };
     c.rebate.deductionMode = s.deductionMode;
     c.rebate.mallQueue = s.mallQueue;
     c.rebate.allCashiersQueue = s.allCashiersQueue;
+    c.rebate.allStoresQueue = s.allStoresQueue;
     c.rebate.exchange.loveFrozen = s.loveFrozen;
     c.rebate.reset = { enabled: s.reset, schedule: 'daily', time: '00:00', weekday: 1, monthDay: 1, onceAt: null };
   });
   const base = await shop(a, { priceFen: s.prices[0], product: { maxDeductBp: 5000, source: 'self' } });
   const second = await a.call(ADMIN, 'admin', 'upsertProduct', { name: '供应链商品', priceFen: s.prices[1], costFen: 0, stock: 100_000, maxDeductBp: 5000, source: 'supplier' });
   const cashier2 = await a.call('merchant', 'merchant', 'createCashier', { storeId: base.storeId, name: '2号收银台' });
-  return { a, ids: { products: [base.productId, second.productId], cashiers: [base.cashierId, cashier2.cashierId] } };
+  const online1 = await a.call('merchant', 'merchant', 'upsertStoreProduct', { storeId: base.storeId, name: '门店商品', priceFen: s.prices[2], costFen: 0, stock: 100_000, maxDeductBp: 5000 });
+  await a.call('merchant2', 'user', 'login');
+  const store2 = await a.call('merchant2', 'merchant', 'applyStore', { name: '第二门店' });
+  await a.call(ADMIN, 'admin', 'approveStore', { storeId: store2.storeId, approve: true, commissionBp: 500 });
+  const online2 = await a.call('merchant2', 'merchant', 'upsertStoreProduct', { storeId: store2.storeId, name: '第二门店商品', priceFen: s.prices[3], costFen: 0, stock: 100_000, maxDeductBp: 5000 });
+  return { a, ids: { products: [base.productId, second.productId, online1.productId, online2.productId], cashiers: [base.cashierId, cashier2.cashierId] } };
 }
 
 describe('queue rebate properties (SPEC §1, §3) through the public actions', () => {
