@@ -3,7 +3,7 @@ import { action, type CloudFunction } from '../runtime/handler';
 import { amount, id, nonNegativeAmount, requestId } from '../runtime/params';
 import { col, s } from '../repo/db';
 import type { OrderDoc } from '../repo/documents';
-import { cancelOrder, completeOrder, createCashierOrder, createOrder, handlePayment, orderView, ownOrder, refundOrder } from '../services/orders';
+import { cancelOrder, completeOrder, createCashierOrder, createOrder, handlePayment, orderView, ownOrder, refundOrder, SETTLEMENT_LANE } from '../services/orders';
 import { runExitCascade } from '../services/green';
 import { asUser, inTx, once } from './tx';
 
@@ -56,13 +56,13 @@ export const order: CloudFunction = {
   complete: action({
     access: 'user',
     params: z.strictObject({ orderId: id }),
-    run: (ctx, p) => asUser(ctx, async (tx, user) => orderView(await completeOrder(tx, ctx.deps, p.orderId, { user, isAdmin: ctx.isAdmin }))),
+    run: (ctx, p) => asUser(ctx, async (tx, user) => orderView(await completeOrder(tx, ctx.deps, p.orderId, { user, isAdmin: ctx.isAdmin })), SETTLEMENT_LANE),
   }),
   refund: action({
     access: 'user',
     params: z.strictObject({ orderId: id }),
     run: async (ctx, p) => {
-      const r = await asUser(ctx, async (tx, user) => orderView(await refundOrder(tx, p.orderId, { user, isAdmin: ctx.isAdmin })));
+      const r = await asUser(ctx, async (tx, user) => orderView(await refundOrder(tx, p.orderId, { user, isAdmin: ctx.isAdmin })), SETTLEMENT_LANE);
       await runExitCascade(ctx.deps.store, ctx.now); // a voided green lot leaves its value in the pool: the price rises, other lots may exit
       return r;
     },

@@ -5,14 +5,14 @@ import { col, runTransaction, s, type Tx } from '../repo/db';
 import type { UserDoc } from '../repo/documents';
 import { requireUser } from '../services/users';
 
-/** Run an action's work as one transaction on the caller's clock. */
-export function inTx<T>(ctx: ActionContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return runTransaction(ctx.deps.store, ctx.now, fn);
+/** Run an action's work as one transaction on the caller's clock (in a lane when it settles into shared queues and pools). */
+export function inTx<T>(ctx: ActionContext, fn: (tx: Tx) => Promise<T>, lane?: string): Promise<T> {
+  return runTransaction(ctx.deps.store, ctx.now, fn, { lane });
 }
 
 /** One transaction with the signed-in shopper loaded inside it. */
-export function asUser<T>(ctx: ActionContext, fn: (tx: Tx, user: UserDoc) => Promise<T>): Promise<T> {
-  return inTx(ctx, async (tx) => fn(tx, await requireUser(tx, ctx.caller.openid)));
+export function asUser<T>(ctx: ActionContext, fn: (tx: Tx, user: UserDoc) => Promise<T>, lane?: string): Promise<T> {
+  return inTx(ctx, async (tx) => fn(tx, await requireUser(tx, ctx.caller.openid)), lane);
 }
 
 /**

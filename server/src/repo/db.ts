@@ -36,11 +36,39 @@ export interface Tx {
 export const s = (tx: Tx) => ({ session: tx.session });
 
 /**
+ * Lanes: transactions that all touch the same few hot documents (a queue's head and counter, the
+ * pools) conflict with each other under load, and retried conflicts can starve one another. In
+ * one process they are queued instead: one at a time per lane. Across processes (several cloud
+ * function instances) the database's conflict detection and retries still decide; lanes only
+ * avoid wasted work, correctness never depends on them.
+ */
+const lanes = new Map<string, Promise<unknown>>();
+
+async function inLane<T>(lane: string, fn: () => Promise<T>): Promise<T> {
+  const previous = lanes.get(lane) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const tail = previous.then(() => mine);
+  lanes.set(lane, tail);
+  await previous;
+  try {
+    return await fn();
+  } finally {
+    release();
+    if (lanes.get(lane) === tail) lanes.delete(lane);
+  }
+}
+
+/**
  * Run one business event in one transaction. The driver's withTransaction re-runs the whole
  * callback on TransientTransactionError (write conflicts), so the callback must not have side
  * effects outside the database: those go to afterCommit and run once, after the commit.
  */
-export async function runTransaction<T>(store: Store, now: Date, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function runTransaction<T>(store: Store, now: Date, fn: (tx: Tx) => Promise<T>, opts: { lane?: string } = {}): Promise<T> {
+  if (opts.lane) {
+    const lane = opts.lane;
+    return inLane(lane, () => runTransaction(store, now, fn));
+  }
   const session = store.client.startSession();
   let result: T | undefined;
   let hooks: (() => Promise<void>)[] = [];

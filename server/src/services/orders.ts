@@ -137,6 +137,9 @@ export async function ownOrder(tx: Tx, orderId: string, user: UserDoc): Promise<
   return o;
 }
 
+/** Payments, completions and refunds settle into the same queues and pools: one lane (see runTransaction). */
+export const SETTLEMENT_LANE = 'settlement';
+
 export interface PaymentNotification {
   /** our order id (out_trade_no) */
   outTradeNo: string;
@@ -183,7 +186,7 @@ export async function handlePayment(deps: AppDeps, now: Date, n: PaymentNotifica
       }
       await postEvent(tx, userBook(order.userId), `order.pay:${order._id}`, 'order.pay', mv, { orderId: order._id, transactionId: n.transactionId });
       return { orderId: order._id, status: paid.status, duplicate: false, returnedFen: 0 };
-    });
+    }, { lane: SETTLEMENT_LANE });
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     // This transaction id was already processed: same answer, no effect.
