@@ -26,6 +26,10 @@ export async function once<T>(ctx: ActionContext, actionName: string, requestId:
   try {
     return await asUser(ctx, async (tx, user) => {
       key = `${user._id}:${actionName}:${requestId}`;
+      // a retry after the first attempt committed gets its answer, not a fresh run that may fail (e.g. 余额不足 for a
+      // withdrawal that went through); the unique key below still decides between attempts racing each other
+      const done = await col(tx.db, 'idempotency').findOne({ _id: key }, s(tx));
+      if (done) return done.result as T;
       const result = await fn(tx, user);
       await col(tx.db, 'idempotency').insertOne({ _id: key, result: JSON.parse(JSON.stringify(result)), at: tx.now }, s(tx));
       return result;
