@@ -82,3 +82,19 @@ describe('found by the green points property', () => {
     expect((await app.call('a', 'wallet', 'balances')).cashFen).toBe(0);
   });
 });
+
+describe('found by the idempotency property', () => {
+  it('a retried withdrawal (same requestId) that took the whole balance answers with the first result, not 余额不足', async () => {
+    await app.configure((c) => ((c.rebate.extractionBp = 1000), (c.rebate.defaultRatioBp = 10_000)));
+    const { productId } = await shop(app, { priceFen: 10_000 });
+    await buy(app, 'a', productId);
+    await buy(app, 'b', productId); // pays A ¥10
+    const cash = (await app.call('a', 'wallet', 'balances')).cashFen;
+    expect(cash).toBe(1000);
+    const first = await app.call('a', 'wallet', 'withdraw', { amountFen: cash, requestId: 'retry-0001' });
+    const again = await app.call('a', 'wallet', 'withdraw', { amountFen: cash, requestId: 'retry-0001' });
+    expect(again).toEqual(first);
+    expect(await app.call('a', 'wallet', 'withdrawals')).toHaveLength(1);
+    expect(await app.call('a', 'wallet', 'balances')).toMatchObject({ cashFen: 0, withdrawingFen: 1000 });
+  });
+});
