@@ -20,7 +20,7 @@ import { allEntries, allOrders, allUnionEntries, announce, attempt, Clock, db, e
  */
 
 const SEED = seedFor(20260601);
-const RUNS = runsFor(25);
+const RUNS = runsFor(60);
 const SHOPPERS = ['s1', 's2', 's3', 's4'];
 
 let app: TestApp | null = null;

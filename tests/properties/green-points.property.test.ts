@@ -20,7 +20,7 @@ import { allOrders, announce, attempt, Clock, db, expectLedgerOk, expectOk, expe
  */
 
 const SEED = seedFor(20260501);
-const RUNS = runsFor(30);
+const RUNS = runsFor(80);
 const USERS = ['g1', 'g2', 'g3', 'g4'];
 
 let app: TestApp | null = null;

@@ -12,7 +12,7 @@ import { announce, attempt, db, expectLedgerOk, expectOk, runsFor, seedFor, time
  */
 
 const SEED = seedFor(20260701);
-const RUNS = runsFor(20);
+const RUNS = runsFor(30);
 
 let app: TestApp | null = null;
 afterEach(async () => {

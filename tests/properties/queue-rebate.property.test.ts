@@ -36,9 +36,9 @@ import {
  */
 
 const SEED = seedFor(20260301);
-const RUNS = runsFor(30);
+const RUNS = runsFor(80);
 const DUP_SEED = seedFor(20260302);
-const DUP_RUNS = runsFor(10);
+const DUP_RUNS = runsFor(20);
 const USERS = ['u1', 'u2', 'u3', 'u4'];
 
 let app: TestApp | null = null;

@@ -24,7 +24,7 @@ import { allOrders, allUnionEntries, announce, attempt, Clock, db, expectLedgerO
  */
 
 const SEED = seedFor(20260801);
-const RUNS = runsFor(25);
+const RUNS = runsFor(60);
 const USERS = ['w1', 'w2', 'w3', 'w4', 'w5'];
 const LOCKS = [15, 30, 45];
 
