@@ -73,7 +73,9 @@ type SimpleOp =
   | { k: 'refund'; o: number }
   | { k: 'exchange'; e: number }
   | { k: 'gwithdraw'; u: number; frac: number }
-  | { k: 'gtransfer'; u: number; to: number; frac: number };
+  | { k: 'gtransfer'; u: number; to: number; frac: number }
+  | { k: 'withdraw'; u: number; frac: number }
+  | { k: 'review'; w: number; approve: boolean };
 type Op = SimpleOp | { k: 'batch'; ops: SimpleOp[] } | { k: 'daily'; days: number };
 
 const frac = fc.integer({ min: 1, max: 100 });
@@ -85,6 +87,8 @@ const simpleOpArb: fc.Arbitrary<SimpleOp> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exchange' as const), e: fc.nat({ max: 1000 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('gwithdraw' as const), u: fc.nat({ max: 3 }), frac }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('gtransfer' as const), u: fc.nat({ max: 3 }), to: fc.nat({ max: 3 }), frac }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('withdraw' as const), u: fc.nat({ max: 3 }), frac }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('review' as const), w: fc.nat({ max: 1000 }), approve: fc.boolean() }) },
 );
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 10, arbitrary: simpleOpArb },
@@ -186,6 +190,22 @@ describe('all schemes together (SPEC §2, §3–§6) through the public actions'
                 expectOkOr(await attempt(a, owner, 'queue', 'exchange', { entryId: e._id, to: 'points' }, now()), ['CONFLICT'], 'queue.exchange');
                 return;
               }
+              case 'withdraw': {
+                const openid = SHOPPERS[op.u]!;
+                const amountFen = Math.floor(((await call(openid, 'wallet', 'balances')).cashFen * op.frac) / 100);
+                if (amountFen < 100) return; // below the minimum withdrawal
+                expectOkOr(await attempt(a, openid, 'wallet', 'withdraw', { amountFen }, now()), race, 'wallet.withdraw');
+                return;
+              }
+              case 'review': {
+                const pending = await col(db(a), 'withdrawals').find({}).sort({ createdAt: 1, _id: 1 }).toArray();
+                if (!pending.length) return;
+                const w = pending[op.w % pending.length]!;
+                const out = await attempt(a, ADMIN, 'admin', 'reviewWithdrawal', { withdrawalId: w._id, approve: op.approve }, now());
+                // a reviewed request cannot be reviewed again
+                expectOkOr(out, sequential && w.status === 'pending' ? [] : ['CONFLICT'], 'admin.reviewWithdrawal');
+                return;
+              }
               case 'gwithdraw':
               case 'gtransfer': {
                 const openid = SHOPPERS[op.u]!;
@@ -234,7 +254,14 @@ describe('all schemes together (SPEC §2, §3–§6) through the public actions'
             const unionPaid = (await allUnionEntries(a)).reduce((x, e) => x + e.receivedFen, 0);
             const referral = os.reduce((x, o) => x + (o.settlement?.commissionFen ?? 0) + (o.settlement?.recruiterFen ?? 0), 0);
             const greenPaid = (green?.paidOutFen ?? 0) - os.reduce((x, o) => x + o.deduct.greenFen, 0);
-            expect(await userBalanceSum(a, 'CASH'), `shoppers' cash = queue + union + referral + green payouts ${where}`).toBe(queuePaid + unionPaid + referral + greenPaid);
+            // what shoppers hold (available + under review) plus what approved withdrawals paid out
+            const withdrawing = (await col(db(a), 'balances').find({}).toArray()).filter((b) => /^CASH:user:[^:]+:withdrawing$/.test(b._id)).reduce((x, b) => x + b.balance, 0);
+            const paidOut = report.systemBalances['CASH:ext:payout'] ?? 0;
+            const approved = (await col(db(a), 'withdrawals').find({ status: 'paid' }).toArray()).reduce((x, w) => x + w.amountFen, 0);
+            const underReview = (await col(db(a), 'withdrawals').find({ status: 'pending' }).toArray()).reduce((x, w) => x + w.amountFen, 0);
+            expect(paidOut, 'paid out = approved withdrawals').toBe(approved);
+            expect(withdrawing, 'under review = pending withdrawals').toBe(underReview);
+            expect((await userBalanceSum(a, 'CASH')) + withdrawing + paidOut, `shoppers' cash = queue + union + referral + green payouts ${where}`).toBe(queuePaid + unionPaid + referral + greenPaid);
             // one level: what a shopper received as 直推佣金 is exactly the commission of its direct referees'
             // completed orders (a later refund does not claw it back); s1 never earns from s3's orders
             const referrerOf = (userId: string) => [...users.values()].find((u) => u.userId === userId)!.referrerId;
