@@ -51,6 +51,9 @@ interface Settings {
   settleOn: 'pay' | 'complete';
   ordering: 'queue' | 'completedFirst';
   extractionBp: number;
+  /** §3.5 overrides: cashier 1's own extraction / ratio / random return, store 1's own extraction */
+  cashierRules: { extractionBp: number; ratioBp: number | null; randomReturn: { enabled: boolean; cashCount: number; pointsCount: number } | null } | null;
+  storeExtractionBp: number | null;
   defaultRatioBp: number;
   lottery: { kind: 'fixed'; options: { ratioBp: number; weight: number }[] } | { kind: 'range'; minBp: number; maxBp: number } | null;
   randomReturn: { cashCount: number; pointsCount: number } | null;
@@ -79,6 +82,15 @@ const settingsArb: fc.Arbitrary<Settings> = fc.record({
   settleOn: fc.constantFrom('pay' as const, 'complete' as const),
   ordering: fc.constantFrom('queue' as const, 'completedFirst' as const),
   extractionBp: fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(1000, 6500, 10_000)),
+  cashierRules: fc.option(
+    fc.record({
+      extractionBp: fc.integer({ min: 0, max: 10_000 }),
+      ratioBp: fc.option(fc.integer({ min: 1, max: 20_000 }), { nil: null }),
+      randomReturn: fc.option(fc.record({ enabled: fc.boolean(), cashCount: fc.integer({ min: 1, max: 2 }), pointsCount: fc.integer({ min: 0, max: 2 }) }), { nil: null }),
+    }),
+    { nil: null },
+  ),
+  storeExtractionBp: fc.option(fc.integer({ min: 0, max: 10_000 }), { nil: null }),
   defaultRatioBp: fc.oneof(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom(10_000, 13_000)),
   lottery: fc.oneof(
     { weight: 2, arbitrary: fc.constant(null) },
@@ -146,7 +158,7 @@ class World {
   constructor(
     readonly app: TestApp,
     readonly s: Settings,
-    readonly ids: { products: string[]; cashiers: string[] },
+    readonly ids: { products: string[]; cashiers: string[]; stores: string[] },
     readonly clock: Clock,
   ) {}
 
@@ -161,6 +173,12 @@ class World {
     if (o.kind === 'cashier') return this.s.allCashiersQueue ? 'cashiers' : `cashier:${o.cashierId}`;
     if (o.kind === 'store') return this.s.allStoresQueue ? 'stores' : `store:${o.storeId}`;
     return this.s.mallQueue ? 'mall' : `product:${o.lines[0]!.productId}`;
+  }
+  /** the extraction ratio of an order's line: the cashier's / store's own setting, else the plugin's (§3.5) */
+  extractionBpOf(o: OrderDoc): number {
+    if (o.kind === 'cashier' && o.cashierId === this.ids.cashiers[0] && this.s.cashierRules) return this.s.cashierRules.extractionBp;
+    if (o.kind === 'store' && o.storeId === this.ids.stores[0] && this.s.storeExtractionBp !== null) return this.s.storeExtractionBp;
+    return this.s.extractionBp;
   }
   /** payable: pending, owed something, and (completedFirst) its order is completed */
   payable(e: EntryDoc): boolean {
@@ -341,8 +359,8 @@ class World {
       if (!o.settledAt || b?.settledAt) continue;
       settled.push(o);
       const extracted = o.settlement!.extractedFen;
-      const budget = Math.floor((o.lines[0]!.cashFen * s.extractionBp) / 10_000);
-      expect(extracted, `order ${o._id} extraction within floor(cash × ${s.extractionBp}bp)`).toBeLessThanOrEqual(budget);
+      const budget = Math.floor((o.lines[0]!.cashFen * this.extractionBpOf(o)) / 10_000);
+      expect(extracted, `order ${o._id} extraction within floor(cash × ${this.extractionBpOf(o)}bp)`).toBeLessThanOrEqual(budget);
       expect(extracted, `order ${o._id} extraction = what its journal paid out`).toBe(await journalPaidOut(this.app, o._id));
       if (step.paused) expect(extracted, 'nothing extracted while paused').toBe(0);
       extractedInStep += extracted;
@@ -351,7 +369,7 @@ class World {
     // only what eligible entries can absorb: a short extraction means the queue had nothing more payable
     if (step.sequential && settled.length === 1 && !step.paused) {
       const o = settled[0]!;
-      const budget = Math.floor((o.lines[0]!.cashFen * s.extractionBp) / 10_000);
+      const budget = Math.floor((o.lines[0]!.cashFen * this.extractionBpOf(o)) / 10_000);
       if (o.settlement!.extractedFen < budget) {
         const key = this.queueKeyOf(o);
         for (const f of before.entries.values()) {
@@ -418,7 +436,15 @@ async function setUp(s: Settings, seed: number) {
   const store2 = await a.call('merchant2', 'merchant', 'applyStore', { name: '第二门店' });
   await a.call(ADMIN, 'admin', 'approveStore', { storeId: store2.storeId, approve: true, commissionBp: 500 });
   const online2 = await a.call('merchant2', 'merchant', 'upsertStoreProduct', { storeId: store2.storeId, name: '第二门店商品', priceFen: s.prices[3], costFen: 0, stock: 100_000, maxDeductBp: 5000 });
-  return { a, ids: { products: [base.productId, second.productId, online1.productId, online2.productId], cashiers: [base.cashierId, cashier2.cashierId] } };
+  if (s.cashierRules) {
+    const r = s.cashierRules;
+    await a.call('merchant', 'merchant', 'setCashierConfig', { cashierId: base.cashierId, rebate: { enabled: true, extractionBp: r.extractionBp, ratioBp: r.ratioBp, randomReturn: r.randomReturn } });
+  }
+  if (s.storeExtractionBp !== null) await a.call('merchant', 'merchant', 'setStoreConfig', { storeId: base.storeId, rebate: { enabled: true, extractionBp: s.storeExtractionBp } });
+  return {
+    a,
+    ids: { products: [base.productId, second.productId, online1.productId, online2.productId], cashiers: [base.cashierId, cashier2.cashierId], stores: [base.storeId, store2.storeId] },
+  };
 }
 
 describe('queue rebate properties (SPEC §1, §3) through the public actions', () => {
