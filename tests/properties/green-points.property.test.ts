@@ -153,9 +153,12 @@ class World {
         const units = Math.floor(((await this.held(openid)) * op.frac) / 100);
         if (units === 0) return false;
         const before = await this.greenState();
+        const lots = sequential ? await this.lotsOf(openid) : [];
+        const exitedBefore = await this.exitedLots();
         const out = await attempt(a, openid, 'green', 'withdraw', { units }, now);
         expectOkOr(out, race, 'green.withdraw');
         if (out.ok && sequential) {
+          if ((await this.exitedLots()) === exitedBefore) await this.expectOldestFirst(openid, lots, units);
           const p = priceOf(before);
           const value = Number((BigInt(units) * p.num) / p.den);
           expect(out.data.valueFen, 'withdrawal valued at the current price, floored').toBe(value);
@@ -172,7 +175,9 @@ class World {
         const lotsBefore = sequential ? await this.lotBasis() : 0;
         const exitedBefore = await this.exitedLots();
         const before = await this.greenState();
+        const fromLots = sequential ? await this.lotsOf(from) : [];
         const out = await attempt(a, from, 'green', 'transfer', { toUserId: this.users.get(to), units }, now);
+        if (out.ok && sequential && from !== to && (await this.exitedLots()) === exitedBefore) await this.expectOldestFirst(from, fromLots, units);
         if (from === to) {
           expect(out.ok ? 'ok' : out.code).toBe('INVALID_INPUT');
           return false;
@@ -203,6 +208,20 @@ class World {
   /** consumption basis over all lots (an exited lot keeps its basis; only a refund voids one) */
   async lotBasis(): Promise<number> {
     return (await col(db(this.app), 'green_lots').find({}).toArray()).reduce((x, l) => x + l.consumptionFen, 0);
+  }
+  async lotsOf(openid: string): Promise<GreenLotDoc[]> {
+    return (await col(db(this.app), 'green_lots').find({ userId: this.users.get(openid), status: 'active' }).sort({ createdAt: 1, _id: 1 }).toArray()) as GreenLotDoc[];
+  }
+  /** §5: voluntary withdrawals and transfers take points from the oldest lots first */
+  async expectOldestFirst(openid: string, before: GreenLotDoc[], units: number) {
+    const after = new Map((await col(db(this.app), 'green_lots').find({ userId: this.users.get(openid) }).toArray()).map((l) => [l._id, l]));
+    let left = units;
+    for (const l of before) {
+      const take = Math.min(left, l.units);
+      expect(after.get(l._id)!.units, `lot ${l._id}: oldest lots first`).toBe(l.units - take);
+      left -= take;
+    }
+    expect(left).toBe(0);
   }
   async exitedLots(): Promise<number> {
     return col(db(this.app), 'green_lots').countDocuments({ status: 'exited' });
