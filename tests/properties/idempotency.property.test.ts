@@ -111,4 +111,54 @@ describe('idempotent client retries (SPEC §1) through the public actions', () =
     },
     timeoutFor(RUNS, 4_000),
   );
+
+  const STOCK_SEED = seedFor(20260702);
+  const STOCK_RUNS = runsFor(30);
+  announce('concurrent orders never oversell', STOCK_SEED, STOCK_RUNS);
+  it(
+    `concurrent orders, cancels and refunds never oversell a product; stock + sold is constant (seed ${STOCK_SEED}, ${STOCK_RUNS} runs)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 12 }),
+          fc.array(fc.array(fc.record({ k: fc.constantFrom('buy' as const, 'buy' as const, 'cancel' as const, 'refund' as const), u: fc.nat({ max: 3 }), qty: fc.integer({ min: 1, max: 4 }), o: fc.nat({ max: 100 }) }), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }),
+          async (stock, batches) => {
+            await app?.close();
+            const a = await createTestApp();
+            app = a;
+            await a.call(ADMIN, 'user', 'login');
+            const p = await a.call(ADMIN, 'admin', 'upsertProduct', { name: '限量', priceFen: 1000, costFen: 0, stock });
+            for (const u of ['p0', 'p1', 'p2', 'p3']) await a.call(u, 'user', 'login');
+            const orders: { id: string; owner: string }[] = [];
+            for (const batch of batches) {
+              await Promise.all(
+                batch.map(async (op) => {
+                  const owner = `p${op.u}`;
+                  if (op.k === 'buy') {
+                    const out = await attempt(a, owner, 'order', 'create', { lines: [{ productId: p.productId, qty: op.qty }] });
+                    if (!out.ok) return expect(['CONFLICT']).toContain(out.code); // 库存不足
+                    orders.push({ id: out.data.orderId, owner });
+                    if (op.o % 2) expectOk(await attempt(a, owner, 'order', 'pay', { orderId: out.data.orderId }), 'order.pay');
+                    return;
+                  }
+                  if (!orders.length) return;
+                  const o = orders[op.o % orders.length]!;
+                  const out = await attempt(a, op.k === 'refund' ? ADMIN : o.owner, 'order', op.k, { orderId: o.id });
+                  if (!out.ok) expect(['CONFLICT']).toContain(out.code);
+                }),
+              );
+              const prod = (await col(db(a), 'products').findOne({ _id: p.productId }))!;
+              const live = (await col(db(a), 'orders').find({ status: { $in: ['created', 'paid', 'completed'] } }).toArray()).reduce((x, o) => x + o.lines[0]!.qty, 0);
+              expect(prod.stock, 'never oversold').toBeGreaterThanOrEqual(0);
+              expect(prod.stock + prod.sold, 'stock + sold constant').toBe(stock);
+              expect(prod.sold, 'sold = quantity of live orders').toBe(live);
+            }
+            await expectLedgerOk(a, 'after concurrent orders');
+          },
+        ),
+        { seed: STOCK_SEED, numRuns: STOCK_RUNS },
+      );
+    },
+    timeoutFor(STOCK_RUNS, 2_000),
+  );
 });
