@@ -353,3 +353,15 @@ describe('§3.6 refunds take back what an entry was turned into', () => {
     expect((await app.call('a', 'wallet', 'balances')).points).toBe(0);
   });
 });
+
+describe('§3.2 a delisted product’s own queue never pays again', () => {
+  it('an order completed after delisting neither extracts from nor joins that product’s queue', async () => {
+    await app.configure((c) => (c.rebate.mallQueue = false));
+    await buy(app, 'a', ids.productId);
+    const late = await buy(app, 'b', ids.productId, { complete: false });
+    await app.call(ADMIN, 'admin', 'upsertProduct', { productId: ids.productId, name: '测试商品', priceFen: 10000, costFen: 0, stock: 100, listed: false });
+    const done = await app.call('b', 'order', 'complete', { orderId: late.orderId });
+    expect(done.settlement).toMatchObject({ extractedFen: 0, entries: [] });
+    expect((await mine('a'))[0].receivedFen).toBe(0);
+  });
+});

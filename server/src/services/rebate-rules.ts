@@ -44,7 +44,8 @@ export function lineRebateRules(scope: LineScope, config: PluginConfig): LineReb
       const p = scope.product!.rebate;
       return {
         ...base,
-        enabled: plugin.enabled && p.enabled && scope.line.rebateEnabled,
+        // With one queue per product, a delisted product's queue never pays again (SPEC §3.2), and joining it would be pointless.
+        enabled: plugin.enabled && p.enabled && scope.line.rebateEnabled && (plugin.mallQueue || scope.product!.listed),
         extractionBp: p.extractionBp ?? plugin.extractionBp,
         chain: mallChain(p, config),
         windows: windows(p.window),

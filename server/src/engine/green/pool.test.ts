@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { burn, comparePrice, launchState, lotReachedExit, mint, pricePerPointFen, takeFromLots, valueOf, type GreenState } from './pool';
+import { burn, comparePrice, exitPriceKey, launchState, lotReachedExit, mint, pricePerPointFen, takeFromLots, valueOf, type GreenState } from './pool';
 
 describe('green pool', () => {
   it('seed example: launch, ¥10,000 at 40% share and 50% mint → 2,000 points, price ¥2.00', () => {
@@ -80,5 +80,13 @@ describe('green pool', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('lots without consumption', () => {
+  it('a lot whose basis floored to 0 fen (tiny transfer) never force-exits', () => {
+    const s = { poolFen: 1_000_000, totalUnits: 10_000, lastPriceNum: 100, lastPriceDen: 10_000 };
+    expect(lotReachedExit(s, { units: 3, consumptionFen: 0 }, 20000)).toBe(false);
+    expect(exitPriceKey({ units: 3, consumptionFen: 0 }, 20000)).toBe(Number.MAX_VALUE);
   });
 });

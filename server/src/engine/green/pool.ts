@@ -91,14 +91,15 @@ export function burn(s: GreenState, units: number, feeBp: number): BurnResult {
 
 /** A lot exits when units × price ≥ multiple × consumption — exact in BigInt. */
 export function lotReachedExit(s: GreenState, lot: { units: number; consumptionFen: number }, exitMultipleBp: number): boolean {
-  if (exitMultipleBp <= 0 || lot.units <= 0) return false;
+  // A lot with no consumption behind it (a transfer of a few units whose basis floors to 0 fen) has no multiple to reach.
+  if (exitMultipleBp <= 0 || lot.units <= 0 || lot.consumptionFen <= 0) return false;
   const p = price(s);
   return BigInt(lot.units) * p.num * BigInt(BP_ONE) >= BigInt(exitMultipleBp) * BigInt(lot.consumptionFen) * p.den;
 }
 
 /** The price (fen per unit, as a double) at which a lot exits: only an index key to find candidates; the decision is `lotReachedExit`. */
 export function exitPriceKey(lot: { units: number; consumptionFen: number }, exitMultipleBp: number): number {
-  if (lot.units <= 0) return Number.MAX_VALUE;
+  if (lot.units <= 0 || lot.consumptionFen <= 0) return Number.MAX_VALUE;
   return (exitMultipleBp * lot.consumptionFen) / (BP_ONE * lot.units);
 }
 
