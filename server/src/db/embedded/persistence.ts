@@ -15,7 +15,7 @@ import type { Engine, JournalRecord } from './engine';
 import type { IndexSpec } from './index-btree';
 import { Journal, Replay, frame, frameParts, readFrames, syncDir } from './journal';
 import type { Rec } from './record';
-import { deepFreeze, type Doc } from './values';
+import { compactFreeze, type Doc } from './values';
 
 export interface StorageOptions {
   fsync: boolean;
@@ -158,7 +158,7 @@ export class Storage {
             for (const spec of rec.indexes as IndexSpec[]) this.engine.loadIndex(cur.db, cur.coll, spec);
             break;
           case 'docs':
-            for (const d of rec.docs as Doc[]) cur!.docs.push(deepFreeze(d));
+            for (const d of rec.docs as Doc[]) cur!.docs.push(compactFreeze(d));
             break;
           case 'order': {
             const parts = cur!.orders.get(rec.index as string) ?? [];
@@ -209,7 +209,7 @@ export class Storage {
     const e = this.engine;
     switch (rec.op) {
       case 'c':
-        for (const w of rec.w) for (const d of w.put) deepFreeze(d);
+        for (const w of rec.w) for (let i = 0; i < w.put.length; i++) w.put[i] = compactFreeze(w.put[i]!);
         e.replayCommit(rec);
         break;
       case 'ci':

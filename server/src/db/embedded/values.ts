@@ -269,6 +269,7 @@ function cloneObjectId(v: ObjectId): ObjectId {
 export function freezeClone(v: unknown, path = ''): unknown {
   switch (typeof v) {
     case 'string':
+      return intern(v);
     case 'number':
     case 'boolean':
       return v;
@@ -311,13 +312,76 @@ export function freezeClone(v: unknown, path = ''): unknown {
     throw badValue(`embedded mongo: cannot store a ${v.constructor.name} at '${path}'`);
   }
   // plain objects, and class instances by their own enumerable fields (as BSON serializes them)
-  const out: Doc = {};
+  const keys: string[] = [];
+  const vals: unknown[] = [];
   for (const k of Object.keys(v)) {
     const x = (v as Doc)[k];
     if (typeof x === 'function') continue; // BSON skips functions (serializeFunctions: false)
-    out[k] = freezeClone(x, path ? path + '.' + k : k);
+    keys.push(k);
+    vals.push(freezeClone(x, path ? path + '.' + k : k));
   }
-  return Object.freeze(out);
+  return Object.freeze(buildObject(keys, vals));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compact documents
+//
+// The engine holds every document in memory, so their representation decides the footprint of
+// a 10^6-entry queue. An object built by adding fields one by one (as a copy loop or
+// BSON.deserialize does) keeps its fields in an out-of-object backing store with slack: a
+// 21-field entry took ~1.3 KB. The same object made by an object literal of its exact shape
+// keeps the fields in-object (~0.6 KB). So objects are made by a literal factory per shape
+// (cached, bounded), and short repeated strings ('pending', 'cashier', …) are shared.
+
+type Factory = (vals: unknown[]) => Doc;
+const FACTORIES = new Map<string, Factory>();
+const MAX_FACTORIES = 4096;
+const INTERNED = new Map<string, string>();
+const MAX_INTERNED = 65_536;
+const INTERN_MAX_LENGTH = 16;
+
+function factoryFor(keys: string[]): Factory | null {
+  const sig = keys.join('\u0000');
+  let f = FACTORIES.get(sig);
+  if (f) return f;
+  if (FACTORIES.size >= MAX_FACTORIES || keys.length > 64 || keys.includes('__proto__')) return null;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  f = new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}};`) as Factory;
+  FACTORIES.set(sig, f);
+  return f;
+}
+
+function buildObject(keys: string[], vals: unknown[]): Doc {
+  const f = factoryFor(keys);
+  if (f) return f(vals);
+  const out: Doc = {};
+  for (let i = 0; i < keys.length; i++) out[keys[i]!] = vals[i];
+  return out;
+}
+
+function intern(s: string): string {
+  if (s.length > INTERN_MAX_LENGTH) return s;
+  const hit = INTERNED.get(s);
+  if (hit !== undefined) return hit;
+  if (INTERNED.size < MAX_INTERNED) INTERNED.set(s, s);
+  return s;
+}
+
+/**
+ * Compact, frozen form of a freshly deserialized value (journal replay, snapshot load): plain
+ * objects rebuilt by their shape's factory, short strings shared. Other values kept as they are.
+ */
+export function compactFreeze<T>(v: T): T {
+  if (typeof v === 'string') return intern(v) as T;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = compactFreeze(v[i]);
+    return Object.freeze(v);
+  }
+  if (!isPlainObject(v)) return v;
+  const keys = Object.keys(v);
+  const vals = keys.map((k) => compactFreeze((v as Doc)[k]));
+  return Object.freeze(buildObject(keys, vals)) as T;
 }
 
 /** Deep-freeze a freshly deserialized value in place (journal replay: no caller can hold it). */
