@@ -2,6 +2,7 @@ import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
 import { burn, exitPriceKey, launchState, lotReachedExit, mint, price, pricePerPointFen, priceKeyUpperBound, takeFromLots, valueOf, type GreenState } from '../engine/green/pool';
 import { shanghaiDay } from '../engine/time';
+import { mulBpFloor } from '../money/units';
 import { AppError } from '../runtime/errors';
 import { col, runTransaction, s, type Store, type Tx } from '../repo/db';
 import type { GreenLotDoc, GreenStateDoc, OrderDoc } from '../repo/documents';
@@ -54,7 +55,7 @@ async function saveGreen(tx: Tx, before: GreenStateDoc, next: GreenState, inflow
 export async function greenOnSettle(tx: Tx, order: OrderDoc, config: PluginConfig, mv: Movements): Promise<{ inflowFen: number; units: number }> {
   if (!config.green.enabled) return { inflowFen: 0, units: 0 };
   // Capped by what is still in the order's clearing account (the compliance guard keeps shares within 100%).
-  const inflowFen = Math.min(Math.floor((order.cashFen * config.green.poolShareBp) / 10_000), order.clearingFen);
+  const inflowFen = Math.min(mulBpFloor(order.cashFen, config.green.poolShareBp), order.clearingFen);
   if (inflowFen === 0) return { inflowFen: 0, units: 0 };
   const before = await loadGreen(tx, config);
   const r = mint(stateOf(before), inflowFen, config.green.mintBp);
@@ -258,7 +259,7 @@ export async function myGreen(tx: Tx, userId: string) {
       units: l.units,
       consumptionFen: l.consumptionFen,
       valueFen: l.status === 'active' ? valueOf(st, l.units) : 0,
-      exitAtFen: Math.floor((l.consumptionFen * config.green.exitMultipleBp) / 10_000),
+      exitAtFen: mulBpFloor(l.consumptionFen, config.green.exitMultipleBp),
       status: l.status,
       createdAt: l.createdAt,
     })),

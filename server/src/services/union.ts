@@ -2,6 +2,7 @@ import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
 import { eligibleDay, planAcceleration, planStaticRelease, unionEntitlement, unionPoolInflow } from '../engine/union/union';
 import { shanghaiDay } from '../engine/time';
+import { mulBpFloor } from '../money/units';
 import { col, runTransaction, s, type Store, type Tx } from '../repo/db';
 import type { OrderDoc, UnionEntryDoc, UnionStateDoc } from '../repo/documents';
 import { postEvent } from './events';
@@ -29,7 +30,7 @@ async function loadUnion(tx: Tx): Promise<UnionStateDoc> {
 
 /** Profit of a line: price − cost for products; paid × store commission for O2O (cashier) payments. */
 export function lineProfitFen(scope: LineScope): number {
-  if (scope.source.kind === 'cashier') return Math.floor((scope.line.cashFen * (scope.store?.commissionBp ?? 0)) / 10_000);
+  if (scope.source.kind === 'cashier') return mulBpFloor(scope.line.cashFen, scope.store?.commissionBp ?? 0);
   return Math.max(0, scope.line.cashFen - scope.line.costFen * scope.line.qty);
 }
 
