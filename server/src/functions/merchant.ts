@@ -5,7 +5,7 @@ import { col, s } from '../repo/db';
 import { listProducts, productAdminView, upsertProduct } from '../services/catalog';
 import { loadConfig } from '../services/config';
 import { orderView } from '../services/orders';
-import { applyStore, cashierView, createCashier, merchantDashboard, ownStore, setCashierConfig, setStoreConfig, storeView } from '../services/stores';
+import { applyStore, cashierView, createCashier, prepareCashierCode, merchantDashboard, ownStore, setCashierConfig, setStoreConfig, storeView } from '../services/stores';
 import { asUser } from './tx';
 import { productFields } from './admin-params';
 
@@ -27,7 +27,11 @@ export const merchant: CloudFunction = {
   createCashier: action({
     access: 'user',
     params: z.strictObject({ storeId: id, name }),
-    run: (ctx, p) => asUser(ctx, async (tx, user) => cashierView(await createCashier(tx, ctx.deps.wx, await ownStore(tx, user, p.storeId), p.name))),
+    run: async (ctx, p) => {
+      await asUser(ctx, (tx, user) => ownStore(tx, user, p.storeId)); // only the owner may have a code made
+      const code = await prepareCashierCode(ctx.deps.wx);
+      return asUser(ctx, async (tx, user) => cashierView(await createCashier(tx, code, await ownStore(tx, user, p.storeId), p.name)));
+    },
   }),
   listCashiers: action({
     access: 'user',

@@ -46,12 +46,19 @@ export async function ownStore(tx: Tx, user: UserDoc, storeId: string, opts: { a
   return st;
 }
 
-export async function createCashier(tx: Tx, wx: WxPort, store: StoreDoc, name: string): Promise<CashierDoc> {
-  const count = await col(tx.db, 'cashiers').countDocuments({ storeId: store._id }, s(tx));
-  if (count >= 50) throw new AppError('LIMIT_REACHED', '每家门店最多 50 个收银台');
+export const MAX_CASHIERS_PER_STORE = 50;
+
+/** A new cashier's id and its mini-program code, made before the transaction (a call to WeChat must not be repeated by a transaction retry). */
+export async function prepareCashierCode(wx: WxPort): Promise<{ id: string; scene: string; codeUrl: string }> {
   const id = newId('C');
   const scene = `c=${id}`; // ≤ 32 chars, as wxacode.getUnlimited requires
-  const cashier: CashierDoc = { _id: id, storeId: store._id, name, scene, codeUrl: await wx.createMiniCode(scene, CASHIER_PAGE), rebate: { enabled: true }, createdAt: tx.now };
+  return { id, scene, codeUrl: await wx.createMiniCode(scene, CASHIER_PAGE) };
+}
+
+export async function createCashier(tx: Tx, code: { id: string; scene: string; codeUrl: string }, store: StoreDoc, name: string): Promise<CashierDoc> {
+  const count = await col(tx.db, 'cashiers').countDocuments({ storeId: store._id }, s(tx));
+  if (count >= MAX_CASHIERS_PER_STORE) throw new AppError('LIMIT_REACHED', `每家门店最多 ${MAX_CASHIERS_PER_STORE} 个收银台`);
+  const cashier: CashierDoc = { _id: code.id, storeId: store._id, name, scene: code.scene, codeUrl: code.codeUrl, rebate: { enabled: true }, createdAt: tx.now };
   await col(tx.db, 'cashiers').insertOne(cashier, s(tx));
   return cashier;
 }
