@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, buy, createTestApp, payAtCashier, shop, type TestApp } from '../helpers/app';
+import { col } from '../../server/src/repo/db';
 
 /**
  * Each setting of SPEC §3.4 (plugin) and §3.5 (product / store / cashier) changes the outcome,
@@ -337,6 +338,10 @@ describe('§3.6 refunds', () => {
     expect(await cash('a')).toBe(1000); // not clawed back
     const report = await app.verify();
     expect(report.systemBalances['CASH:platform:refund-loss']).toBe(-1000);
+    // the cash goes back through WeChat Pay after the commit (recorded, not sent, in local mode)
+    const refunds = await col(app.deps.store.db, 'outbox').find({ kind: 'refund' }).toArray();
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ status: 'recorded', data: { orderId: b.orderId, refundFen: '10000' } });
     expect(await app.error('b', 'order', 'refund', { orderId: 'O-nope' })).toBe('NOT_FOUND');
     expect(await app.error('a', 'order', 'refund', { orderId: b.orderId })).toBe('NOT_FOUND'); // not A's order
   });

@@ -16,6 +16,9 @@ export function localWx(publicUrl: string): WxPort {
     async unifiedOrder() {
       throw new Error('local mode: payments are simulated by order.pay');
     },
+    async refundPayment() {
+      // local mode: the refund stays recorded in the outbox; no money leaves the machine
+    },
     async sendSubscribeMessage() {
       // recorded by the outbox; nothing leaves the machine
     },

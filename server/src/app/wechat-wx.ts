@@ -31,6 +31,19 @@ export function wechatWx(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): Wx
       if (res.returnCode !== 'SUCCESS' || res.resultCode !== 'SUCCESS') throw new Error(`unifiedOrder failed: ${res.returnMsg ?? res.errCodeDes ?? 'unknown'}`);
       return res.payment as Record<string, unknown>;
     },
+    async refundPayment(p) {
+      const res = await cloud.cloudPay.refund({
+        sub_mch_id: env.CLOUD_PAY_SUB_MCH_ID,
+        nonce_str: p.refundId.slice(-32),
+        out_trade_no: p.orderId,
+        out_refund_no: p.refundId,
+        total_fee: p.totalFen,
+        refund_fee: p.refundFen,
+        envId: env.CLOUD_ENV,
+        functionName: 'payNotify',
+      });
+      if (res.returnCode !== 'SUCCESS' || res.resultCode !== 'SUCCESS') throw new Error(`refund failed: ${res.returnMsg ?? res.errCodeDes ?? 'unknown'}`);
+    },
     async sendSubscribeMessage(openid, kind, data) {
       const templateId = env[TEMPLATE_ENV[kind] ?? ''];
       if (!templateId) throw new Error(`no template id configured for ${kind}`);

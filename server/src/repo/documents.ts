@@ -322,7 +322,8 @@ export interface OutboxDoc {
   _id: string;
   userId: string;
   openid: string;
-  kind: 'payout' | 'completed' | 'lottery' | 'exit';
+  /** subscribe messages (payout, completed, lottery, exit) and the WeChat Pay refund of a refunded order */
+  kind: 'payout' | 'completed' | 'lottery' | 'exit' | 'refund';
   data: Record<string, string>;
   status: 'pending' | 'sent' | 'recorded' | 'failed';
   createdAt: Date;

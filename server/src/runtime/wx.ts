@@ -10,6 +10,8 @@ export interface WxPort {
   createMiniCode(scene: string, page: string): Promise<string>;
   /** Cloud pay unifiedOrder: returns the parameters for wx.requestPayment. */
   unifiedOrder(p: { orderId: string; amountFen: number; description: string; openid: string; notifyFunction: string }): Promise<Record<string, unknown>>;
+  /** Cloud pay refund of an order's cash (out_refund_no = refundId); throws on failure (the outbox records it). */
+  refundPayment(p: { orderId: string; refundId: string; totalFen: number; refundFen: number }): Promise<void>;
   /** Subscribe message to a shopper; throws on failure (the outbox records it). */
   sendSubscribeMessage(openid: string, kind: string, data: Record<string, string>): Promise<void>;
 }

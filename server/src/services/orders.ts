@@ -15,6 +15,7 @@ import { Movements } from './movements';
 import { cancelOrderEntries, markOrderEntriesDone } from './rebate';
 import { distributeOnComplete, revenueAccount, settleOrder } from './settlement';
 import { cancelUnionEntries } from './union';
+import { queueOutbox } from './outbox';
 
 /**
  * Orders: created → paid → completed, or cancelled (unpaid) / refunded. Every transition is one
@@ -286,6 +287,10 @@ export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDo
   short -= fromRevenue;
   mv.move(acct.platformRefundLoss, acct.orderClearing(order._id), short, '退款损失 (已返出的提取不追回)');
   mv.move(acct.orderClearing(order._id), acct.extWxPay, order.cashFen, '退款到微信支付');
+  // The money goes back through WeChat Pay after the commit (outbox), never from inside the transaction.
+  if (order.cashFen > 0) {
+    await queueOutbox(tx, order.userId, 'refund', { orderId: order._id, refundId: `R${order._id}`, totalFen: String(order.cashFen), refundFen: String(order.cashFen) });
+  }
   const leftover = order.clearingFen - needed;
   if (leftover > 0) throw new Error('invariant: clearing holds more than the order value');
   await returnDeductions(tx, order, mv);

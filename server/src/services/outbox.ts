@@ -4,8 +4,8 @@ import { newId } from '../repo/ids';
 import type { WxPort } from '../runtime/wx';
 
 /**
- * Subscribe messages (SPEC §7) use a transactional outbox: the event's transaction records the
- * message; it is sent only after the commit, so a retried or aborted transaction never messages
+ * Subscribe messages (SPEC §7) and WeChat Pay refunds use a transactional outbox: the event's
+ * transaction records them; they are sent only after the commit, so a retried or aborted transaction never messages
  * a shopper, and a committed one always does (the next dispatch picks up what a crash left).
  */
 export async function queueOutbox(tx: Tx, userId: string, kind: OutboxDoc['kind'], data: Record<string, string>): Promise<void> {
@@ -27,7 +27,11 @@ export async function dispatchOutbox(store: Store, wx: WxPort, now: Date): Promi
     if (!claimed) continue;
     const user = await col(store.db, 'users').findOne({ _id: m.userId });
     try {
-      await wx.sendSubscribeMessage(user?.openid ?? '', m.kind, m.data);
+      if (m.kind === 'refund') {
+        await wx.refundPayment({ orderId: m.data.orderId!, refundId: m.data.refundId!, totalFen: Number(m.data.totalFen), refundFen: Number(m.data.refundFen) });
+      } else {
+        await wx.sendSubscribeMessage(user?.openid ?? '', m.kind, m.data);
+      }
       await outbox.updateOne({ _id: m._id }, { $set: { status: wx.mode === 'local' ? 'recorded' : 'sent', openid: user?.openid ?? '' } });
     } catch (err) {
       // A shopper who has not subscribed makes WeChat refuse: record it, never retry forever.
