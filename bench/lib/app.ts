@@ -13,20 +13,13 @@ import { localWx } from '../../server/src/app/local-wx';
 import type { PluginConfig } from '../../server/src/engine/config/types';
 import { post } from '../../server/src/repo/ledger';
 import { runTransaction } from '../../server/src/repo/db';
+import { xorshift32 } from '../../tests/support/xorshift';
 import type { AppDeps } from '../../server/src/runtime/context';
 
 export const ADMIN = 'bench-admin';
 
 export function seeded(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+  const next = xorshift32(seed);
   return { below: (n: number) => next() % n, float: () => next() / 4294967296 };
 }
 

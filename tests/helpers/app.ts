@@ -11,6 +11,7 @@ import type { Random } from '../../server/src/engine/rebate/lottery';
 import type { AppDeps } from '../../server/src/runtime/context';
 import { verifyLedger, type LedgerReport } from '../../server/src/repo/ledger';
 import { createGateway } from '../../server/src/gateway/server';
+import { xorshift32 } from '../support/xorshift';
 
 /**
  * A whole app on a fresh database, called through the public actions exactly as the gateway
@@ -22,17 +23,8 @@ export const ADMIN = 'test-admin';
 
 /** Deterministic randomness for reproducible draws and random-return groups. */
 export function seededRandom(seed = 42): Random {
-  let x = seed >>> 0 || 1;
-  return {
-    below(n: number) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x % n;
-    },
-  };
+  const next = xorshift32(seed);
+  return { below: (n: number) => next() % n };
 }
 
 export interface TestApp {

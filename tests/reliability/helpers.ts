@@ -2,21 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { EJSON } from 'bson';
 import { ERROR_CODES } from '../../server/src/runtime/errors';
+import { xorshift32 } from '../support/xorshift';
 
 /** The SPEC §8 error codes. */
 export const CODES = new Set(Object.keys(ERROR_CODES));
 
 /** A seeded generator (xorshift32); every test prints its seed. */
 export function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+  const next = xorshift32(seed);
   return {
     int: (n: number) => next() % n,
     pick: <T>(xs: readonly T[]) => xs[next() % xs.length]!,
