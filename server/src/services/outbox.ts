@@ -13,14 +13,31 @@ export async function queueOutbox(tx: Tx, userId: string, kind: OutboxDoc['kind'
     { _id: newId('M'), userId, openid: '', kind, data, status: 'pending', createdAt: tx.now, sentAt: null, error: null },
     s(tx),
   );
+  tx.afterCommit(async () => void (dispatchNeeded = true));
 }
+
+/**
+ * Whether this process committed messages not yet dispatched. True at start, so messages a crash
+ * left pending are picked up by the first call; the daily job dispatches regardless. Calls that
+ * queued nothing (most reads) skip the outbox query.
+ */
+let dispatchNeeded = true;
+export const outboxMayHaveWork = () => dispatchNeeded;
 
 const DISPATCH_BATCH = 50;
 
 /** Send pending messages; in local mode they are recorded, not sent. Returns how many were handled. */
 export async function dispatchOutbox(store: Store, wx: WxPort, now: Date): Promise<number> {
+  dispatchNeeded = false; // messages committed from here on set it again
   const outbox = col(store.db, 'outbox');
-  const pending = await outbox.find({ status: 'pending' }).sort({ createdAt: 1 }).limit(DISPATCH_BATCH).toArray();
+  let pending;
+  try {
+    pending = await outbox.find({ status: 'pending' }).sort({ createdAt: 1 }).limit(DISPATCH_BATCH).toArray();
+  } catch (err) {
+    dispatchNeeded = true;
+    throw err;
+  }
+  if (pending.length === DISPATCH_BATCH) dispatchNeeded = true; // more than one batch waiting: the next call continues
   for (const m of pending) {
     // Claim the message first so two dispatchers never send it twice.
     const claimed = await outbox.findOneAndUpdate({ _id: m._id, status: 'pending' }, { $set: { status: 'sent', sentAt: now } }, { returnDocument: 'after' });
