@@ -14,6 +14,7 @@ const FUNCTIONS = {
   mall: ['mall', 'mall'],
   order: ['order', 'order'],
   payNotify: ['order', 'payNotify'],
+  settle: ['settle', 'settle'],
   queue: ['queue', 'queue'],
   union: ['union', 'union'],
   green: ['green', 'green'],
@@ -32,6 +33,8 @@ const CONFIG = {
   merchant: { permissions: { openapi: ['wxacode.getUnlimited'] } },
   user: { permissions: { openapi: ['wxacode.getUnlimited'] } },
   daily: { permissions: { openapi: ['subscribeMessage.send'] }, triggers: [{ name: 'daily-0000', type: 'timer', config: '0 0 0 * * * *' }] },
+  // the settler: started by payNotify and the recording actions, swept every minute for anything left behind
+  settle: { permissions: { openapi: [] }, triggers: [{ name: 'settle-sweep', type: 'timer', config: '0 * * * * * *' }] },
 };
 
 const sizes = [];

@@ -38,6 +38,8 @@ export interface TestApp {
   /** merge settings into the plugin config (through admin.setConfig) */
   configure(patch: (c: PluginConfig) => void): Promise<PluginConfig>;
   verify(): Promise<LedgerReport>;
+  /** wait until the settler has nothing due (payNotify answers before its payment is settled, SPEC §9) */
+  settled(now?: Date | string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function createTestApp(opts: { random?: Random; admins?: string[] }
       return app.call(ADMIN, 'admin', 'setConfig', { config: c });
     },
     verify: () => verifyLedger(store.db),
+    settled: (now) => deps.settler.drain(now === undefined ? undefined : new Date(now)),
     async close() {
       if (uri) await store.db.dropDatabase();
       await client.close();

@@ -137,12 +137,14 @@ interface Snapshot {
 }
 
 async function snapshot(a: TestApp): Promise<Snapshot> {
+  await a.settled(); // payment notifications answer before settlement: look at the state once it is settled
   return { entries: new Map((await allEntries(a)).map((e) => [e._id, e])), orders: new Map((await allOrders(a)).map((o) => [o._id, o])) };
 }
 
 /** Cash the order's settlement paid to shoppers, as its journal entries say (rebate-only runs: nothing else pays shoppers from an order). */
 async function journalPaidOut(a: TestApp, orderId: string): Promise<number> {
-  const events = await col(db(a), 'journal').find({ eventKey: { $in: [`order.pay:${orderId}`, `order.complete:${orderId}`] } }).toArray();
+  // the settler's entry for the order, and the parts of a settlement cut across transactions
+  const events = await col(db(a), 'journal').find({ eventKey: { $regex: `^order\\.settle:${orderId}(:part\\d+)?$` } }).toArray();
   let fen = 0;
   for (const e of events) for (const p of e.postings) if (/^CASH:user:[^:]+$/.test(p.account) && p.amount > 0) fen += p.amount;
   return fen;

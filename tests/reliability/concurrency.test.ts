@@ -108,7 +108,7 @@ describe('concurrent payments through the gateway', () => {
     const db = app.deps.store.db;
     for (const id of ids) {
       expect(await col(db, 'green_lots').countDocuments({ orderId: id }), id).toBe(1);
-      expect(await col(db, 'journal').countDocuments({ eventKey: `order.complete:${id}` }), id).toBe(1);
+      expect(await col(db, 'journal').countDocuments({ eventKey: `order.settle:${id}` }), id).toBe(1);
     }
     const all = await col(db, 'orders').find({ _id: { $in: ids } }).toArray();
     const inflow = all.reduce((a, o) => a + o.settlement!.greenInflowFen, 0);

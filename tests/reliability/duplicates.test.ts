@@ -125,6 +125,7 @@ describe('duplicate and retried deliveries', () => {
     expect(isErrorShape(a) && a.error.code === 'CONFLICT', JSON.stringify(a)).toBe(true);
     expect((await col(app.deps.store.db, 'orders').findOne({ _id: o2.orderId }))!.status).toBe('created');
     expect(await col(app.deps.store.db, 'payments').countDocuments({})).toBe(before + 1);
+    await app.settled(); // the recorded payment settles after payNotify answered
     expect((await app.verify()).problems).toEqual([]);
     void ADMIN;
   });

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acct } from '../../server/src/engine/ledger/accounts';
 import { exitPriceKey } from '../../server/src/engine/green/pool';
-import { col, runTransaction } from '../../server/src/repo/db';
+import { col, MAX_TX_DOCS, resetTxStats, runTransaction, txStats } from '../../server/src/repo/db';
 import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
 import { post } from '../../server/src/repo/ledger';
-import { EXIT_CHUNK, runExitCascade } from '../../server/src/services/green';
-import { RELEASE_CHUNK, runUnionRelease } from '../../server/src/services/union';
+import { RELEASE_CHUNK } from '../../server/src/services/settler/steps';
 import { ADMIN, createTestApp, type TestApp } from '../helpers/app';
 
 /**
- * SPEC §4/§5: the daily union release and the forced-exit cascade run in bounded transactions.
- * 10⁵ eligible union entries and 10⁵ lots are bulk-loaded (with a matching journal entry, so
- * verifyLedger still holds) and the jobs run through the same code as admin.runDaily.
+ * SPEC §4/§5/§9: the daily union release and the forced-exit cascade run in bounded transactions
+ * of the settler. 10⁵ eligible union entries and 10⁵ lots are bulk-loaded (with a matching
+ * journal entry, so verifyLedger still holds) and the jobs run through admin.runDaily (the
+ * release) and the settler (the cascade, started because the pool's version changed).
  */
 const N = Number(process.env.BOUNDED_JOB_N ?? 100_000);
 const USERS = 50;
@@ -50,22 +50,24 @@ describe('bounded jobs over 10⁵ records', () => {
     await col(app.deps.store.db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: N, pendingCount: N, pendingFen: N * 100, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
     await fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
 
+    resetTxStats(app.deps.store);
     const t0 = Date.now();
-    const first = await runUnionRelease(app.deps.store, new Date('2026-08-15T00:00:10+08:00'), '2026-08-15');
+    const first = (await app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, { now: '2026-08-15T00:00:10+08:00' })).union;
     const ms = Date.now() - t0;
     expect(first.released).toBe(N - 1);
     expect(first.blocked).toBe(true);
     expect(first.transactions).toBe(Math.ceil(N / RELEASE_CHUNK));
     const job = await col(app.deps.store.db, 'jobs').findOne({ _id: 'union-release:2026-08-15' });
     expect(job).toMatchObject({ status: 'done', processed: N - 1, chunks: first.transactions });
-    console.log(`[bounded] union release: ${N - 1} entries, ${first.transactions} transactions of ≤ ${RELEASE_CHUNK}, ${ms} ms`);
+    expect(txStats(app.deps.store).maxDocs).toBeLessThanOrEqual(MAX_TX_DOCS);
+    console.log(`[bounded] union release: ${N - 1} entries, ${first.transactions} transactions of ≤ ${RELEASE_CHUNK} entries, largest ${txStats(app.deps.store).maxDocs} documents, ${ms} ms`);
 
     const second = await app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, { now: '2026-08-15T09:00:00+08:00' });
     expect(second.union).toMatchObject({ released: 0, paidFen: 0, alreadyDone: true });
     expect((await app.verify()).problems).toEqual([]);
   }, 300_000);
 
-  it(`forced-exit cascade over ${N} lots: chunks of ${EXIT_CHUNK} lots per transaction`, async () => {
+  it(`forced-exit cascade over ${N} lots: bounded transactions of the settler`, async () => {
     // Every lot holds 1 point bought for ¥0.50; the pool backs 1 point at ¥1.20, so each lot is worth
     // 2.4× its consumption and exits at 2×. Exits pay value − 10% fee; the fee raises the price.
     const lots: GreenLotDoc[] = [];
@@ -78,17 +80,20 @@ describe('bounded jobs over 10⁵ records', () => {
     }
     await col(app.deps.store.db, 'green_lots').insertMany(lots);
     const poolFen = N * 120;
-    await col(app.deps.store.db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 } }, { upsert: true });
+    // a new pool version: the settler checks for lots due to exit
+    await col(app.deps.store.db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 }, $inc: { version: 1 } }, { upsert: true });
     await fund('fixture:green', [[acct.extWxPay, acct.greenPool, poolFen], ...[...perUser].map(([u, units]) => [acct.greenIssuer, acct.userGreen(u), units] as [string, string, number])]);
 
+    resetTxStats(app.deps.store);
     const t0 = Date.now();
-    const r = await runExitCascade(app.deps.store, new Date());
+    await app.settled();
     const ms = Date.now() - t0;
-    expect(r.exited).toBe(N);
-    expect(r.transactions).toBeGreaterThanOrEqual(N / EXIT_CHUNK);
-    expect(r.transactions).toBeLessThanOrEqual(N / EXIT_CHUNK + 2);
-    console.log(`[bounded] forced exits: ${r.exited} lots, ${r.transactions} transactions of ≤ ${EXIT_CHUNK}, ${ms} ms`);
-    expect((await runExitCascade(app.deps.store, new Date())).exited).toBe(0);
+    const stats = txStats(app.deps.store);
+    expect(await col(app.deps.store.db, 'green_lots').countDocuments({ status: 'exited' })).toBe(N);
+    expect(stats.maxDocs).toBeLessThanOrEqual(MAX_TX_DOCS);
+    expect(stats.commits).toBeGreaterThanOrEqual(Math.ceil((N * 5) / MAX_TX_DOCS));
+    console.log(`[bounded] forced exits: ${N} lots, ${stats.commits} transactions, largest ${stats.maxDocs} documents, ${ms} ms`);
+    expect(await col(app.deps.store.db, 'green_lots').countDocuments({ status: 'active' })).toBe(0);
     expect((await app.verify()).problems).toEqual([]);
   }, 300_000);
 });

@@ -4,6 +4,7 @@ import type { WxPort } from '../runtime/wx';
 import type { Store } from '../repo/db';
 import { ensureIndexes } from '../repo/indexes';
 import type { MongoClient } from 'mongodb';
+import { Settler, type SettlerOptions } from '../services/settler/settler';
 
 export const DB_NAME = process.env.DB_NAME ?? 'queue_rebate';
 
@@ -20,6 +21,24 @@ export function parseAdmins(value: string | undefined): Set<string> {
   return new Set((value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 }
 
-export function makeDeps(store: Store, wx: WxPort, opts: { adminOpenids: Iterable<string>; publicUrl?: string; random?: Random }): AppDeps {
-  return { store, wx, random: opts.random ?? cryptoRandom, adminOpenids: new Set(opts.adminOpenids), publicUrl: opts.publicUrl ?? '' };
+export interface DepsOptions {
+  adminOpenids: Iterable<string>;
+  publicUrl?: string;
+  random?: Random;
+  settler?: SettlerOptions;
+  settleWaitMs?: number;
+}
+
+export function makeDeps(store: Store, wx: WxPort, opts: DepsOptions): AppDeps {
+  const random = opts.random ?? cryptoRandom;
+  const settler = new Settler(store, random, opts.settler);
+  return {
+    store,
+    wx,
+    random,
+    settler,
+    settleWaitMs: opts.settleWaitMs ?? (wx.mode === 'local' ? 30_000 : 3_000),
+    adminOpenids: new Set(opts.adminOpenids),
+    publicUrl: opts.publicUrl ?? '',
+  };
 }

@@ -21,11 +21,21 @@ async function connect(): Promise<AppDeps> {
   const uri = process.env.MONGODB_URI;
   if (!uri) throw new Error('MONGODB_URI is not set for this cloud function (set it in the function configuration)');
   const store = await openStore(await new MongoClient(uri, { maxPoolSize: 5 }).connect());
-  return makeDeps(store, wechatWx(cloud), { adminOpenids: parseAdmins(process.env.ADMIN_OPENIDS) });
+  return makeDeps(store, wechatWx(cloud), { adminOpenids: parseAdmins(process.env.ADMIN_OPENIDS), settler: { trigger: startSettle } });
 }
 
-/** Events without an action: the pay callback (payNotify) and the timer trigger (daily). */
-const DEFAULT_ACTION: Record<string, string> = { payNotify: 'notify', daily: 'run' };
+/**
+ * Start the `settle` function without waiting for it to finish: the request only has to be on
+ * its way before this function answers (a container is frozen after its answer). If it is lost,
+ * the settle function's timer trigger sweeps within a minute.
+ */
+function startSettle(): Promise<void> {
+  const call = (cloud.callFunction({ name: 'settle', data: { action: 'run' } }) as Promise<unknown>).catch((err) => console.error('settle call failed', err));
+  return Promise.race([call.then(() => undefined), new Promise<void>((r) => setTimeout(r, 150))]);
+}
+
+/** Events without an action: the pay callback (payNotify) and the timer triggers (daily, settle). */
+const DEFAULT_ACTION: Record<string, string> = { payNotify: 'notify', daily: 'run', settle: 'run' };
 
 export function createMain(name: string, fn: CloudFunction, connectDeps: () => Promise<AppDeps> = connect) {
   return async (event: Record<string, unknown>) => {

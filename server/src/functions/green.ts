@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
 import { amount, id, requestId } from '../runtime/params';
 import { AppError } from '../runtime/errors';
-import { greenView, myGreen, runExitCascade, transferGreen, withdrawGreen } from '../services/green';
+import { greenView, myGreen, transferGreen, withdrawGreen } from '../services/green';
 import { loadConfig } from '../services/config';
-import { asUser, inTx, once } from './tx';
+import { afterPoolChange, asUser, inTx, once } from './tx';
 
 async function requireGreen(ctx: Parameters<typeof inTx>[0]) {
   const config = await inTx(ctx, (tx) => loadConfig(tx));
@@ -22,7 +22,7 @@ export const green: CloudFunction = {
     run: async (ctx, p) => {
       await requireGreen(ctx);
       const r = await once(ctx, 'green.withdraw', p.requestId, (tx, user) => withdrawGreen(tx, user._id, p.units));
-      await runExitCascade(ctx.deps.store, ctx.now); // the fee raised the price: other lots may exit now
+      await afterPoolChange(ctx); // the fee raised the price: other lots may exit now
       return r;
     },
   }),
@@ -33,7 +33,7 @@ export const green: CloudFunction = {
     run: async (ctx, p) => {
       await requireGreen(ctx);
       const r = await once(ctx, 'green.transfer', p.requestId, (tx, user) => transferGreen(tx, user._id, p.toUserId, p.units));
-      await runExitCascade(ctx.deps.store, ctx.now); // the moved basis is floored: the receiver's lot may be at its exit value
+      await afterPoolChange(ctx); // the moved basis is floored: the receiver's lot may be at its exit value
       return r;
     },
   }),

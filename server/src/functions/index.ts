@@ -5,9 +5,10 @@ import { mall } from './mall';
 import { merchant } from './merchant';
 import { order, payNotify } from './order';
 import { queue } from './queue';
+import { settle } from './settle';
 import { union } from './union';
 import { user } from './user';
 import { wallet } from './wallet';
 
 /** Every cloud function by name: each is a folder under cloudfunctions/ bundling this code. */
-export const FUNCTIONS: Record<string, CloudFunction> = { user, mall, order, payNotify, queue, union, green, wallet, merchant, admin, daily };
+export const FUNCTIONS: Record<string, CloudFunction> = { user, mall, order, payNotify, settle, queue, union, green, wallet, merchant, admin, daily };

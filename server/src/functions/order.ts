@@ -3,9 +3,9 @@ import { action, type CloudFunction } from '../runtime/handler';
 import { amount, id, nonNegativeAmount, requestId } from '../runtime/params';
 import { col, s } from '../repo/db';
 import type { OrderDoc } from '../repo/documents';
-import { cancelOrder, completeOrder, createCashierOrder, createOrder, handlePayment, orderView, ownOrder, refundOrder, SETTLEMENT_LANE } from '../services/orders';
-import { runExitCascade } from '../services/green';
-import { asUser, inTx, once } from './tx';
+import { cancelOrder, completeOrder, createCashierOrder, createOrder, handlePayment, orderView, ownOrder, refundOrder } from '../services/orders';
+import type { ActionContext } from '../runtime/context';
+import { afterPoolChange, asUser, once } from './tx';
 
 const MAX_ORDER_FEN = 100_000_000; // ¥1,000,000 per cashier payment
 
@@ -22,7 +22,7 @@ export const order: CloudFunction = {
     }),
     run: async (ctx, p) => {
       const r = await once(ctx, 'order.create', p.requestId, async (tx, user) => orderView(await createOrder(tx, user, p)));
-      if (p.deduct?.greenUnits) await runExitCascade(ctx.deps.store, ctx.now); // spending rounds in the pool's favour: the price may rise
+      if (p.deduct?.greenUnits) await afterPoolChange(ctx); // spending rounds in the pool's favour: the price may rise
       return r;
     },
   }),
@@ -48,22 +48,27 @@ export const order: CloudFunction = {
         return { order: orderView(o), payment, alreadyPaid: false };
       }
       const outcome = await handlePayment(ctx.deps, ctx.now, { outTradeNo: o._id, transactionId: `SIM${o._id}`, totalFee: o.cashFen });
+      // SPEC §8: local order.pay answers once the payment is settled, so the caller sees its effects
+      if (outcome.settling) await ctx.deps.settler.waitSettled(o._id, ctx.now, ctx.deps.settleWaitMs);
       const after = await col(ctx.deps.store.db, 'orders').findOne({ _id: o._id });
       return { order: orderView(after as OrderDoc), payment: { simulated: true, transactionId: `SIM${o._id}`, duplicate: outcome.duplicate }, alreadyPaid: false };
     },
   }),
-  /** 确认收货: the buyer, the store's owner or an admin. */
+  /** 确认收货: the buyer, the store's owner or an admin. The settler then settles and pays commission and revenue; the answer waits for it a moment. */
   complete: action({
     access: 'user',
     params: z.strictObject({ orderId: id }),
-    run: (ctx, p) => asUser(ctx, async (tx, user) => orderView(await completeOrder(tx, ctx.deps, p.orderId, { user, isAdmin: ctx.isAdmin })), SETTLEMENT_LANE),
+    run: async (ctx, p) => {
+      const done = await asUser(ctx, (tx, user) => completeOrder(tx, p.orderId, { user, isAdmin: ctx.isAdmin }));
+      return orderView(await settled(ctx, done));
+    },
   }),
   refund: action({
     access: 'user',
     params: z.strictObject({ orderId: id }),
     run: async (ctx, p) => {
-      const r = await asUser(ctx, async (tx, user) => orderView(await refundOrder(tx, p.orderId, { user, isAdmin: ctx.isAdmin })), SETTLEMENT_LANE);
-      await runExitCascade(ctx.deps.store, ctx.now); // a voided green lot leaves its value in the pool: the price rises, other lots may exit
+      const r = await asUser(ctx, async (tx, user) => orderView(await refundOrder(tx, p.orderId, { user, isAdmin: ctx.isAdmin })));
+      await afterPoolChange(ctx); // a voided green lot leaves its value in the pool: the price rises, other lots may exit
       return r;
     },
   }),
@@ -72,7 +77,7 @@ export const order: CloudFunction = {
     params: z.strictObject({ orderId: id }),
     run: async (ctx, p) => {
       const r = await asUser(ctx, async (tx, user) => orderView(await cancelOrder(tx, p.orderId, user)));
-      await runExitCascade(ctx.deps.store, ctx.now); // returned green points are minted in the pool's favour: the price may rise
+      await afterPoolChange(ctx); // returned green points are minted in the pool's favour: the price may rise
       return r;
     },
   }),
@@ -97,6 +102,13 @@ export const order: CloudFunction = {
   }),
 };
 
+/** The order once the settler has had a moment with it (it stays 结算中 if the settler is slower). */
+async function settled(ctx: ActionContext, order: OrderDoc): Promise<OrderDoc> {
+  if (!order.settleDue) return order;
+  await ctx.deps.settler.waitSettled(order._id, ctx.now, ctx.deps.settleWaitMs);
+  return ((await col(ctx.deps.store.db, 'orders').findOne({ _id: order._id })) as OrderDoc | null) ?? order;
+}
+
 /**
  * payNotify: WeChat cloud pay calls this function with the payment result (context SOURCE is the
  * pay callback); it answers { errcode: 0 } once the payment is recorded, so WeChat stops retrying.
@@ -116,6 +128,8 @@ export const payNotify: CloudFunction = {
     run: async (ctx, p) => {
       if ((p.resultCode !== undefined && p.resultCode !== 'SUCCESS') || (p.returnCode !== undefined && p.returnCode !== 'SUCCESS')) return { errcode: 0, errmsg: 'ignored: not a success' };
       const outcome = await handlePayment(ctx.deps, ctx.now, { outTradeNo: p.outTradeNo, transactionId: p.transactionId, totalFee: p.totalFee });
+      // recorded: answer now; the settler settles (WeChat: the `settle` function, started without waiting)
+      if (outcome.settling) await ctx.deps.settler.nudge(ctx.now);
       return { errcode: 0, errmsg: 'OK', ...outcome };
     },
   }),

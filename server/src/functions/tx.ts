@@ -5,14 +5,24 @@ import { col, runTransaction, s, type Tx } from '../repo/db';
 import type { UserDoc } from '../repo/documents';
 import { requireUser } from '../services/users';
 
-/** Run an action's work as one transaction on the caller's clock (in a lane when it settles into shared queues and pools). */
-export function inTx<T>(ctx: ActionContext, fn: (tx: Tx) => Promise<T>, lane?: string): Promise<T> {
-  return runTransaction(ctx.deps.store, ctx.now, fn, { lane });
+/** Run an action's work as one transaction on the caller's clock. */
+export function inTx<T>(ctx: ActionContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return runTransaction(ctx.deps.store, ctx.now, fn);
 }
 
 /** One transaction with the signed-in shopper loaded inside it. */
-export function asUser<T>(ctx: ActionContext, fn: (tx: Tx, user: UserDoc) => Promise<T>, lane?: string): Promise<T> {
-  return inTx(ctx, async (tx) => fn(tx, await requireUser(tx, ctx.caller.openid)), lane);
+export function asUser<T>(ctx: ActionContext, fn: (tx: Tx, user: UserDoc) => Promise<T>): Promise<T> {
+  return inTx(ctx, async (tx) => fn(tx, await requireUser(tx, ctx.caller.openid)));
+}
+
+/**
+ * After an action that changed the green pool (a withdrawal, a transfer, a spend, a refund …):
+ * lots may now be due to exit, which is the settler's work. Local mode waits for it, so the
+ * caller sees the cascade; in WeChat the settler runs on its own and the answer does not wait.
+ */
+export async function afterPoolChange(ctx: ActionContext): Promise<void> {
+  if (ctx.deps.wx.mode === 'local') await ctx.deps.settler.waitIdle(ctx.now, ctx.deps.settleWaitMs);
+  else await ctx.deps.settler.nudge(ctx.now);
 }
 
 /**

@@ -140,6 +140,33 @@ export interface OrderDoc {
   settledAt: Date | null;
   transactionId: string | null;
   settlement: SettlementSummary | null;
+  /**
+   * 结算中: settlement (or a completion's commission and revenue) is due and waits for the settler.
+   * Set by the payment / completion, cleared by the settler; older documents lack it (= false).
+   */
+  settleDue?: boolean;
+  /** when the work became due (payment or completion time): the settler takes due orders in this order */
+  settleDueAt?: Date | null;
+  /** the settler's sequence number: the order in which orders were settled (payment order, SPEC §9) */
+  settleSeq?: number | null;
+  /** a settlement cut across transactions (a payout larger than one transaction's bound) */
+  settleProgress?: SettleProgress | null;
+  /** commission, recruiter reward and revenue done (at completion) */
+  distributedAt?: Date | null;
+  /** wall-clock time the settler finished the order (settlement lag = this − the recording) */
+  settledWallAt?: Date | null;
+}
+
+/** Where a cut settlement continues: the line being extracted and what it has paid so far. */
+export interface SettleProgress {
+  line: number;
+  /** extracted from this line so far */
+  lineExtractedFen: number;
+  /** extracted from all lines so far */
+  extractedFen: number;
+  payouts: number;
+  /** transactions this settlement has taken so far */
+  parts: number;
 }
 
 export interface PaymentDoc {
@@ -230,6 +257,8 @@ export interface GreenStateDoc {
   lastPriceDen: number;
   inflowFen: number;
   paidOutFen: number;
+  /** bumped by every change of the pool: the settler runs the exit cascade when it differs from the version it last checked */
+  version?: number;
 }
 
 export interface GreenLotDoc {
@@ -306,6 +335,10 @@ export interface WithdrawalDoc {
 
 export interface JobDoc {
   _id: string;
+  /** what the job does: `union-release` (requested by the daily job, run by the settler), `reset` */
+  kind?: string;
+  /** the day a union release is for */
+  day?: string;
   status: 'running' | 'done';
   /** resume point of a chunked job (e.g. the last union seq handled) */
   cursor: number;
@@ -322,13 +355,42 @@ export interface OutboxDoc {
   _id: string;
   userId: string;
   openid: string;
-  /** subscribe messages (payout, completed, lottery, exit) and the WeChat Pay refund of a refunded order */
-  kind: 'payout' | 'completed' | 'lottery' | 'exit' | 'refund';
+  /**
+   * subscribe messages (payout, completed, lottery, exit), the WeChat Pay refund of a refunded
+   * order, and `bundle`: many messages written by one settler transaction as one document (a
+   * batch stays within its document bound), split into single messages before they are sent
+   */
+  kind: 'payout' | 'completed' | 'lottery' | 'exit' | 'refund' | 'bundle';
   data: Record<string, string>;
+  /** the messages of a bundle */
+  messages?: { userId: string; kind: 'payout' | 'completed' | 'lottery' | 'exit'; data: Record<string, string> }[];
   status: 'pending' | 'sent' | 'recorded' | 'failed';
   createdAt: Date;
   sentAt: Date | null;
   error: string | null;
+}
+
+/**
+ * The settler (SPEC §9): one document holds its lease (holder, fencing token, expiry) and the
+ * state that must survive a settler's death: the settlement sequence, a cut settlement to
+ * continue first, the last reset applied and the green pool version last checked for exits.
+ * Only the lease holder writes it inside a transaction, and every settler transaction writes it
+ * first (the fence), so two settlers can never both commit.
+ */
+export interface SettlerDoc {
+  _id: 'settler';
+  holder: string | null;
+  token: number;
+  expiresAt: Date;
+  /** settlement sequence numbers handed out so far */
+  seq: number;
+  /** an order whose settlement was cut: it continues before anything else */
+  cut: string | null;
+  /** the latest scheduled reset instant applied (队列奖励清零) */
+  resetAt: Date | null;
+  /** the green pool version at which no lot was due to exit */
+  greenVersion: number;
+  transactions: number;
 }
 
 export interface CounterDoc {
@@ -377,4 +439,5 @@ export interface Collections {
   counters: CounterDoc;
   inflows: InflowDoc;
   idempotency: IdempotencyDoc;
+  settler: SettlerDoc;
 }

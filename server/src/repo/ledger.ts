@@ -1,15 +1,11 @@
-import { assetOf, isUserAccount, mustStayNonNegative, userIdOf, type Asset } from '../engine/ledger/accounts';
+import { assetOf, isMaterialized, isUserAccount, mustStayNonNegative, userIdOf } from '../engine/ledger/accounts';
 import { buildEntry, GENESIS_HASH, verifyChain, type ChainProblem, type JournalDraft, type JournalEntry } from '../engine/ledger/journal';
 import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from './db';
-import type { Db } from 'mongodb';
+import type { AnyBulkWriteOperation, Db } from 'mongodb';
+import type { BalanceDoc, PostingDoc } from './documents';
 
-/** Assets whose user balances are materialized (and checked) in the event's transaction. QENT/UENT are memo assets, derived. */
-const MATERIALIZED: ReadonlySet<Asset> = new Set(['CASH', 'POINTS', 'LOVE', 'VOUCHER', 'GREEN']);
-
-function materialized(account: string): boolean {
-  return isUserAccount(account) && MATERIALIZED.has(assetOf(account));
-}
+const materialized = isMaterialized;
 
 /**
  * Append one balanced journal entry to `book` inside the event's transaction: link it to the
@@ -17,39 +13,60 @@ function materialized(account: string): boolean {
  * history. The entry's eventKey is unique: the same business event cannot post twice.
  */
 export async function post(tx: Tx, book: string, draft: JournalDraft): Promise<JournalEntry> {
+  const [entry] = await postBatch(tx, book, [{ draft, at: tx.now }]);
+  return entry ?? buildEntry(book, 0, GENESIS_HASH, draft, tx.now);
+}
+
+/**
+ * Append several entries to one book in one go (the settler's batch): chained in order, written
+ * with one insert per collection, each shopper's balance updated once with the net of the batch.
+ * A balance that must not go negative is checked against that net (credits before debits, as
+ * within one entry). Drafts that move nothing are skipped. Returns the entries written.
+ */
+export async function postBatch(tx: Tx, book: string, drafts: { draft: JournalDraft; at: Date }[]): Promise<JournalEntry[]> {
   const books = col(tx.db, 'books');
   const head = await books.findOne({ _id: book }, s(tx));
-  const entry = buildEntry(book, (head?.height ?? 0) + 1, head?.hash ?? GENESIS_HASH, draft, tx.now);
-  if (entry.postings.length === 0) return entry; // nothing moved: nothing to record
-  await col(tx.db, 'journal').insertOne(entry, s(tx));
-  await books.updateOne({ _id: book }, { $set: { height: entry.height, hash: entry.hash } }, { ...s(tx), upsert: true });
-
-  // Credits before debits: a shopper's account may receive and spend within one event.
-  const order = [...entry.postings.keys()].sort((a, b) => Number(entry.postings[a]!.amount < 0) - Number(entry.postings[b]!.amount < 0));
-  for (const i of order) {
-    const p = entry.postings[i]!;
-    if (!materialized(p.account)) continue;
-    const userId = userIdOf(p.account)!;
-    if (p.amount < 0 && mustStayNonNegative(p.account)) {
-      const updated = await col(tx.db, 'balances').findOneAndUpdate(
-        { _id: p.account, balance: { $gte: -p.amount } },
-        { $inc: { balance: p.amount } },
-        { ...s(tx), returnDocument: 'after' },
-      );
-      if (!updated) throw new AppError('INSUFFICIENT_BALANCE');
-    } else {
-      await col(tx.db, 'balances').updateOne(
-        { _id: p.account },
-        { $inc: { balance: p.amount }, $setOnInsert: { userId, asset: assetOf(p.account) } },
-        { ...s(tx), upsert: true },
-      );
-    }
-    await col(tx.db, 'postings').insertOne(
-      { _id: `${entry._id}/${i}`, userId, account: p.account, asset: assetOf(p.account), amount: p.amount, type: entry.type, memo: p.memo ?? '', eventKey: entry.eventKey, at: tx.now },
-      s(tx),
-    );
+  let height = head?.height ?? 0;
+  let hash = head?.hash ?? GENESIS_HASH;
+  const entries: JournalEntry[] = [];
+  for (const { draft, at } of drafts) {
+    const entry = buildEntry(book, height + 1, hash, draft, at);
+    if (entry.postings.length === 0) continue; // nothing moved: nothing to record
+    entries.push(entry);
+    height = entry.height;
+    hash = entry.hash;
   }
-  return entry;
+  if (entries.length === 0) return entries;
+  await col(tx.db, 'journal').insertMany(entries, s(tx));
+  await books.updateOne({ _id: book }, { $set: { height, hash } }, { ...s(tx), upsert: true });
+
+  const net = new Map<string, number>();
+  const history: PostingDoc[] = [];
+  for (const entry of entries) {
+    entry.postings.forEach((p, i) => {
+      if (!materialized(p.account)) return;
+      net.set(p.account, (net.get(p.account) ?? 0) + p.amount);
+      history.push({ _id: `${entry._id}/${i}`, userId: userIdOf(p.account)!, account: p.account, asset: assetOf(p.account), amount: p.amount, type: entry.type, memo: p.memo ?? '', eventKey: entry.eventKey, at: new Date(entry.at) });
+    });
+  }
+  const credits: AnyBulkWriteOperation<BalanceDoc>[] = [];
+  const debits: AnyBulkWriteOperation<BalanceDoc>[] = [];
+  for (const [account, amount] of net) {
+    if (amount === 0) continue;
+    if (amount < 0 && mustStayNonNegative(account)) {
+      debits.push({ updateOne: { filter: { _id: account, balance: { $gte: -amount } }, update: { $inc: { balance: amount } } } });
+    } else {
+      credits.push({ updateOne: { filter: { _id: account }, update: { $inc: { balance: amount }, $setOnInsert: { userId: userIdOf(account)!, asset: assetOf(account) } }, upsert: true } });
+    }
+  }
+  const balances = col(tx.db, 'balances');
+  if (credits.length) await balances.bulkWrite(credits, { ...s(tx), ordered: true });
+  if (debits.length) {
+    const r = await balances.bulkWrite(debits, { ...s(tx), ordered: true });
+    if (r.matchedCount !== debits.length) throw new AppError('INSUFFICIENT_BALANCE');
+  }
+  if (history.length) await col(tx.db, 'postings').insertMany(history, s(tx));
+  return entries;
 }
 
 export async function balanceOf(tx: Tx | { db: Db; session?: undefined }, account: string): Promise<number> {

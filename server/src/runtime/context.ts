@@ -2,9 +2,33 @@ import type { Random } from '../engine/rebate/lottery';
 import type { Store } from '../repo/db';
 import type { WxPort } from './wx';
 
+/**
+ * This instance's side of the settler (services/settler): correctness lives in the database
+ * (lease, due flags); this only starts passes and waits for them.
+ */
+export interface SettlerPort {
+  /** run a pass here if none runs (resolves when it ends) */
+  kick(now: Date): Promise<void>;
+  /**
+   * After a payment or completion commits: get a settler going without waiting for it. Local:
+   * a pass in this process. WeChat: an asynchronous call of the `settle` function (a container
+   * is frozen once it answers, and must not be holding the lease then), so payNotify answers first.
+   */
+  nudge(now: Date): Promise<void>;
+  /** wait until nothing is due (local mode, after an action that may make lots exit), at most `timeoutMs` */
+  waitIdle(now: Date, timeoutMs: number): Promise<boolean>;
+  /** wait until the order is settled, at most `timeoutMs`; whether it was */
+  waitSettled(orderId: string, now: Date, timeoutMs: number): Promise<boolean>;
+  /** run until nothing is due (the daily job, tests) */
+  drain(now?: Date, timeoutMs?: number): Promise<void>;
+}
+
 /** What a cloud function needs from the outside world, created once per process (a WeChat container or the local gateway). */
 export interface AppDeps {
   store: Store;
+  settler: SettlerPort;
+  /** how long a call that shows its effects (order.pay in local mode, order.complete) waits for the settler */
+  settleWaitMs: number;
   wx: WxPort;
   random: Random;
   /** OPENIDs of the platform admins (env ADMIN_OPENIDS) */

@@ -20,7 +20,9 @@ export type Access =
   /** the payment callback (context SOURCE is WeChat Pay), or local mode */
   | 'payCallback'
   /** the timer trigger, or admins */
-  | 'trigger';
+  | 'trigger'
+  /** our own cloud functions calling each other (SOURCE ends in `scf`), the timer, admins; anyone in local mode */
+  | 'internal';
 
 export interface ActionDef<S extends z.ZodType = z.ZodType> {
   access: Access;
@@ -57,6 +59,10 @@ function checkAccess(access: Access, ctx: ActionContext): void {
     case 'trigger':
       if (ctx.caller.source === TRIGGER_SOURCE || ctx.isAdmin) return;
       throw new AppError('FORBIDDEN', '仅定时触发器或管理员可运行');
+    case 'internal':
+      // WeChat passes SOURCE along a call chain: a function called by another ends in `,scf`
+      if (ctx.deps.wx.mode === 'local' || ctx.caller.source === TRIGGER_SOURCE || ctx.isAdmin || /(^|,)scf$/.test(ctx.caller.source ?? '')) return;
+      throw new AppError('FORBIDDEN', '仅云函数、定时触发器或管理员可运行');
   }
 }
 

@@ -11,32 +11,30 @@ import { loadConfig } from './config';
 import { postEvent, userBook } from './events';
 import { Movements } from './movements';
 import { queueOutbox } from './outbox';
-import { addInflow } from './rebate';
 
 /**
  * 绿色积分 on the database (SPEC §5). The pool's state document holds pool fen and total units;
  * the journal's CASH:pool:green and GREEN:issuer say the same (verifyLedger checks). Each
- * purchase makes a lot; points leave lots oldest first; a lot whose value reaches the exit
- * multiple is withdrawn automatically, in bounded chunks.
+ * purchase makes a lot (the settler mints it: engine/settlement); points leave lots oldest
+ * first; a lot whose value reaches the exit multiple is withdrawn automatically by the settler,
+ * which runs the exit cascade whenever the pool's version changed.
  */
-
-/** Lots examined per forced-exit transaction. */
-export const EXIT_CHUNK = 100;
 
 export async function loadGreen(tx: Tx, config: PluginConfig): Promise<GreenStateDoc> {
   const doc = await col(tx.db, 'green_state').findOne({ _id: 'green' }, s(tx));
   if (doc) return doc;
   const l = launchState(config.green.launchPriceFen);
-  return { _id: 'green', ...l, inflowFen: 0, paidOutFen: 0 };
+  return { _id: 'green', ...l, inflowFen: 0, paidOutFen: 0, version: 0 };
 }
 
 const stateOf = (d: GreenStateDoc): GreenState => ({ poolFen: d.poolFen, totalUnits: d.totalUnits, lastPriceNum: d.lastPriceNum, lastPriceDen: d.lastPriceDen });
 
 /** Save the new pool state and the day's price (open/close) for the history chart. */
 async function saveGreen(tx: Tx, before: GreenStateDoc, next: GreenState, inflowFen: number, paidOutFen: number): Promise<void> {
+  // the version tells the settler the pool changed: lots may now be due to exit (it runs the cascade)
   await col(tx.db, 'green_state').updateOne(
     { _id: 'green' },
-    { $set: { ...next }, $inc: { inflowFen, paidOutFen } },
+    { $set: { ...next }, $inc: { inflowFen, paidOutFen, version: 1 } },
     { ...s(tx), upsert: true },
   );
   const p = price(next);
@@ -49,28 +47,6 @@ async function saveGreen(tx: Tx, before: GreenStateDoc, next: GreenState, inflow
     },
     { ...s(tx), upsert: true },
   );
-}
-
-/** Settlement share: the order's inflow goes to the pool; part of it is minted for the buyer as a new lot. */
-export async function greenOnSettle(tx: Tx, order: OrderDoc, config: PluginConfig, mv: Movements): Promise<{ inflowFen: number; units: number }> {
-  if (!config.green.enabled) return { inflowFen: 0, units: 0 };
-  // Capped by what is still in the order's clearing account (the compliance guard keeps shares within 100%).
-  const inflowFen = Math.min(mulBpFloor(order.cashFen, config.green.poolShareBp), order.clearingFen);
-  if (inflowFen === 0) return { inflowFen: 0, units: 0 };
-  const before = await loadGreen(tx, config);
-  const r = mint(stateOf(before), inflowFen, config.green.mintBp);
-  mv.move(acct.orderClearing(order._id), acct.greenPool, inflowFen, '绿色积分池注入');
-  if (r.units > 0) {
-    mv.move(acct.greenIssuer, acct.userGreen(order.userId), r.units, '消费获得绿色积分');
-    const lot = { units: r.units, consumptionFen: order.cashFen };
-    await col(tx.db, 'green_lots').insertOne(
-      { _id: `lot:${order._id}`, userId: order.userId, orderId: order._id, ...lot, exitKey: exitPriceKey(lot, config.green.exitMultipleBp), status: 'active', createdAt: tx.now },
-      s(tx),
-    );
-  }
-  await saveGreen(tx, before, r.state, inflowFen, 0);
-  await addInflow(tx, 'pool:green', inflowFen);
-  return { inflowFen, units: r.units };
 }
 
 /** Take units from a shopper's lots, oldest first; returns the basis that moved. */
@@ -172,60 +148,6 @@ export async function voidOrderLot(tx: Tx, order: OrderDoc, mv: Movements): Prom
   mv.move(acct.userGreen(order.userId), acct.greenIssuer, lot.units, '退款收回绿色积分');
   await col(tx.db, 'green_lots').updateOne({ _id: lot._id }, { $set: { units: 0, consumptionFen: 0, status: 'empty' } }, s(tx));
   await saveGreen(tx, before, r.state, 0, 0);
-}
-
-/**
- * One bounded step of the forced-exit cascade (出局): lots whose value reached the exit
- * multiple are withdrawn, fee included, cheapest exit price first. Each exit raises the price,
- * so the step re-checks against the running state. Returns how many lots exited.
- */
-export async function exitChunk(tx: Tx): Promise<{ exited: number; paidFen: number; more: boolean }> {
-  const config = await loadConfig(tx);
-  if (!config.green.enabled || config.green.exitMultipleBp === 0) return { exited: 0, paidFen: 0, more: false };
-  const before = await loadGreen(tx, config);
-  let state = stateOf(before);
-  if (state.totalUnits === 0) return { exited: 0, paidFen: 0, more: false };
-  const candidates = await col(tx.db, 'green_lots')
-    .find({ status: 'active', exitKey: { $lte: priceKeyUpperBound(state) } }, s(tx))
-    .sort({ exitKey: 1 })
-    .limit(EXIT_CHUNK)
-    .toArray();
-  const mv = new Movements();
-  let exited = 0;
-  let paidFen = 0;
-  let firstId = '';
-  for (const lot of candidates as GreenLotDoc[]) {
-    if (!lotReachedExit(state, lot, config.green.exitMultipleBp)) continue;
-    const r = burn(state, lot.units, config.green.withdrawFeeBp);
-    state = r.state;
-    mv.move(acct.userGreen(lot.userId), acct.greenIssuer, lot.units, '绿色积分出局');
-    mv.move(acct.greenPool, acct.userCash(lot.userId), r.paidFen, '绿色积分出局到账');
-    await col(tx.db, 'green_lots').updateOne({ _id: lot._id }, { $set: { status: 'exited', units: 0 } }, s(tx));
-    await queueOutbox(tx, lot.userId, 'exit', { amount: String(r.paidFen), lotId: lot._id });
-    if (exited === 0) firstId = lot._id;
-    exited++;
-    paidFen += r.paidFen;
-  }
-  if (exited === 0) return { exited: 0, paidFen: 0, more: false };
-  await saveGreen(tx, before, state, 0, paidFen);
-  await postEvent(tx, 'job:green', `green.exit:${firstId}`, 'green.exit', mv, { exited });
-  // More may be due: the chunk was full, or the exits raised the price past other lots' exit keys.
-  return { exited, paidFen, more: true };
-}
-
-/** Run the cascade to the end, one bounded transaction per chunk. */
-export async function runExitCascade(store: Store, now: Date, maxChunks = 10_000): Promise<{ exited: number; transactions: number; paidFen: number }> {
-  let exited = 0;
-  let paidFen = 0;
-  let transactions = 0;
-  for (let i = 0; i < maxChunks; i++) {
-    const r = await runTransaction(store, now, (tx) => exitChunk(tx));
-    transactions++;
-    exited += r.exited;
-    paidFen += r.paidFen;
-    if (!r.more) break;
-  }
-  return { exited, transactions, paidFen };
 }
 
 export async function greenView(tx: Tx) {

@@ -13,7 +13,7 @@ import { postEvent, userBook } from './events';
 import { restoreGreen, spendGreen, voidOrderLot } from './green';
 import { Movements } from './movements';
 import { cancelOrderEntries, markOrderEntriesDone } from './rebate';
-import { distributeOnComplete, revenueAccount, settleOrder } from './settlement';
+import { revenueAccount } from '../engine/settlement/plan';
 import { cancelUnionEntries } from './union';
 import { queueOutbox } from './outbox';
 
@@ -138,9 +138,6 @@ export async function ownOrder(tx: Tx, orderId: string, user: UserDoc): Promise<
   return o;
 }
 
-/** Payments, completions and refunds settle into the same queues and pools: one lane (see runTransaction). */
-export const SETTLEMENT_LANE = 'settlement';
-
 export interface PaymentNotification {
   /** our order id (out_trade_no) */
   outTradeNo: string;
@@ -149,12 +146,21 @@ export interface PaymentNotification {
   totalFee: number;
 }
 
-export type PaymentOutcome = { orderId: string; status: OrderDoc['status']; duplicate: boolean; returnedFen: number };
+export type PaymentOutcome = { orderId: string; status: OrderDoc['status']; duplicate: boolean; returnedFen: number; settling: boolean };
+
+/** What makes settlement due when an order is paid: cashier payments (they complete at once) and settlement on payment. */
+function dueOnPayment(order: OrderDoc, config: PluginConfig): boolean {
+  return order.kind === 'cashier' || config.rebate.settleOn === 'pay';
+}
 
 /**
- * The payment notification (支付回调): the only place an order becomes paid. Delivered any number
- * of times, concurrently: the payment document's primary key (the transaction id) makes the
- * second delivery fail inside its transaction, which changes nothing, and is answered as done.
+ * The payment notification (支付回调): the only place an order becomes paid. It records the
+ * payment and the order's paid state in a small transaction that touches no queue or pool —
+ * only the order, the payment and the buyer's own book — so payments never conflict with each
+ * other or with the settler; settlement follows, in payment order, by the settler (SPEC §9).
+ * Delivered any number of times, concurrently: the payment document's primary key (the
+ * transaction id) makes the second delivery fail inside its transaction, which changes
+ * nothing, and is answered as done.
  */
 export async function handlePayment(deps: AppDeps, now: Date, n: PaymentNotification): Promise<PaymentOutcome> {
   try {
@@ -170,56 +176,45 @@ export async function handlePayment(deps: AppDeps, now: Date, n: PaymentNotifica
         // A second, different payment of an order already paid (or cancelled): the money is the shopper's; credit it back.
         mv.move(acct.extWxPay, acct.userCash(order.userId), n.totalFee, '重复支付退回');
         await postEvent(tx, userBook(order.userId), `payment:${n.transactionId}`, 'order.duplicatePayment', mv, { orderId: order._id });
-        return { orderId: order._id, status: order.status, duplicate: true, returnedFen: n.totalFee };
+        return { orderId: order._id, status: order.status, duplicate: true, returnedFen: n.totalFee, settling: !!order.settleDue };
       }
       mv.move(acct.extWxPay, acct.orderClearing(order._id), n.totalFee, '微信支付');
-      let paid: OrderDoc = { ...order, status: 'paid', paidAt: tx.now, transactionId: n.transactionId, clearingFen: order.clearingFen + n.totalFee };
+      const due = dueOnPayment(order, config);
       await col(tx.db, 'orders').updateOne(
         { _id: order._id, status: 'created' },
-        { $set: { status: 'paid', paidAt: tx.now, transactionId: n.transactionId, clearingFen: paid.clearingFen } },
+        { $set: { status: 'paid', paidAt: tx.now, transactionId: n.transactionId, clearingFen: order.clearingFen + n.totalFee, settleDue: due, settleDueAt: due ? tx.now : null } },
         s(tx),
       );
-      // 收银台 payments are face-to-face: nothing to deliver, so they complete at once.
-      if (paid.kind === 'cashier') {
-        paid = await completeInTx(tx, deps, paid, config, mv);
-      } else if (config.rebate.settleOn === 'pay') {
-        paid = await settleOrder(tx, deps.store, paid, config, deps.random, mv);
-      }
       await postEvent(tx, userBook(order.userId), `order.pay:${order._id}`, 'order.pay', mv, { orderId: order._id, transactionId: n.transactionId });
-      return { orderId: order._id, status: paid.status, duplicate: false, returnedFen: 0 };
-    }, { lane: SETTLEMENT_LANE });
+      return { orderId: order._id, status: 'paid' as const, duplicate: false, returnedFen: 0, settling: due };
+    });
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     // This transaction id was already processed: same answer, no effect.
     const p = await col(deps.store.db, 'payments').findOne({ _id: n.transactionId });
     const o = p ? await col(deps.store.db, 'orders').findOne({ _id: p.orderId }) : null;
     if (!p || !o || p.orderId !== n.outTradeNo) throw new AppError('CONFLICT', '支付通知与订单不符');
-    return { orderId: o._id, status: o.status, duplicate: true, returnedFen: 0 };
+    return { orderId: o._id, status: o.status, duplicate: true, returnedFen: 0, settling: !!o.settleDue };
   }
 }
 
-/** Completion inside an event: settle first if settlement waits for completion, then distribute the remainder. */
-async function completeInTx(tx: Tx, deps: AppDeps, order: OrderDoc, config: PluginConfig, mv: Movements): Promise<OrderDoc> {
-  let o: OrderDoc = { ...order, status: 'completed', completedAt: tx.now };
-  await col(tx.db, 'orders').updateOne({ _id: o._id }, { $set: { status: 'completed', completedAt: tx.now } }, s(tx));
-  await col(tx.db, 'users').updateOne({ _id: o.userId }, { $inc: { completedSpendFen: o.cashFen } }, s(tx));
-  await markOrderEntriesDone(tx, o._id);
-  if (!o.settledAt) o = await settleOrder(tx, deps.store, o, config, deps.random, mv);
-  return distributeOnComplete(tx, o, config, mv);
-}
-
-/** 确认收货: by the buyer, the store's owner (store orders) or a platform admin. */
-export async function completeOrder(tx: Tx, deps: AppDeps, orderId: string, actor: { user: UserDoc | null; isAdmin: boolean }): Promise<OrderDoc> {
+/**
+ * 确认收货: by the buyer, the store's owner (store orders) or a platform admin. Records the
+ * completion (the buyer's cumulative spend, the entries' completed-first payability); the
+ * settler then settles the order (if settlement waits for completion) and pays the commission
+ * and the revenue.
+ */
+export async function completeOrder(tx: Tx, orderId: string, actor: { user: UserDoc | null; isAdmin: boolean }): Promise<OrderDoc> {
   const order = await col(tx.db, 'orders').findOne({ _id: orderId }, s(tx));
   if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
   await assertActor(tx, order, actor);
   if (order.status === 'completed') return order; // idempotent: already done
   if (order.status !== 'paid') throw new AppError('CONFLICT', '订单未付款或已退款，不能确认收货');
-  const config = await loadConfig(tx);
-  const mv = new Movements();
-  const done = await completeInTx(tx, deps, order, config, mv);
-  await postEvent(tx, userBook(order.userId), `order.complete:${order._id}`, 'order.complete', mv, { orderId: order._id });
-  return done;
+  const set = { status: 'completed' as const, completedAt: tx.now, settleDue: true, settleDueAt: order.settleDue ? (order.settleDueAt ?? tx.now) : tx.now };
+  await col(tx.db, 'orders').updateOne({ _id: order._id, status: 'paid' }, { $set: set }, s(tx));
+  await col(tx.db, 'users').updateOne({ _id: order.userId }, { $inc: { completedSpendFen: order.cashFen } }, s(tx));
+  await markOrderEntriesDone(tx, order._id);
+  return { ...order, ...set };
 }
 
 async function assertActor(tx: Tx, order: OrderDoc, actor: { user: UserDoc | null; isAdmin: boolean }): Promise<void> {
@@ -271,6 +266,8 @@ export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDo
   await assertActor(tx, order, actor);
   if (order.status === 'refunded') return order;
   if (order.status !== 'paid' && order.status !== 'completed') throw new AppError('CONFLICT', '订单未付款，不能退款');
+  // the settler is moving this order's money right now: a refund waits until it is done (a second or so)
+  if (order.settleDue) throw new AppError('CONFLICT', '订单结算中，请稍后再退款');
   const buyerOnly = !actor.isAdmin && actor.user?._id === order.userId && !(await isStoreOwner(tx, order, actor.user));
   if (order.status === 'completed' && buyerOnly) throw new AppError('FORBIDDEN', '订单已完成，请联系商家退款');
   const mv = new Movements();
@@ -346,6 +343,8 @@ export function orderView(o: OrderDoc) {
     completedAt: o.completedAt,
     refundedAt: o.refundedAt,
     settled: !!o.settledAt,
+    /** 结算中: paid (or completed) and waiting for the settler; never an error, it clears in about a second */
+    settling: !!o.settleDue,
     settlement: o.settlement
       ? { extractedFen: o.settlement.extractedFen, entries: o.settlement.entries, unionInflowFen: o.settlement.unionInflowFen, greenUnits: o.settlement.greenUnits, greenInflowFen: o.settlement.greenInflowFen }
       : null,

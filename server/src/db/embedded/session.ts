@@ -5,9 +5,11 @@
  * TransientTransactionError label (write conflict, aborted transaction) re-runs the whole
  * callback; a commit error with UnknownTransactionCommitResult retries the commit; anything else
  * aborts and rethrows; non-driver errors (plain Error) abort and rethrow without retry. All
- * within 120 s. It returns the callback's return value (as driver 6.x does). One addition: a
- * small randomized backoff before a retry, so that the transaction holding the lock can finish
- * (a retry loop without a macrotask break could starve the journal's fsync callback).
+ * within 120 s. It returns the callback's return value (as driver 6.x does). Like the driver,
+ * it retries at once, without backoff: the only addition is a macrotask break before a retry (a
+ * driver's retry waits for the network anyway), so that a retry loop cannot starve the journal's
+ * fsync callback. Code that wants backoff must have it itself (see repo/db.ts runTransaction),
+ * so that it behaves the same against a real server.
  */
 import {
   ClientSession,
@@ -31,8 +33,6 @@ export type SessionTxnState =
 
 const TXN_OPTION_KEYS = ['readConcern', 'writeConcern', 'readPreference', 'maxCommitTimeMS'] as const;
 const MAX_WITH_TRANSACTION_MS = 120_000;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class EmbeddedSession {
   state: SessionTxnState = 'NO_TRANSACTION';
@@ -197,10 +197,9 @@ export class EmbeddedSession {
   proxy: unknown = this;
 }
 
-/** Randomized, growing, capped backoff before re-running a transaction. */
-function backoff(attempt: number): Promise<void> {
-  const cap = Math.min(50, 2 ** Math.min(attempt, 6));
-  return sleep(Math.random() * cap);
+/** No backoff (the driver has none): only yield to the event loop before re-running. */
+function backoff(_attempt: number): Promise<void> {
+  return new Promise<void>((r) => setImmediate(r));
 }
 
 export function wrapSession(s: EmbeddedSession): ClientSession {

@@ -64,6 +64,14 @@ export function isUserAccount(account: AccountId): boolean {
   return account.split(':')[1] === 'user';
 }
 
+/** Assets whose shopper balances are materialized (a balance document each); QENT/UENT are memo assets, derived from the journal. */
+const MATERIALIZED_ASSETS: ReadonlySet<Asset> = new Set(['CASH', 'POINTS', 'LOVE', 'VOUCHER', 'GREEN']);
+
+/** A shopper's account with a balance document, written and checked in the event's transaction. */
+export function isMaterialized(account: AccountId): boolean {
+  return isUserAccount(account) && MATERIALIZED_ASSETS.has(assetOf(account));
+}
+
 /** Accounts that must never go below zero. Pools are checked by their own state documents. */
 export function mustStayNonNegative(account: AccountId): boolean {
   return isUserAccount(account);

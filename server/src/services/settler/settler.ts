@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Random } from '../../engine/rebate/lottery';
+import { col, type Store } from '../../repo/db';
+import { acquireLease, LeaseLostError, releaseLease } from './lease';
+import { settlerStep, type StepResult } from './steps';
+
+/**
+ * The settler of one instance (SPEC §9). Correctness rests only on the database: the lease (one
+ * settler at a time, fenced), the due flags on orders, the job documents. What lives here is a
+ * convenience of this process — whether a pass is already running, who waits for which order —
+ * and losing it loses nothing: a payment that finds no pass running starts one, a pass that
+ * ends looks again for work after letting the lease go, and the timer sweeps what is left.
+ */
+
+export interface SettlerOptions {
+  /** lease lifetime: how long a dead settler blocks the others (renewed by every step) */
+  leaseMs?: number;
+  /** a pass stops after this long (a cloud function has at most 60 s) and asks to be continued */
+  passBudgetMs?: number;
+  /** how often a waiter looks at its order when another instance settles */
+  pollMs?: number;
+  /** after each committed step (local mode dispatches the outbox from here) */
+  onStep?: (r: StepResult) => void;
+  /**
+   * How a recorded payment gets a settler going. Absent: a pass in this process (local mode).
+   * WeChat: start the `settle` cloud function, which runs the pass in its own instance (resolves
+   * once the call is on its way, not when it ends).
+   */
+  trigger?: () => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class Settler {
+  /** this instance, as the lease's holder */
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private latestNow = new Date(0);
+  private readonly leaseMs: number;
+  private readonly passBudgetMs: number;
+  private readonly pollMs: number;
+  /** resolved after every step this instance commits: waiters look again */
+  private stepped: { promise: Promise<void>; resolve: () => void };
+  /** counters for the benches */
+  readonly stats = { passes: 0, steps: 0, batches: 0, settled: 0, lostLeases: 0, errors: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly random: Random,
+    private readonly opts: SettlerOptions = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? 15_000;
+    this.passBudgetMs = opts.passBudgetMs ?? 40_000;
+    this.pollMs = opts.pollMs ?? 25;
+    this.stepped = this.newSignal();
+  }
+
+  private newSignal() {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  }
+
+  /**
+   * Make sure a pass runs in this instance (local mode, or inline in a cloud function that waits
+   * for it). A pass already running looks again before it stops. Resolves when the pass ends.
+   */
+  kick(now: Date): Promise<void> {
+    if (now.getTime() > this.latestNow.getTime()) this.latestNow = now;
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.pass().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /** Get a settler going without waiting for it: here (local mode) or in the `settle` function (WeChat). */
+  async nudge(now: Date): Promise<void> {
+    if (!this.opts.trigger) {
+      void this.kick(now);
+      return;
+    }
+    await this.opts.trigger().catch((err) => console.error('settle trigger failed (the timer sweep will settle)', err));
+  }
+
+  /** One pass: take the lease, step until nothing is due (or the time budget is spent), let go, look again. */
+  private async pass(): Promise<void> {
+    this.stats.passes++;
+    const started = Date.now();
+    do {
+      this.again = false;
+      const lease = await acquireLease(this.store.db, this.id, this.leaseMs);
+      if (!lease) return; // another settler works; it looks for new work after it lets go
+      try {
+        for (;;) {
+          if (Date.now() - started > this.passBudgetMs) return;
+          const r = await settlerStep({ store: this.store, lease, random: this.random, now: this.latestNow });
+          if (!r) break;
+          this.stats.steps++;
+          if (r.kind === 'batch') {
+            this.stats.batches++;
+            this.stats.settled += r.settled.length;
+          }
+          this.opts.onStep?.(r);
+          this.signal();
+        }
+      } catch (err) {
+        if (err instanceof LeaseLostError) this.stats.lostLeases++;
+        else {
+          this.stats.errors++;
+          console.error('settler step failed', err);
+        }
+        this.signal();
+        return;
+      } finally {
+        await releaseLease(this.store.db, lease).catch(() => undefined);
+      }
+      // Work committed after our last look, while we still held the lease, found us busy: look again.
+    } while (this.again || (await hasDueWork(this.store)));
+  }
+
+  private signal(): void {
+    const s = this.stepped;
+    this.stepped = this.newSignal();
+    s.resolve();
+  }
+
+  /**
+   * Wait until the order is no longer due (settled), at most `timeoutMs`. Starts a pass here if
+   * none runs; when another instance holds the lease, looks at the order every `pollMs` (and
+   * tries the lease again, in case its holder died). Returns whether it was settled in time.
+   */
+  async waitSettled(orderId: string, now: Date, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    await this.nudge(now);
+    for (;;) {
+      const o = await col(this.store.db, 'orders').findOne({ _id: orderId }, { projection: { settleDue: 1 } });
+      if (!o?.settleDue) return true;
+      if (Date.now() >= deadline) return false;
+      // the holder may have died: local mode tries the lease again (a no-op while a pass runs here)
+      if (!this.opts.trigger && !this.running) void this.kick(now);
+      await Promise.race([this.stepped.promise, sleep(this.pollMs)]);
+    }
+  }
+
+  /** Wait until nothing is due, at most `timeoutMs` (local mode: an action that may make lots exit shows their exit). */
+  async waitIdle(now: Date, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.opts.trigger) await this.nudge(now);
+      else await this.kick(now);
+      if (!(await hasDueWork(this.store))) return true;
+      if (Date.now() >= deadline) return false;
+      await Promise.race([this.stepped.promise, sleep(this.pollMs)]);
+    }
+  }
+
+  /**
+   * Run passes until nothing is due (tests, the daily job, the timer's sweep). Without `now`,
+   * the business clock stays where the last caller left it (tests: a drain never moves time).
+   */
+  async drain(now?: Date, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.kick(now ?? this.latestNow);
+      if (!(await hasDueWork(this.store))) return;
+      if (Date.now() >= deadline) throw new Error('settler: work still due after the drain timeout');
+      await sleep(this.pollMs);
+    }
+  }
+}
+
+/** Anything for a settler to do: due orders, a running job, a green pool not checked for exits. */
+export async function hasDueWork(store: Store): Promise<boolean> {
+  const db = store.db;
+  if (await col(db, 'orders').findOne({ settleDue: true }, { projection: { _id: 1 } })) return true;
+  if (await col(db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { projection: { _id: 1 } })) return true;
+  const [green, settler] = await Promise.all([col(db, 'green_state').findOne({ _id: 'green' }), col(db, 'settler').findOne({ _id: 'settler' })]);
+  return (green?.version ?? 0) !== (settler?.greenVersion ?? 0);
+}

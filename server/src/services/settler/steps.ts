@@ -1,0 +1,212 @@
+import type { PluginConfig } from '../../engine/config/types';
+import { acct } from '../../engine/ledger/accounts';
+import { Movements } from '../../engine/ledger/movements';
+import type { Random } from '../../engine/rebate/lottery';
+import { lastResetInstant } from '../../engine/rebate/rules';
+import { DocBudget } from '../../engine/settlement/budget';
+import { GreenBook } from '../../engine/settlement/green-book';
+import { emptyWrites, planBatch } from '../../engine/settlement/plan';
+import type { OrderWork, PlannedMessage } from '../../engine/settlement/types';
+import { planStaticRelease } from '../../engine/union/union';
+import { col, MAX_TX_DOCS, runTransaction, s, type Store, type Tx } from '../../repo/db';
+import type { EntryDoc, JobDoc, OrderDoc, SettlerDoc, UnionEntryDoc } from '../../repo/documents';
+import { postBatch } from '../../repo/ledger';
+import { queueMessages } from '../outbox';
+import { newId } from '../../repo/ids';
+import { loadConfig } from '../config';
+import { fence, type Lease } from './lease';
+import { BATCH_ORDERS, dueOrders, loadBuyers, loadCounters, loadGreen, loadGreenState, loadQueues, loadScopes, loadUnion, workFor } from './load';
+import { SETTLER_BOOK, writeBatch } from './write';
+
+/**
+ * The settler's steps. Each is ONE bounded transaction that starts with the fence (the lease
+ * token) and does the most urgent thing there is, in this order:
+ *   1. a scheduled reset that is due before the next order (队列奖励清零, SPEC §3.4),
+ *   2. a chunk of a requested job (the day's union release),
+ *   3. a chunk of the green exit cascade, when the pool changed since it was last checked,
+ *   4. a batch of due orders, in payment order (a cut settlement first).
+ * Everything is resumable from the database: a settler that dies between steps, or inside one
+ * (its transaction never commits), leaves nothing half done.
+ */
+
+/** Documents the settler's own bookkeeping writes per step (its document, the book head, an outbox bundle) besides the plan's. */
+const OWN_DOCS = 6;
+/** Entries expired per reset transaction (one write each, plus the queues). */
+export const RESET_CHUNK = 400;
+/** Union entries released per transaction: each writes the entry, the shopper's balance and a history line. */
+export const RELEASE_CHUNK = 150;
+
+export type StepKind = 'reset' | 'release' | 'exits' | 'batch';
+
+export interface StepResult {
+  kind: StepKind;
+  /** orders finished by a batch */
+  settled: string[];
+  docs: number;
+}
+
+export interface StepContext {
+  store: Store;
+  lease: Lease;
+  random: Random;
+  /** the business clock of the call that runs the settler (for resets and jobs when no order is due) */
+  now: Date;
+}
+
+/** One step; null when there is nothing to do. */
+export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
+  return runTransaction(ctx.store, ctx.now, async (tx) => {
+    const settler = await fence(tx, ctx.lease);
+    const config = await loadConfig(tx);
+    const due = await dueOrders(tx, settler, config, BATCH_ORDERS);
+    const horizon = due[0] ? workAt(due[0]) : ctx.now;
+    const instant = lastResetInstant(config.rebate.reset, horizon);
+    if (instant && (!settler.resetAt || instant.getTime() > settler.resetAt.getTime())) return resetChunk(tx, instant, horizon);
+    const job = await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
+    if (job) return releaseChunk(tx, job);
+    const green = await loadGreenState(tx, config);
+    if ((green.version ?? 0) !== settler.greenVersion) return exitChunk(tx, config, green.version ?? 0, horizon);
+    if (due.length) return orderBatch(tx, config, settler, due, ctx.random);
+    return null;
+  });
+}
+
+const workAt = (o: OrderDoc) => o.settleDueAt ?? o.paidAt ?? o.createdAt;
+
+const settlerSet = (tx: Tx, set: Partial<SettlerDoc>) => col(tx.db, 'settler').updateOne({ _id: 'settler' }, { $set: set }, s(tx));
+
+/** Save a step's job document (totals and where it stands); `reset:<instant>` and `union-release:<day>` are what runDaily reports. */
+async function saveJob(tx: Tx, id: string, kind: string, done: boolean, inc: { processed: number; amountFen: number }, set: Record<string, unknown> = {}): Promise<void> {
+  await col(tx.db, 'jobs').updateOne(
+    { _id: id },
+    {
+      $set: { status: done ? 'done' : 'running', finishedAt: done ? tx.now : null, ...set },
+      $inc: { chunks: 1, transactions: 1, processed: inc.processed, amountFen: inc.amountFen },
+      $setOnInsert: { kind, startedAt: tx.now, note: '', cursor: 0 },
+    },
+    { ...s(tx), upsert: true },
+  );
+}
+
+/** 队列奖励清零: expire pending entries created before the instant, a chunk at a time. */
+async function resetChunk(tx: Tx, instant: Date, at: Date): Promise<StepResult> {
+  const batch = (await col(tx.db, 'entries').find({ status: 'pending', createdAt: { $lt: instant } }, s(tx)).sort({ createdAt: 1 }).limit(RESET_CHUNK).toArray()) as EntryDoc[];
+  const mv = new Movements();
+  const queues = new Map<string, { fen: number; count: number }>();
+  let fen = 0;
+  for (const e of batch) {
+    const left = e.entitlementFen - e.receivedFen;
+    mv.move(acct.userQueueEntitlement(e.userId), acct.queueEntitlementIssuer, left, '队列奖励清零');
+    const q = queues.get(e.queueKey) ?? { fen: 0, count: 0 };
+    queues.set(e.queueKey, { fen: q.fen + left, count: q.count + 1 });
+    fen += left;
+  }
+  if (batch.length) {
+    const r = await col(tx.db, 'entries').bulkWrite(
+      batch.map((e) => ({ updateOne: { filter: { _id: e._id, status: 'pending' as const }, update: { $set: { status: 'expired' as const, closedAt: at } } } })),
+      { ...s(tx), ordered: true },
+    );
+    if (r.matchedCount !== batch.length) throw new Error('invariant: an entry to expire was no longer pending');
+    await col(tx.db, 'queues').bulkWrite(
+      [...queues].map(([_id, q]) => ({ updateOne: { filter: { _id }, update: { $inc: { pendingFen: -q.fen, pendingCount: -q.count } } } })),
+      { ...s(tx), ordered: true },
+    );
+  }
+  const jobId = `reset:${instant.toISOString()}`;
+  const job = await col(tx.db, 'jobs').findOne({ _id: jobId }, s(tx));
+  const chunk = (job?.chunks ?? 0) + 1;
+  await postBatch(tx, SETTLER_BOOK, [{ draft: { eventKey: `queue.reset:${instant.toISOString()}:${chunk}`, type: 'queue.reset', postings: mv.postings, refs: { instant: instant.toISOString() } }, at }]);
+  const done = batch.length < RESET_CHUNK;
+  await saveJob(tx, jobId, 'reset', done, { processed: batch.length, amountFen: fen });
+  if (done) await settlerSet(tx, { resetAt: instant });
+  return { kind: 'reset', settled: [], docs: tx.docsWritten() };
+}
+
+/** 静态释放: eligible union entries of the job's day, in seq order, each paid in full while the pool can. */
+async function releaseChunk(tx: Tx, job: JobDoc): Promise<StepResult> {
+  const day = job.day!;
+  const at = job.startedAt;
+  const state = await col(tx.db, 'union_state').findOne({ _id: 'union' }, s(tx));
+  const batch = (await col(tx.db, 'union_entries')
+    .find({ status: 'pending', eligibleDay: { $lte: day }, seq: { $gt: job.cursor } }, s(tx))
+    .sort({ seq: 1 })
+    .limit(RELEASE_CHUNK)
+    .toArray()) as UnionEntryDoc[];
+  const plan = planStaticRelease(state?.poolFen ?? 0, batch.map((e) => ({ id: e._id, remainingFen: e.entitlementFen - e.receivedFen })));
+  const mv = new Movements();
+  const messages: PlannedMessage[] = [];
+  let fen = 0;
+  for (const [i, p] of plan.paid.entries()) {
+    const e = batch[i]!;
+    mv.move(acct.unionPool, acct.userCash(e.userId), p.amountFen, '工会排队释放');
+    mv.move(acct.userUnionEntitlement(e.userId), acct.unionEntitlementIssuer, p.amountFen, '工会排队释放');
+    messages.push({ userId: e.userId, kind: 'completed', data: { amount: String(p.amountFen), entryId: e._id, queue: '工会排队' } });
+    fen += p.amountFen;
+  }
+  if (plan.paid.length) {
+    const paid = batch.slice(0, plan.paid.length);
+    const r = await col(tx.db, 'union_entries').bulkWrite(
+      paid.map((e) => ({ updateOne: { filter: { _id: e._id, status: 'pending' as const }, update: { $set: { receivedFen: e.entitlementFen, status: 'completed' as const, closedAt: at } } } })),
+      { ...s(tx), ordered: true },
+    );
+    if (r.matchedCount !== paid.length) throw new Error('invariant: a union entry to release was no longer pending');
+    await col(tx.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { poolFen: -fen, pendingFen: -fen, releasedFen: fen, pendingCount: -paid.length } }, s(tx));
+  }
+  await postBatch(tx, SETTLER_BOOK, [{ draft: { eventKey: `union.release:${day}:${job.chunks + 1}`, type: 'union.release', postings: mv.postings, refs: { day, chunk: job.chunks + 1 } }, at }]);
+  await queueMessages(tx, messages);
+  const done = plan.blocked || batch.length < RELEASE_CHUNK;
+  const cursor = plan.paid.length ? batch[plan.paid.length - 1]!.seq : job.cursor;
+  await saveJob(tx, job._id, 'union-release', done, { processed: plan.paid.length, amountFen: fen }, { cursor, note: plan.blocked ? 'blocked' : '' });
+  return { kind: 'release', settled: [], docs: tx.docsWritten() };
+}
+
+/** A chunk of the forced-exit cascade (出局), after the pool changed outside a batch (a withdrawal, a refund …). */
+async function exitChunk(tx: Tx, config: PluginConfig, version: number, at: Date): Promise<StepResult> {
+  if (!config.green.enabled) {
+    await settlerSet(tx, { greenVersion: version });
+    return { kind: 'exits', settled: [], docs: tx.docsWritten() };
+  }
+  const load = await loadGreen(tx, [], config, 0);
+  const book = new GreenBook(load);
+  const w = emptyWrites();
+  const budget = new DocBudget(MAX_TX_DOCS - OWN_DOCS);
+  const r = book.runExits(w, budget, config.green, at, 0);
+  book.finish(w);
+  await writeBatch(tx, w);
+  // our own write bumps the version: when nothing more is due, that is the version checked
+  if (!r.more) await settlerSet(tx, { greenVersion: r.exited > 0 ? version + 1 : version });
+  return { kind: 'exits', settled: [], docs: tx.docsWritten() };
+}
+
+/** A batch of due orders: load, plan (pure), write; the settler document records the sequence and any cut. */
+async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, due: OrderDoc[], random: Random): Promise<StepResult> {
+  const scopes = await loadScopes(tx, due);
+  const works: OrderWork[] = due.map((o) => workFor(o, scopes.get(o._id)!));
+  const maxDocs = MAX_TX_DOCS - OWN_DOCS;
+  const buyers = await loadBuyers(tx, works, config);
+  const greenBefore = await loadGreenState(tx, config);
+  const plan = planBatch({
+    config,
+    works,
+    queues: await loadQueues(tx, works, config, Math.floor(maxDocs / 3)),
+    union: await loadUnion(tx, works, buyers, config),
+    green: await loadGreen(tx, works, config),
+    buyers,
+    counters: await loadCounters(tx, works, config),
+    random,
+    newId,
+    maxDocs,
+  });
+  // the settlement sequence: payment order as the settler took it (no counter any payment writes)
+  let seq = settler.seq;
+  const wall = new Date();
+  for (const d of plan.done) {
+    const set = plan.writes.orders.get(d.orderId)!;
+    Object.assign(set, { settleSeq: ++seq, settledWallAt: wall });
+  }
+  await writeBatch(tx, plan.writes);
+  const set: Partial<SettlerDoc> = { seq, cut: plan.cut?.orderId ?? null };
+  if (plan.writes.green && !plan.greenExitsPending && (greenBefore.version ?? 0) === settler.greenVersion) set.greenVersion = (greenBefore.version ?? 0) + 1;
+  await settlerSet(tx, set);
+  return { kind: 'batch', settled: plan.done.map((d) => d.orderId), docs: tx.docsWritten() };
+}
