@@ -150,6 +150,9 @@ d('write concern, read preference and read concern on a one-member engine', () =
     await expect(c.findOne({ _id: 1 }, { session: s })).rejects.toThrow(/Read preference in a transaction must be primary, not: nearest/);
     expect(await c.countDocuments({}, { session: s, readPreference: 'primary' })).toBe(2);
     await expect(secondary.find({}, { session: s }).toArray()).rejects.toThrow(/must be primary, not: nearest/);
+    await expect(c.find({}, { session: s, readPreference: 'secondaryPreferred' }).toArray()).rejects.toThrow(/not: secondaryPreferred/);
+    await expect(c.aggregate([], { session: s, readPreference: 'secondary' }).toArray()).rejects.toThrow(/not: secondary/);
+    expect(await c.aggregate([{ $count: 'n' }], { session: s, readPreference: 'primary' }).toArray()).toEqual([{ n: 2 }]);
     await s.commitTransaction();
     // an operation outside a transaction clears the committed transaction's state (driver)
     const state = () => (s as unknown as { transaction: { state: string } }).transaction.state;

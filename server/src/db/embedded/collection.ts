@@ -212,7 +212,8 @@ export class EmbeddedCollection {
     if (o.skip !== undefined) st.skip = o.skip as number;
     if (o.limit !== undefined) st.limit = Math.abs(o.limit as number);
     if (o.projection !== undefined) st.projection = o.projection as Doc;
-    const sessionOpts: Opts = { session: o.session };
+    // (what the deferred read needs: the session, and the read preference checked in a transaction)
+    const sessionOpts: Opts = { session: o.session, readPreference: o.readPreference };
     const cursor = new FindCursorImpl(st, (s) =>
       this.read(sessionOpts, (coll, view) => runFind(coll, view, s, this.engine.stats).map((h) => h.doc)),
     );
@@ -263,7 +264,8 @@ export class EmbeddedCollection {
     if (stages[i] && '$skip' in stages[i]!) head.skip = stages[i++]!.$skip as number;
     if (stages[i] && '$limit' in stages[i]!) head.limit = stages[i++]!.$limit as number;
     const rest = stages.slice(i);
-    const sessionOpts: Opts = { session: o.session };
+    // (what the deferred read needs: the session, and the read preference checked in a transaction)
+    const sessionOpts: Opts = { session: o.session, readPreference: o.readPreference };
     const cursor = new ListCursorImpl(
       () =>
         this.read(sessionOpts, (coll, view, txn) => {
