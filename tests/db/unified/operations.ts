@@ -93,6 +93,8 @@ export class TestContext implements MatchContext {
     for (const item of list) {
       const [kind, spec] = Object.entries(item)[0] as [string, Doc];
       const id = spec.id as string;
+      const unknown = Object.keys(spec).filter((k) => !(ENTITY_KEYS[kind] ?? []).includes(k));
+      if (unknown.length > 0) throw new RunnerError(`${kind} entity option(s) ${unknown.join(', ')} are not supported by this runner`);
       switch (kind) {
         case 'client': {
           // observeEvents, ignoreCommandMonitoringEvents, useMultipleMongoses (one mongos or a
@@ -267,6 +269,14 @@ export class TestContext implements MatchContext {
     }
   }
 }
+
+/** Entity fields this runner understands (anything else is a runner error, never ignored). */
+const ENTITY_KEYS: Record<string, string[]> = {
+  client: ['id', 'uriOptions', 'useMultipleMongoses', 'observeEvents', 'ignoreCommandMonitoringEvents', 'observeSensitiveCommands'],
+  database: ['id', 'client', 'databaseName', 'databaseOptions'],
+  collection: ['id', 'database', 'collectionName', 'collectionOptions'],
+  session: ['id', 'client', 'sessionOptions'],
+};
 
 const STATES: Record<string, string> = {
   NO_TRANSACTION: 'none',
