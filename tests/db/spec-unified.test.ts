@@ -1,7 +1,8 @@
 /**
  * MongoDB's own driver specification tests (unified format: CRUD, transactions, convenient
- * transactions API; vendored unmodified in tests/db/spec) against the embedded engine, or against
- * a real deployment when MONGODB_URI is set. See tests/db/unified/runner.ts for the verdicts.
+ * transactions API; vendored unmodified in tests/db/spec from the Node.js driver repository, see
+ * its README) against the embedded engine, or against a real deployment when MONGODB_URI is set.
+ * See tests/db/unified/runner.ts for the verdicts.
  *
  * Fails when any test is answered differently from the spec (or the runner cannot run it); prints
  * the counts. SPEC_TESTS_DIR reads the suites from elsewhere; SPEC_FILTER=<substring of a file
