@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { MongoBulkWriteError, MongoServerError, ObjectId } from 'mongodb';
 import { isDuplicateKeyError, isTransientTransactionError } from '../../server/src/db';
-import { useClient } from './helpers/factory';
+import { serverMajor, useClient } from './helpers/factory';
 
-const { db } = useClient('crud');
+const { client, db } = useClient('crud');
 
 describe('insert', () => {
   it('insertOne returns the id, adds a generated ObjectId to the caller document, stores a copy', async () => {
@@ -203,11 +203,64 @@ describe('updates', () => {
     expect(await c.countDocuments({ v: 1 })).toBe(2);
   });
 
-  it('updateOne with sort picks the first in sort order', async () => {
+  it('updateOne/replaceOne/bulkWrite with sort: a server error before MongoDB 8.0 (the embedded engine is 7.0); findOneAndUpdate sorts', async () => {
     const c = db().collection<any>('u');
     await c.insertMany([{ _id: 1, q: 'a', seq: 2 }, { _id: 2, q: 'a', seq: 1 }] as never[]);
-    await c.updateOne({ q: 'a' }, { $set: { picked: true } }, { sort: { seq: 1 } });
-    expect((await c.findOne({ picked: true }))!._id).toBe(2);
+    const sortable = (await serverMajor(client())) >= 8;
+    const calls = [
+      () => c.updateOne({ q: 'a' }, { $set: { picked: true } }, { sort: { seq: 1 } }),
+      () => c.replaceOne({ q: 'a' }, { q: 'a', seq: 1, picked: true }, { sort: { seq: 1 } }),
+      () => c.bulkWrite([{ updateOne: { filter: { q: 'a' }, update: { $set: { picked: true } }, sort: { seq: 1 } } }]),
+    ];
+    for (const call of calls) {
+      if (sortable) {
+        await call();
+        continue;
+      }
+      const e = await call().catch((x) => x);
+      expect(e).toBeInstanceOf(MongoServerError);
+      // (bulkWrite: the server rejects the whole command, the embedded engine the statement)
+      expect(`${e.message} ${JSON.stringify(e.writeErrors ?? [])}`).toMatch(/sort/);
+      expect(await c.countDocuments({ picked: true })).toBe(0);
+    }
+    if (!sortable) {
+      await c.findOneAndUpdate({ q: 'a' }, { $set: { picked: true } }, { sort: { seq: 1 } });
+      expect((await c.find({ picked: true }).toArray()).map((d) => d._id)).toEqual([2]);
+    }
+  });
+
+  it('conflicting update paths are refused with code 40 (ConflictingUpdateOperators), matched or not, upsert or not', async () => {
+    const c = db().collection<any>('u');
+    const doc = { _id: 1, b: 0, c: { d: 0 }, x: { y: 0 } };
+    await c.insertOne(doc as never);
+    const conflicting: Record<string, unknown>[] = [
+      { $set: { b: 1 }, $inc: { b: 2 } },
+      { $set: { c: { d: 1 }, 'c.d': 2 } },
+      { $set: { 'c.d': 1 }, $unset: { c: '' } },
+      { $inc: { 'x.y': 1 }, $set: { 'x.y.z': 1 } },
+      { $set: { a: 1 }, $setOnInsert: { a: 2 } },
+      { $set: { 'c.d': 1 }, $setOnInsert: { c: {} } },
+      { $rename: { b: 'e' }, $set: { e: 1 } },
+    ];
+    const code40 = (e: any) => {
+      expect(e, JSON.stringify(e)).toBeInstanceOf(MongoServerError);
+      expect(e.code).toBe(40);
+      expect(e.codeName).toBe('ConflictingUpdateOperators');
+    };
+    for (const u of conflicting) {
+      for (const filter of [{ _id: 1 }, { _id: 99 }]) {
+        for (const upsert of [false, true]) code40(await c.updateOne(filter as never, u, { upsert }).catch((x) => x));
+        code40(await c.updateMany(filter as never, u).catch((x) => x));
+        code40(await c.findOneAndUpdate(filter as never, u, { upsert: true }).catch((x) => x));
+      }
+      const bulk = await c.bulkWrite([{ updateOne: { filter: { _id: 1 } as never, update: u } }]).catch((x) => x);
+      expect(bulk).toBeInstanceOf(MongoBulkWriteError);
+      expect(bulk.writeErrors[0].code).toBe(40);
+    }
+    expect(await c.find({}).toArray()).toEqual([doc]);
+    // sibling paths and names that merely share a prefix of characters do not conflict
+    await c.updateOne({ _id: 1 } as never, { $set: { 'c.d': 5, 'c.e': 6, bb: 1 }, $inc: { b: 1 }, $setOnInsert: { z: 1 } });
+    expect(await c.findOne({ _id: 1 } as never)).toEqual({ _id: 1, b: 1, c: { d: 5, e: 6 }, x: { y: 0 }, bb: 1 });
   });
 
   it('positional $ and arrayFilters', async () => {

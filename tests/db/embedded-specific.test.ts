@@ -88,6 +88,82 @@ d('not implemented: clear errors', () => {
   });
 });
 
+d('write concern, read preference and read concern on a one-member engine', () => {
+  let client: MongoClient;
+  beforeAll(async () => {
+    client = await openEmbeddedClient({});
+  });
+  afterAll(() => client.close());
+
+  it('w: 0 and tag sets are refused loudly before writing; w: 1 / majority / j are accepted', async () => {
+    const c = client.db('wc').collection<{ _id: number }>('c');
+    await expect(c.insertOne({ _id: 1 }, { writeConcern: { w: 0 } })).rejects.toThrow(/Collection.insertOne with an unacknowledged write concern \(w: 0\) is not implemented/);
+    const w0 = client.db('wc').collection<{ _id: number }>('c', { writeConcern: { w: 0 } });
+    await expect(w0.deleteMany({})).rejects.toThrow(/unacknowledged write concern/);
+    const w0db = client.db('wc', { writeConcern: { w: 0 } }).collection<{ _id: number }>('c');
+    await expect(w0db.updateOne({ _id: 1 }, { $set: { a: 1 } })).rejects.toThrow(/unacknowledged write concern/);
+    await expect(c.insertOne({ _id: 1 }, { writeConcern: { w: 'dc1' as never } })).rejects.toThrow(/w: 'dc1' \(replica set tag sets\) is not implemented/);
+    expect(await c.countDocuments()).toBe(0);
+    await c.insertOne({ _id: 1 }, { writeConcern: { w: 1, j: true, wtimeoutMS: 100 } });
+    await c.insertOne({ _id: 2 }, { writeConcern: { w: 'majority' } });
+    // inside a transaction the operation's and the collection's write concern are ignored (driver)
+    const s = client.startSession();
+    await s.withTransaction(async () => {
+      await w0.insertOne({ _id: 3 }, { session: s });
+    });
+    await expect(async () => s.startTransaction({ writeConcern: { w: 0 } })).rejects.toThrow(/Transactions do not support unacknowledged write concern/);
+    await s.endSession();
+    expect(await c.countDocuments()).toBe(3);
+  });
+
+  it('w > 1 cannot be satisfied by one member: the write is applied, then UnsatisfiableWriteConcern (100), as a server reports it', async () => {
+    const c = client.db('wc2').collection<{ _id: number; n?: number }>('c');
+    const e = await c.insertOne({ _id: 1 }, { writeConcern: { w: 2 } }).catch((x) => x);
+    expect(e.code).toBe(100);
+    expect(e.codeName).toBe('UnsatisfiableWriteConcern');
+    expect(e.name).toBe('MongoWriteConcernError');
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1 });
+    // many-document writes would need partial results in the error: refused before writing
+    await expect(c.insertMany([{ _id: 2 }], { writeConcern: { w: 3 } })).rejects.toThrow(/Collection.insertMany with the write concern w: 3 .* is not implemented/);
+    await expect(c.bulkWrite([{ insertOne: { document: { _id: 2 } } }], { writeConcern: { w: 3 } })).rejects.toThrow(NI);
+    expect(await c.countDocuments()).toBe(1);
+    // at commit: committed, then reported; a retried commit succeeds (the driver retries with majority)
+    const s = client.startSession();
+    s.startTransaction({ writeConcern: { w: 5 } });
+    await c.updateOne({ _id: 1 }, { $set: { n: 1 } }, { session: s });
+    const ce = await s.commitTransaction().catch((x) => x);
+    expect(ce.code).toBe(100);
+    expect(ce.hasErrorLabel('UnknownTransactionCommitResult')).toBe(false);
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, n: 1 });
+    await s.commitTransaction();
+    await s.endSession();
+  });
+
+  it('in a transaction a read must use primary (driver error, the transaction goes on); outside any mode reads the primary', async () => {
+    const c = client.db('rp').collection<{ _id: number }>('c');
+    await c.insertOne({ _id: 1 });
+    const secondary = client.db('rp', { readPreference: 'secondary' }).collection<{ _id: number }>('c');
+    expect(await secondary.findOne({ _id: 1 })).toEqual({ _id: 1 });
+    const s = client.startSession({ defaultTransactionOptions: { readPreference: 'nearest' } as never });
+    s.startTransaction();
+    await c.insertOne({ _id: 2 }, { session: s });
+    await expect(c.findOne({ _id: 1 }, { session: s })).rejects.toThrow(/Read preference in a transaction must be primary, not: nearest/);
+    expect(await c.countDocuments({}, { session: s, readPreference: 'primary' })).toBe(2);
+    await expect(secondary.find({}, { session: s }).toArray()).rejects.toThrow(/must be primary, not: nearest/);
+    await expect(c.find({}, { session: s, readPreference: 'secondaryPreferred' }).toArray()).rejects.toThrow(/not: secondaryPreferred/);
+    await expect(c.aggregate([], { session: s, readPreference: 'secondary' }).toArray()).rejects.toThrow(/not: secondary/);
+    expect(await c.aggregate([{ $count: 'n' }], { session: s, readPreference: 'primary' }).toArray()).toEqual([{ n: 2 }]);
+    await s.commitTransaction();
+    // an operation outside a transaction clears the committed transaction's state (driver)
+    const state = () => (s as unknown as { transaction: { state: string } }).transaction.state;
+    expect(state()).toBe('TRANSACTION_COMMITTED');
+    await c.findOne({ _id: 1 }, { session: s });
+    expect(state()).toBe('NO_TRANSACTION');
+    await expect(s.commitTransaction()).rejects.toThrow(/No transaction started/);
+    await s.endSession();
+  });
+});
+
 d('transaction lifetime and version pruning', () => {
   it('a transaction older than the lifetime limit is aborted and releases its locks', async () => {
     const client = await openEmbeddedClient({ transactionLifetimeMs: 200 });

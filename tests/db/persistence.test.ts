@@ -1,7 +1,7 @@
 /**
  * Durability of the embedded engine's data directory: reopen after close, SIGKILL of a writer
  * process at random moments (acknowledged transactions survive, none is partial), torn journal
- * tail, lock file, compaction. Embedded only: skipped with a printed reason under MONGODB_URI.
+ * tail, lock file, compaction. Corruption and repair: journal-corruption.test.ts. Embedded only: skipped with a printed reason under MONGODB_URI.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -122,7 +122,7 @@ d('persistence (embedded)', () => {
     }
   });
 
-  it('a torn or corrupt journal tail is dropped on open, and the journal keeps working', async () => {
+  it('a torn journal tail is dropped on open and the journal keeps working; a corrupt last frame is refused, not dropped', async () => {
     const dir = newDir();
     let c = await openEmbeddedClient({ dir });
     const col = () => c.db('t').collection('c');
@@ -138,16 +138,15 @@ d('persistence (embedded)', () => {
     expect(fs.statSync(journal).size).toBe(good);
     await col().insertOne({ _id: 3 } as never);
     await c.close();
-    // flip a byte inside the last frame: its CRC no longer matches, the last commit is dropped
+    // flip a byte inside the last frame: acknowledged, so it is corruption (journal-corruption.test.ts)
     const bytes = fs.readFileSync(journal);
     bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
     fs.writeFileSync(journal, bytes);
+    await expect(openEmbeddedClient({ dir })).rejects.toThrow(/is corrupt at byte offset \d+: CRC mismatch in the final frame/);
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
+    fs.writeFileSync(journal, bytes);
     c = await openEmbeddedClient({ dir });
-    expect((await col().find({}).toArray()).map((x) => x._id)).toEqual([1, 2]);
-    await col().insertOne({ _id: 4 } as never);
-    await c.close();
-    c = await openEmbeddedClient({ dir });
-    expect((await col().find({}).toArray()).map((x) => x._id)).toEqual([1, 2, 4]);
+    expect((await col().find({}).toArray()).map((x) => x._id)).toEqual([1, 2, 3]);
     await c.close();
   });
 

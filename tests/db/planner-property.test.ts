@@ -211,7 +211,7 @@ async function runProgram(client: MongoClient, indexes: number[], initial: Recor
           const ts = targets(model.view(null), f, st.multi);
           if (st.k === 'update') {
             if (st.multi) await c.updateMany(f, { $set: st.set });
-            else await c.updateOne(f, { $set: st.set }, { sort: { _id: 1 } });
+            else await c.findOneAndUpdate(f, { $set: st.set }, { sort: { _id: 1 } });
           } else if (st.multi) await c.deleteMany(f);
           else await c.findOneAndDelete(f, { sort: { _id: 1 } });
           const clk = ++model.clock;
@@ -261,7 +261,7 @@ async function runProgram(client: MongoClient, indexes: number[], initial: Recor
           try {
             if (st.k === 'tupdate') {
               if (st.multi) await c.updateMany(st.filter, { $set: st.set }, opts);
-              else await c.updateOne(st.filter, { $set: st.set }, { ...opts, sort: { _id: 1 } });
+              else await c.findOneAndUpdate(st.filter, { $set: st.set }, { ...opts, sort: { _id: 1 } });
             } else if (st.multi) await c.deleteMany(st.filter, opts);
             else await c.findOneAndDelete(st.filter, { ...opts, sort: { _id: 1 } });
           } catch (e) {

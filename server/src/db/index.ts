@@ -15,6 +15,8 @@ export {
   isUnknownTransactionCommitResult,
 } from './embedded/errors';
 export { compactEmbedded, getEngineStats, isEmbeddedClient, resetEngineStats } from './embedded/client';
+/** thrown by openEmbeddedClient when a data file is corrupt (file, byte offset); see README "Durability" */
+export { CorruptFileError } from './embedded/journal-scan';
 
 /** Open the embedded engine: in memory, or durable in `opts.dir`. Typed as the driver's MongoClient. */
 export function openEmbeddedClient(opts: EmbeddedClientOptions = {}): Promise<MongoClient> {

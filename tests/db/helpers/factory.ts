@@ -3,7 +3,7 @@
  * against a real replica set when MONGODB_URI is set. Each test gets a fresh database name.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import { openEmbeddedClient } from '../../../server/src/db';
 
 export const MONGODB_URI = process.env.MONGODB_URI;
@@ -15,8 +15,13 @@ export function freshDbName(tag: string): string {
   return `t_${tag}_${process.pid}_${Date.now().toString(36)}_${counter++}`;
 }
 
-export async function makeClient(): Promise<MongoClient> {
-  if (REAL) return new MongoClient(MONGODB_URI!).connect();
+/**
+ * A connected client: the real driver under MONGODB_URI (with `options`), else a fresh in-memory
+ * embedded engine (which takes no client options: passing any is a mistake of the caller).
+ */
+export async function makeClient(options?: MongoClientOptions): Promise<MongoClient> {
+  if (REAL) return new MongoClient(MONGODB_URI!, options).connect();
+  if (options && Object.keys(options).length > 0) throw new Error('makeClient: client options are only for a real server');
   return openEmbeddedClient({});
 }
 
@@ -37,6 +42,13 @@ export function useClient(tag: string): { client: () => MongoClient; db: () => D
     await db?.dropDatabase();
   });
   return { client: () => client!, db: () => db! };
+}
+
+/** Major version of the target server (the embedded engine answers as MongoDB 7.0). */
+export async function serverMajor(client: MongoClient): Promise<number> {
+  if (!REAL) return 7;
+  const info = await client.db('admin').command({ buildInfo: 1 });
+  return Number(String(info.version).split('.')[0]);
 }
 
 /** Log why a test does not apply to the current target (instead of silently passing). */

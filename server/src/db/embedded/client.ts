@@ -1,6 +1,7 @@
 /** MongoClient: owns the engine (and the data directory's storage), hands out Db and sessions. */
 import { MongoClient, MongoInvalidArgumentError, type ClientSession, type Db } from 'mongodb';
 import type { ClientCore } from './collection';
+import { CONCERN_OPTIONS, concernsOf } from './concerns';
 import { EmbeddedDb, wrapDb } from './db';
 import { Engine } from './engine';
 import type { EngineStats } from './executor';
@@ -48,8 +49,8 @@ export class EmbeddedClient implements ClientCore {
   }
 
   db(name?: string, options?: Record<string, unknown>): Db {
-    checkOptions('MongoClient.db', options, []);
-    return wrapDb(new EmbeddedDb(this, name ?? 'test'));
+    checkOptions('MongoClient.db', options, CONCERN_OPTIONS);
+    return wrapDb(new EmbeddedDb(this, name ?? 'test', concernsOf(options)));
   }
 
   startSession(options?: Record<string, unknown>): ClientSession {

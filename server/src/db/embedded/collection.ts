@@ -15,6 +15,13 @@ import {
   type BulkWriteResult,
 } from 'mongodb';
 import { CollectionState } from './collection-state';
+import {
+  checkTransactionReadPreference,
+  checkWriteConcern,
+  effectiveWriteConcern,
+  unsatisfiedWriteConcern,
+  type Concerns,
+} from './concerns';
 import { FindCursorImpl, ListCursorImpl, makeProjector, normalizeSort, type FindState } from './cursor';
 import type { Engine } from './engine';
 import { allDocs, runCount, runFind, type ReadView } from './executor';
@@ -33,7 +40,7 @@ import type { EmbeddedSession } from './session';
 import { checkOptions, strict } from './strict';
 import type { Txn } from './transaction';
 import { blockerOf } from './transaction';
-import { notImplemented, serverError } from './errors';
+import { notImplemented, serverError, type EmbeddedMongoServerError } from './errors';
 import { isPlainObject, thawClone, type Doc } from './values';
 
 /** What a collection needs from its client. */
@@ -66,11 +73,23 @@ function checkMetadata(where: string, o: Opts): void {
   }
 }
 
+/**
+ * MongoDB 7.0 refuses `sort` in an update statement (updateOne, replaceOne and their bulkWrite
+ * forms; 8.0 accepts it): the server parses the command and rejects the unknown field, so the
+ * error is a server error, raised where the statement runs (it fails that statement, and aborts
+ * a transaction). findOneAndUpdate/Replace/Delete take `sort` on every version.
+ */
+function updateSortRefused(): EmbeddedMongoServerError {
+  return serverError('Location40415', "BSON field 'update.updates.sort' is an unknown field.");
+}
+
 export class EmbeddedCollection {
   constructor(
     private readonly core: ClientCore,
     readonly dbName: string,
     readonly collectionName: string,
+    /** read/write concern and read preference of the collection (inherited from its db) */
+    private readonly concerns: Concerns = {},
   ) {}
 
   get namespace(): string {
@@ -90,6 +109,7 @@ export class EmbeddedCollection {
   private read<R>(opts: Opts, fn: (coll: CollectionState, view: ReadView, txn: Txn | null) => R): R {
     this.engine.assertOpen();
     const s = this.core.session(opts);
+    if (s?.inTransaction()) checkTransactionReadPreference(opts, s.txnOptions, this.concerns);
     const txn = s?.txnForOp() ?? null;
     const coll = this.readState();
     if (!txn) return fn(coll, { snap: this.engine.appliedTs, own: null }, null);
@@ -101,10 +121,25 @@ export class EmbeddedCollection {
     }
   }
 
-  /** Run a write in the session's transaction, or as its own auto-committed transaction. */
-  private async write<R>(opts: Opts, fn: (env: OpEnv) => R): Promise<R> {
+  /**
+   * Run a write in the session's transaction, or as its own auto-committed transaction. Outside
+   * a transaction the operation's write concern (else the collection's) applies: refused when
+   * the engine cannot honour it, reported after the write when one member cannot satisfy it
+   * (see concerns.ts); inside one, the transaction's applies at commit (as the driver does).
+   * `many`: insertMany/bulkWrite, whose write-concern failures are not implemented.
+   */
+  private async write<R>(where: string, opts: Opts, fn: (env: OpEnv) => R, many = false): Promise<R> {
     this.engine.assertOpen();
     const s = this.core.session(opts);
+    const wc = s?.inTransaction() ? undefined : effectiveWriteConcern(opts, this.concerns);
+    checkWriteConcern(wc, where, many);
+    const r = await this.writeNow(s, fn);
+    const unsatisfied = unsatisfiedWriteConcern(wc);
+    if (unsatisfied) throw unsatisfied;
+    return r;
+  }
+
+  private async writeNow<R>(s: EmbeddedSession | null, fn: (env: OpEnv) => R): Promise<R> {
     const txn = s?.txnForOp() ?? null;
     if (txn) {
       const coll = this.engine.coll(this.dbName, this.collectionName);
@@ -129,7 +164,7 @@ export class EmbeddedCollection {
     // the driver adds the generated _id to the caller's document
     if (doc._id === undefined || doc._id === null) doc._id = new ObjectId();
     const prepared = prepareInsert(doc);
-    await this.write(o, (env) => insertDoc(env, prepared));
+    await this.write('Collection.insertOne', o, (env) => insertDoc(env, prepared));
     return { acknowledged: true, insertedId: doc._id };
   }
 
@@ -143,7 +178,7 @@ export class EmbeddedCollection {
       return prepareInsert(d);
     });
     const insertedIds: Record<number, unknown> = {};
-    const result = await this.write(o, (env) => {
+    const result = await this.write('Collection.insertMany', o, (env) => {
       const errors: { index: number; err: MongoServerError }[] = [];
       let inserted = 0;
       for (let i = 0; i < prepared.length; i++) {
@@ -161,7 +196,7 @@ export class EmbeddedCollection {
         }
       }
       return { inserted, errors };
-    });
+    }, true);
     if (result.errors.length > 0) throw bulkError(result.errors, { insertedCount: result.inserted, insertedIds });
     return { acknowledged: true, insertedCount: result.inserted, insertedIds };
   }
@@ -177,7 +212,8 @@ export class EmbeddedCollection {
     if (o.skip !== undefined) st.skip = o.skip as number;
     if (o.limit !== undefined) st.limit = Math.abs(o.limit as number);
     if (o.projection !== undefined) st.projection = o.projection as Doc;
-    const sessionOpts: Opts = { session: o.session };
+    // (what the deferred read needs: the session, and the read preference checked in a transaction)
+    const sessionOpts: Opts = { session: o.session, readPreference: o.readPreference };
     const cursor = new FindCursorImpl(st, (s) =>
       this.read(sessionOpts, (coll, view) => runFind(coll, view, s, this.engine.stats).map((h) => h.doc)),
     );
@@ -228,7 +264,8 @@ export class EmbeddedCollection {
     if (stages[i] && '$skip' in stages[i]!) head.skip = stages[i++]!.$skip as number;
     if (stages[i] && '$limit' in stages[i]!) head.limit = stages[i++]!.$limit as number;
     const rest = stages.slice(i);
-    const sessionOpts: Opts = { session: o.session };
+    // (what the deferred read needs: the session, and the read preference checked in a transaction)
+    const sessionOpts: Opts = { session: o.session, readPreference: o.readPreference };
     const cursor = new ListCursorImpl(
       () =>
         this.read(sessionOpts, (coll, view, txn) => {
@@ -260,18 +297,18 @@ export class EmbeddedCollection {
     const o = checkOptions<Opts>(where, options, allowed);
     const f = checkFilter(filter);
     const u = replacement ? validateReplacement(update) : validateUpdate(update);
-    const sort = normalizeSort(o.sort);
-    return this.write(o, (env) =>
-      updateDocs(env, {
+    const sorted = normalizeSort(o.sort) !== undefined;
+    return this.write(where, o, (env) => {
+      if (sorted) throw updateSortRefused();
+      return updateDocs(env, {
         filter: f,
         update: u,
         replacement,
         multi,
         upsert: o.upsert === true,
-        ...(sort ? { sort } : {}),
         ...(o.arrayFilters ? { arrayFilters: o.arrayFilters as Doc[] } : {}),
-      }),
-    );
+      });
+    });
   }
 
   private static updateResult(r: UpdateOutcome) {
@@ -313,7 +350,7 @@ export class EmbeddedCollection {
     const u = replacement ? validateReplacement(update) : validateUpdate(update);
     const sort = normalizeSort(o.sort);
     const project = makeProjector(f, o.projection as Doc | undefined);
-    const r = await this.write(o, (env) =>
+    const r = await this.write(where, o, (env) =>
       updateDocs(env, {
         filter: f,
         update: u,
@@ -342,7 +379,7 @@ export class EmbeddedCollection {
     const f = checkFilter(filter);
     const sort = normalizeSort(o.sort);
     const project = makeProjector(f, o.projection as Doc | undefined);
-    const deleted = await this.write(o, (env) => deleteDocs(env, f, false, sort));
+    const deleted = await this.write('Collection.findOneAndDelete', o, (env) => deleteDocs(env, f, false, sort));
     return deleted[0] ? project(thawClone(deleted[0])) : null;
   }
 
@@ -352,14 +389,14 @@ export class EmbeddedCollection {
   async deleteOne(filter: Doc, options?: Opts) {
     const o = checkOptions<Opts>('Collection.deleteOne', options, WC);
     const f = checkFilter(filter);
-    const n = (await this.write(o, (env) => deleteDocs(env, f, false))).length;
+    const n = (await this.write('Collection.deleteOne', o, (env) => deleteDocs(env, f, false))).length;
     return { acknowledged: true as const, deletedCount: n };
   }
 
   async deleteMany(filter: Doc, options?: Opts) {
     const o = checkOptions<Opts>('Collection.deleteMany', options, WC);
     const f = checkFilter(filter);
-    const n = (await this.write(o, (env) => deleteDocs(env, f, true))).length;
+    const n = (await this.write('Collection.deleteMany', o, (env) => deleteDocs(env, f, true))).length;
     return { acknowledged: true as const, deletedCount: n };
   }
 
@@ -393,15 +430,15 @@ export class EmbeddedCollection {
           const a = checkOptions<Opts>(w, raw, ['filter', replacement ? 'replacement' : 'update', 'upsert', ...(replacement ? [] : ['arrayFilters']), ...(kind === 'updateMany' ? [] : ['sort'])]);
           const f = checkFilter(a.filter);
           const u = replacement ? validateReplacement(a.replacement) : validateUpdate(a.update);
-          const sort = normalizeSort(a.sort);
+          const sorted = normalizeSort(a.sort) !== undefined;
           return (env, res, idx) => {
+            if (sorted) throw updateSortRefused();
             const r = updateDocs(env, {
               filter: f,
               update: u,
               replacement,
               multi: kind === 'updateMany',
               upsert: a.upsert === true,
-              ...(sort ? { sort } : {}),
               ...(a.arrayFilters ? { arrayFilters: a.arrayFilters as Doc[] } : {}),
             });
             res.matchedCount += r.matched;
@@ -424,7 +461,7 @@ export class EmbeddedCollection {
           throw notImplemented(`Collection.bulkWrite operation '${kind}'`);
       }
     });
-    const out = await this.write(o, (env) => {
+    const out = await this.write('Collection.bulkWrite', o, (env) => {
       const res = newCounts();
       const errors: { index: number; err: MongoServerError }[] = [];
       for (let i = 0; i < prepared.length; i++) {
@@ -437,7 +474,7 @@ export class EmbeddedCollection {
         }
       }
       return { res, errors };
-    });
+    }, true);
     const result = { ...out.res, ok: 1, isOk: () => true } as unknown as BulkWriteResult;
     if (out.errors.length > 0) throw bulkError(out.errors, out.res);
     return result;

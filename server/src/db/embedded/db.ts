@@ -2,6 +2,7 @@
 import { Query } from 'mingo';
 import { Db, ListCollectionsCursor, type Collection } from 'mongodb';
 import { EmbeddedCollection, wrapCollection, type ClientCore } from './collection';
+import { CONCERN_OPTIONS, concernsOf, type Concerns } from './concerns';
 import { ListCursorImpl } from './cursor';
 import { checkOptions, strict } from './strict';
 import { serverError } from './errors';
@@ -11,14 +12,16 @@ export class EmbeddedDb {
   constructor(
     private readonly core: ClientCore,
     readonly databaseName: string,
+    /** read/write concern and read preference given to `client.db(name, options)` */
+    private readonly concerns: Concerns,
   ) {}
 
   collection(name: string, options?: Record<string, unknown>): Collection {
-    checkOptions('Db.collection', options, []);
+    checkOptions('Db.collection', options, CONCERN_OPTIONS);
     if (typeof name !== 'string' || name.length === 0 || name.includes('$')) {
       throw serverError('BadValue', `Invalid collection name: ${String(name)}`);
     }
-    return wrapCollection(new EmbeddedCollection(this.core, this.databaseName, name));
+    return wrapCollection(new EmbeddedCollection(this.core, this.databaseName, name, concernsOf(options, this.concerns)));
   }
 
   async createCollection(name: string, options?: Record<string, unknown>): Promise<Collection> {

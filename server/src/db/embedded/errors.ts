@@ -22,11 +22,15 @@ export const Codes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   WriteConflict: 112,
+  DollarPrefixedFieldName: 52,
+  UnsatisfiableWriteConcern: 100,
   CannotIndexParallelArrays: 171,
   NoSuchTransaction: 251,
   OperationNotSupportedInTransaction: 263,
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
+  /** "BSON field '…' is an unknown field." (an IDL parse error; the server's codeName is Location40415) */
+  Location40415: 40415,
 } as const;
 export type CodeName = keyof typeof Codes;
 

@@ -1,11 +1,10 @@
 /**
  * The journal: an append-only file of framed records, one per commit or DDL.
  *
- * Frame = [u32 LE payload length][u32 LE CRC-32 of payload][payload = BSON document]. A crash can
- * leave a torn last frame (short, or with a CRC mismatch); the reader stops at the first bad
- * frame and the opener truncates the file there. Because a commit is acknowledged only after its
- * frame (and everything before it) is written and fsynced, a torn frame is never acknowledged,
- * and a transaction is one frame, so it is never partially replayed.
+ * Frame = [u32 LE payload length][u32 LE CRC-32 of payload][payload = BSON document]. A commit
+ * is acknowledged only after its frame (and everything before it) is written and fsynced, so a
+ * crash can only leave an unfinished write at the end of the last file, never acknowledged;
+ * journal-scan.ts tells such a torn tail (cut on open) from corruption (refused).
  *
  * Group commit: commits that arrive while a write+fsync is in flight are queued and written
  * together by the next write+fsync.
@@ -15,9 +14,7 @@ import { crc32 } from 'node:zlib';
 import { BSON } from 'mongodb';
 import type { DurableLog, JournalRecord } from './engine';
 import { serverError } from './errors';
-
-const HEADER = 8;
-const MIN_BSON = 5;
+import { HEADER } from './journal-scan';
 
 /** One framed record. */
 export function frame(rec: object): Buffer {
@@ -99,65 +96,11 @@ export class Replay {
       this.partsTs = -1;
       return { op: 'c', ts: rec.ts as number, w };
     }
-    // parts not followed by their final frame belong to a torn commit: dropped
+    // (parts not followed by their final frame cannot reach here: the scanner refuses them
+    // unless they end the last file, where they are a torn tail and never completed)
     this.parts = [];
     this.partsTs = -1;
     return rec as unknown as JournalRecord;
-  }
-}
-
-export interface ReadResult {
-  /** offset just after the last valid frame */
-  validEnd: number;
-  /** total file size */
-  size: number;
-  /** true when bytes after validEnd exist (torn or corrupt tail) */
-  torn: boolean;
-}
-
-/**
- * Read the valid frames of a file in order (streaming, bounded memory), calling `onRecord` for
- * each deserialized record.
- */
-export function readFrames(path: string, onRecord: (rec: Record<string, unknown>, end: number) => void): ReadResult {
-  const fd = fs.openSync(path, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    let buf = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 16 << 20));
-    let bufStart = 0; // file offset of buf[0]
-    let bufLen = 0;
-    let pos = 0; // file offset of the next frame
-    const fill = (need: number): boolean => {
-      // make buf hold [pos, pos + need)
-      if (pos + need > size) return false;
-      if (pos >= bufStart && pos + need <= bufStart + bufLen) return true;
-      if (need > buf.length) buf = Buffer.allocUnsafe(need);
-      bufStart = pos;
-      bufLen = fs.readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
-      return bufLen >= need;
-    };
-    for (;;) {
-      if (!fill(HEADER)) break;
-      const off = pos - bufStart;
-      const len = buf.readUInt32LE(off);
-      const crc = buf.readUInt32LE(off + 4);
-      if (len < MIN_BSON || pos + HEADER + len > size) break;
-      if (!fill(HEADER + len)) break;
-      const o2 = pos - bufStart;
-      const payload = buf.subarray(o2 + HEADER, o2 + HEADER + len);
-      if (crc32(payload) !== crc) break;
-      let rec: Record<string, unknown>;
-      try {
-        rec = BSON.deserialize(payload, { promoteValues: true, promoteLongs: true, bsonRegExp: false });
-      } catch {
-        break;
-      }
-      pos += HEADER + len;
-      onRecord(rec, pos);
-    }
-    return { validEnd: pos, size, torn: pos < size };
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

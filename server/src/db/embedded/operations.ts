@@ -11,6 +11,7 @@ import { runFind, type FindSpec } from './executor';
 import type { SortSpec } from './planner';
 import { conflictWith, type Txn } from './transaction';
 import { badValue, duplicateKey, notImplemented, serverError } from './errors';
+import { checkUpdatePaths } from './update-paths';
 import { canonicalKey, deepEqualValues, freezeClone, isPlainObject, thawClone, type Doc } from './values';
 
 export interface OpEnv {
@@ -43,6 +44,31 @@ function idFirst(doc: Doc): Doc {
 function checkIdValue(id: unknown): void {
   if (Array.isArray(id)) throw badValue("can't use an array for _id");
   if (id instanceof RegExp) throw badValue("can't use a regex for _id");
+  const dollar = dollarKeyIn(id);
+  if (dollar !== null) {
+    throw serverError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`);
+  }
+}
+
+/** DBRef fields, the only '$'-prefixed names the server stores inside _id */
+const DBREF_KEYS = new Set(['$ref', '$id', '$db']);
+
+/** The first '$'-prefixed field name inside an _id value (documents and arrays, any depth). */
+function dollarKeyIn(v: unknown): string | null {
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const k = dollarKeyIn(x);
+      if (k !== null) return k;
+    }
+    return null;
+  }
+  if (!isPlainObject(v)) return null;
+  for (const [k, x] of Object.entries(v)) {
+    if (k.startsWith('$') && !DBREF_KEYS.has(k)) return k;
+    const inner = dollarKeyIn(x);
+    if (inner !== null) return inner;
+  }
+  return null;
 }
 
 /** Insert one prepared document. */
@@ -108,13 +134,8 @@ export function applyUpdate(base: Doc, update: Doc, filter: Doc, arrayFilters: D
   const mod: Doc = { ...update };
   const soi = mod.$setOnInsert as Doc | undefined;
   delete mod.$setOnInsert;
-  if (insert && soi) {
-    const set = (mod.$set as Doc | undefined) ?? {};
-    for (const k of Object.keys(soi)) {
-      if (k in set) throw serverError('ConflictingUpdateOperators', `Updating the path '${k}' would create a conflict at '${k}'`);
-    }
-    mod.$set = { ...set, ...soi };
-  }
+  // (no path of $setOnInsert overlaps a $set path: checkUpdatePaths ran before)
+  if (insert && soi) mod.$set = { ...((mod.$set as Doc | undefined) ?? {}), ...soi };
   guardId(mod, base, insert);
   if (Object.keys(mod).length === 0) return insert ? base : null;
   const work = thawClone(base) as Doc;
@@ -232,6 +253,8 @@ function replaceVersion(old: Doc, replacement: Doc): Doc | null {
 
 export function updateDocs(env: OpEnv, spec: UpdateSpec): UpdateOutcome {
   const { coll, txn, engine } = env;
+  // refused by the server whether or not anything matches
+  if (!spec.replacement) checkUpdatePaths(spec.update);
   const find: FindSpec = { filter: spec.filter, ...(spec.sort ? { sort: spec.sort } : {}), ...(spec.multi ? {} : { limit: 1 }) };
   const hits = runFind(coll, txn.view(coll), find, engine.stats);
   const out: UpdateOutcome = { matched: hits.length, modified: 0, upsertedId: null, before: null, after: null };

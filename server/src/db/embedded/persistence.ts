@@ -13,7 +13,8 @@ import { Binary } from 'mongodb';
 import * as path from 'node:path';
 import type { Engine, JournalRecord } from './engine';
 import type { IndexSpec } from './index-btree';
-import { Journal, Replay, frame, frameParts, readFrames, syncDir } from './journal';
+import { Journal, Replay, frame, frameParts, syncDir } from './journal';
+import { CorruptFileError, scanFrames } from './journal-scan';
 import type { Rec } from './record';
 import { compactFreeze, type Doc } from './values';
 
@@ -25,7 +26,7 @@ export interface StorageOptions {
 
 const openDirs = new Set<string>();
 
-function isAlive(pid: number): boolean {
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -63,7 +64,7 @@ function acquireLock(dir: string): () => void {
     } catch {
       continue; // removed meanwhile: retry
     }
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) {
       throw new Error(`embedded mongo: data directory ${dir} is locked by running process ${pid} (${lockPath})`);
     }
     // stale lock (dead process, or an unclosed client of this process): take it over
@@ -76,7 +77,7 @@ function acquireLock(dir: string): () => void {
   throw new Error(`embedded mongo: could not acquire the lock ${lockPath}`);
 }
 
-const SNAPSHOT = 'snapshot.bson';
+export const SNAPSHOT = 'snapshot.bson';
 const ORDER_CHUNK = 256 * 1024;
 
 /** Int32 positions from a BSON Binary (copied: the bytes may not be 4-byte aligned). */
@@ -146,7 +147,8 @@ export class Storage {
         }
         cur = null;
       };
-      const r = readFrames(snapPath, (rec) => {
+      // the snapshot was fsynced before its rename: any damage is corruption (refused, named)
+      const r = scanFrames(snapPath, { tailMayBeTorn: false }, (rec) => {
         switch (rec.op) {
           case 'snap':
             snapTs = rec.ts as number;
@@ -172,27 +174,32 @@ export class Storage {
             break;
         }
       });
-      if (!complete || r.torn) throw new Error(`embedded mongo: snapshot ${snapPath} is incomplete or corrupt`);
+      if (!complete) throw new CorruptFileError(snapPath, r.end, 'the snapshot has no end record');
       this.snapshotBytes = r.size;
     }
     this.engine.setLoadedTs(snapTs);
     const gens = Journal.list(dir);
     const assembler = new Replay();
+    // Every file is read before anything is changed: a corrupt frame anywhere throws
+    // CorruptFileError (file, offset) and the directory stays as it was.
+    let tornTail: { path: string; end: number; size: number; reason: string } | null = null;
     for (let i = 0; i < gens.length; i++) {
       const p = Journal.path(dir, gens[i]!);
-      // end of the last complete record (a multi-frame commit is complete with its last frame)
-      let complete = 0;
-      const r = readFrames(p, (raw, end) => {
+      const last = i === gens.length - 1;
+      const r = scanFrames(p, { tailMayBeTorn: last }, (raw) => {
         const rec = assembler.feed(raw);
-        if (rec) complete = end;
         if (rec && rec.ts > snapTs) this.replay(rec);
       });
-      if (r.torn || complete < r.validEnd) {
-        if (i < gens.length - 1) throw new Error(`embedded mongo: journal ${p} is corrupt at offset ${complete} (not its tail)`);
-        // torn tail of the last file: an unacknowledged commit cut by a crash (whole frames of
-        // an incomplete multi-frame commit included, so that no later commit can join them)
-        fs.truncateSync(p, complete);
-      }
+      if (r.torn) tornTail = { path: p, end: r.end, size: r.size, reason: r.torn.reason };
+    }
+    if (tornTail) {
+      // the unfinished write of a crash (never acknowledged): cut it, whole frames of an
+      // incomplete multi-frame commit included, so that no later commit can join them
+      console.warn(
+        `embedded mongo: ${tornTail.path}: dropped a torn tail of ${tornTail.size - tornTail.end} bytes at offset ${tornTail.end} ` +
+          `(${tornTail.reason}); it was never acknowledged`,
+      );
+      fs.truncateSync(tornTail.path, tornTail.end);
     }
     for (const g of gens.slice(0, -1)) this.olderJournalBytes += fs.statSync(Journal.path(dir, g)).size;
     this.journal = new Journal(dir, gens.length ? gens[gens.length - 1]! : 1, this.opts.fsync);

@@ -19,6 +19,7 @@ import {
   MongoInvalidArgumentError,
   MongoTransactionError,
 } from 'mongodb';
+import { transactionOptions, unsatisfiedWriteConcern, type TxnOptions } from './concerns';
 import type { Engine } from './engine';
 import type { Txn } from './transaction';
 import { checkOptions, strict } from './strict';
@@ -38,6 +39,8 @@ export class EmbeddedSession {
   state: SessionTxnState = 'NO_TRANSACTION';
   txn: Txn | null = null;
   hasEnded = false;
+  /** options of the current (or last) transaction: startTransaction's over the session defaults */
+  txnOptions: TxnOptions = {};
   private defaults: Record<string, unknown>;
 
   constructor(
@@ -57,6 +60,27 @@ export class EmbeddedSession {
     return this.state === 'STARTING_TRANSACTION' || this.state === 'TRANSACTION_IN_PROGRESS';
   }
 
+  /**
+   * The driver's `session.transaction` (deprecated, but the spec tests read its state): the
+   * state and options; nothing is ever pinned on a replica set.
+   */
+  get transaction(): { state: SessionTxnState; options: TxnOptions; isStarting: boolean; isActive: boolean; isCommitted: boolean; isPinned: boolean } {
+    const state = this.state;
+    return {
+      state,
+      options: { ...this.txnOptions },
+      isStarting: state === 'STARTING_TRANSACTION',
+      isActive: this.inTransaction(),
+      isCommitted: state === 'TRANSACTION_COMMITTED' || state === 'TRANSACTION_COMMITTED_EMPTY' || state === 'TRANSACTION_ABORTED',
+      isPinned: false,
+    };
+  }
+
+  /** Pinning to a mongos or a load-balanced connection: never, on a replica set. */
+  get isPinned(): boolean {
+    return false;
+  }
+
   private assertNotEnded(): void {
     if (this.hasEnded) throw new MongoExpiredSessionError('Cannot use a session that has ended');
   }
@@ -65,7 +89,8 @@ export class EmbeddedSession {
     this.assertNotEnded();
     checkOptions('ClientSession.startTransaction', options, TXN_OPTION_KEYS);
     if (this.inTransaction()) throw new MongoTransactionError('Transaction already in progress');
-    void this.defaults;
+    // each option from startTransaction, else from defaultTransactionOptions (w: 0 is refused)
+    this.txnOptions = transactionOptions(options, this.defaults);
     this.state = 'STARTING_TRANSACTION';
     this.txn = null;
   }
@@ -80,9 +105,14 @@ export class EmbeddedSession {
       this.txn = this.engine.begin(false);
       this.state = 'TRANSACTION_IN_PROGRESS';
     }
-    if (this.state !== 'TRANSACTION_IN_PROGRESS') return null;
-    this.engine.ensureSnapshot(this.txn!); // throws NoSuchTransaction if the engine aborted it
-    return this.txn;
+    if (this.state === 'TRANSACTION_IN_PROGRESS') {
+      this.engine.ensureSnapshot(this.txn!); // throws NoSuchTransaction if the engine aborted it
+      return this.txn;
+    }
+    // an operation outside a transaction ends the record of the last one, as the driver does
+    // (sessions.js applySession): a later commit/abort then finds "No transaction started"
+    this.state = 'NO_TRANSACTION';
+    return null;
   }
 
   async commitTransaction(): Promise<void> {
@@ -105,6 +135,9 @@ export class EmbeddedSession {
     }
     this.state = 'TRANSACTION_COMMITTED';
     await this.engine.commit(this.txn!);
+    // committed and durable, but one member cannot satisfy w > 1: reported as a server would
+    const unsatisfied = unsatisfiedWriteConcern(this.txnOptions.writeConcern);
+    if (unsatisfied) throw unsatisfied;
   }
 
   async abortTransaction(): Promise<void> {

@@ -37,7 +37,7 @@ const INSTANCE_FIELDS: Record<string, string[]> = {
   MongoClient: ['options', 'topology', 'mongoLogger', 'connectionLock'],
   Db: ['client'],
   Collection: ['client'],
-  ClientSession: ['client', 'sessionPool', 'clientOptions', 'explicit', 'supports', 'clusterTime', 'operationTime', 'owner', 'defaultTransactionOptions', 'transaction', 'snapshotEnabled', 'timeoutMS'],
+  ClientSession: ['client', 'sessionPool', 'clientOptions', 'explicit', 'supports', 'clusterTime', 'operationTime', 'owner', 'defaultTransactionOptions', 'snapshotEnabled', 'timeoutMS'],
 };
 
 /** Wrap `target` so that unimplemented members of the driver class(es) `protos` throw clearly. */
