@@ -15,8 +15,9 @@ import { xorshift32 } from '../support/xorshift';
 
 /**
  * A whole app on a fresh database, called through the public actions exactly as the gateway
- * and WeChat call them. Embedded in memory by default; with MONGODB_URI set, a fresh database
- * on that replica set (the suite runs unchanged).
+ * and WeChat call them. Embedded in memory by default; with MONGODB_URI set, a database of its
+ * own on that replica set (named when the app is created, dropped by its close() and by nothing
+ * else), so test files running in parallel never share or drop each other's data.
  */
 
 export const ADMIN = 'test-admin';
@@ -47,11 +48,22 @@ export class CallError extends Error {
   }
 }
 
+/**
+ * A database name no other app uses: `t_<pid>_<counter>_<random>` (MongoDB allows 63 bytes).
+ * The pid separates vitest's worker processes, the counter the apps of one file, the random part
+ * runs that reuse a pid.
+ */
+let apps = 0;
+export function uniqueDbName(prefix = 't'): string {
+  return `${prefix}_${process.pid}_${++apps}_${randomBytes(4).toString('hex')}`;
+}
+
 export async function createTestApp(opts: { random?: Random; admins?: string[] } = {}): Promise<TestApp> {
   const uri = process.env.MONGODB_URI;
   const client = uri ? await new MongoClient(uri).connect() : await openEmbeddedClient();
-  process.env.DB_NAME = uri ? `test_${randomBytes(6).toString('hex')}` : 'test';
-  const store = await openStore(client);
+  // an embedded client is private to this app (in memory), so any name is its own
+  const dbName = uri ? uniqueDbName() : 'test';
+  const store = await openStore({ client, dbName });
   const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: opts.admins ?? [ADMIN], random: opts.random ?? seededRandom() });
   const when = (now?: Date | string) => (now === undefined ? new Date() : new Date(now));
   const raw = (openid: string | null, fn: string, event: unknown, o: { now?: Date | string } = {}) => callFunction(fn, event, deps, { openid, source: 'wx_client', now: when(o.now) });
@@ -76,7 +88,8 @@ export async function createTestApp(opts: { random?: Random; admins?: string[] }
     },
     verify: () => verifyLedger(store.db),
     async close() {
-      if (uri) await store.db.dropDatabase();
+      // only this app's own database (its name came from uniqueDbName above)
+      if (uri) await client.db(dbName).dropDatabase();
       await client.close();
     },
   };

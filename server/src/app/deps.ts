@@ -5,13 +5,23 @@ import type { Store } from '../repo/db';
 import { ensureIndexes } from '../repo/indexes';
 import type { MongoClient } from 'mongodb';
 
-export const DB_NAME = process.env.DB_NAME ?? 'queue_rebate';
+/** The database name when none is given: DB_NAME, read when a store is opened (not when this module loads). */
+export function defaultDbName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DB_NAME || 'queue_rebate';
+}
 
-/** Connect (MONGODB_URI → real MongoDB, else the embedded engine in DATA_DIR) and make sure the indexes exist. */
-export async function openStore(client?: MongoClient): Promise<Store> {
+export interface OpenStoreOptions {
+  /** A connected client; default: connectMongo() (MONGODB_URI → real MongoDB, else the embedded engine in DATA_DIR). */
+  client?: MongoClient;
+  /** The database this app uses; default defaultDbName(). Tests give every app its own. */
+  dbName?: string;
+}
+
+/** Connect and make sure the indexes exist. */
+export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   // Loaded lazily: a cloud function passes its MongoClient and never bundles the embedded engine.
-  const c = client ?? (await (await import('../db')).connectMongo());
-  const db = c.db(DB_NAME);
+  const c = opts.client ?? (await (await import('../db')).connectMongo());
+  const db = c.db(opts.dbName ?? defaultDbName());
   await ensureIndexes(db);
   return { client: c, db };
 }

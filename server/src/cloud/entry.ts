@@ -20,7 +20,7 @@ let deps: Promise<AppDeps> | null = null;
 async function connect(): Promise<AppDeps> {
   const uri = process.env.MONGODB_URI;
   if (!uri) throw new Error('MONGODB_URI is not set for this cloud function (set it in the function configuration)');
-  const store = await openStore(await new MongoClient(uri, { maxPoolSize: 5 }).connect());
+  const store = await openStore({ client: await new MongoClient(uri, { maxPoolSize: 5 }).connect() });
   return makeDeps(store, wechatWx(cloud), { adminOpenids: parseAdmins(process.env.ADMIN_OPENIDS) });
 }
 
