@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { openEmbeddedClient } from '../../server/src/db';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { callFunction } from '../../server/src/app/call';
-import { makeDeps, openStore } from '../../server/src/app/deps';
+import { makeDeps, openStore, type OpenStoreOptions } from '../../server/src/app/deps';
 import { localWx } from '../../server/src/app/local-wx';
 import { defaultPluginConfig } from '../../server/src/engine/config/defaults';
 import type { PluginConfig } from '../../server/src/engine/config/types';
@@ -58,12 +58,22 @@ export function uniqueDbName(prefix = 't'): string {
   return `${prefix}_${process.pid}_${++apps}_${randomBytes(4).toString('hex')}`;
 }
 
-export async function createTestApp(opts: { random?: Random; admins?: string[] } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  random?: Random;
+  admins?: string[];
+  /** fill the fresh database before the app opens it (e.g. contents written by an older version) */
+  load?: (db: Db) => Promise<void>;
+  /** the cold start's schema handling (default 'auto': set the database up, as the gateway does) */
+  setup?: OpenStoreOptions['setup'];
+}
+
+export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const uri = process.env.MONGODB_URI;
   const client = uri ? await new MongoClient(uri).connect() : await openEmbeddedClient();
   // an embedded client is private to this app (in memory), so any name is its own
   const dbName = uri ? uniqueDbName() : 'test';
-  const store = await openStore({ client, dbName });
+  await opts.load?.(client.db(dbName));
+  const store = await openStore({ client, dbName, setup: opts.setup });
   const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: opts.admins ?? [ADMIN], random: opts.random ?? seededRandom() });
   const when = (now?: Date | string) => (now === undefined ? new Date() : new Date(now));
   const raw = (openid: string | null, fn: string, event: unknown, o: { now?: Date | string } = {}) => callFunction(fn, event, deps, { openid, source: 'wx_client', now: when(o.now) });

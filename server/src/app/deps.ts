@@ -2,7 +2,8 @@ import { cryptoRandom, type Random } from '../engine/rebate/lottery';
 import type { AppDeps } from '../runtime/context';
 import type { WxPort } from '../runtime/wx';
 import type { Store } from '../repo/db';
-import { ensureIndexes } from '../repo/indexes';
+import { readSchema } from '../repo/schema';
+import { setupDatabase } from '../services/setup';
 import type { MongoClient } from 'mongodb';
 
 /** The database name when none is given: DB_NAME, read when a store is opened (not when this module loads). */
@@ -15,15 +16,25 @@ export interface OpenStoreOptions {
   client?: MongoClient;
   /** The database this app uses; default defaultDbName(). Tests give every app its own. */
   dbName?: string;
+  /**
+   * What a cold start does about the schema version (one read of `meta`):
+   *  - 'auto' (default; the local gateway, tests): run the setup step when the database is empty or older than the code;
+   *  - 'check' (cloud functions): only record the status in `store.schema`; the entry refuses calls while it is not ok;
+   *  - 'none' (the setup script itself).
+   */
+  setup?: 'auto' | 'check' | 'none';
 }
 
-/** Connect and make sure the indexes exist. */
+/** Connect and check the database's schema version (no index builds on a cold start: that is the setup step's work). */
 export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   // Loaded lazily: a cloud function passes its MongoClient and never bundles the embedded engine.
   const c = opts.client ?? (await (await import('../db')).connectMongo());
-  const db = c.db(opts.dbName ?? defaultDbName());
-  await ensureIndexes(db);
-  return { client: c, db };
+  const store: Store = { client: c, db: c.db(opts.dbName ?? defaultDbName()) };
+  const mode = opts.setup ?? 'auto';
+  if (mode === 'none') return store;
+  store.schema = await readSchema(store.db);
+  if (!store.schema.ok && mode === 'auto') store.schema = (await setupDatabase(store)).schema;
+  return store;
 }
 
 export function parseAdmins(value: string | undefined): Set<string> {

@@ -8,6 +8,7 @@ import { verifyLedger } from '../repo/ledger';
 import { enableRebateForAll, listProducts, productAdminView, upsertProduct } from '../services/catalog';
 import { loadConfig, saveConfig } from '../services/config';
 import { runDaily } from '../services/daily';
+import { setupDatabase } from '../services/setup';
 import { liabilityDashboard } from '../services/dashboard';
 import { approveStore, storeView } from '../services/stores';
 import { reviewWithdrawal } from '../services/wallet';
@@ -23,9 +24,31 @@ const day = z
     return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
   }, '不是有效的日期');
 
+/**
+ * One call of the database deploy step fits a cloud function's 60 s: it stops starting new
+ * migration steps after this long and answers `done: false`; the next call resumes.
+ */
+export const SETUP_BUDGET_MS = 40_000;
+
+/**
+ * The database deploy step from the cloud (collections, indexes, migrations, stored documents
+ * upgraded): the one action a cloud function still serves while its database is older than its
+ * code (SETUP_ACTIONS in cloud/entry.ts). Offered by both `admin` and `daily`.
+ */
+const setupDatabaseAction = action({
+  access: 'admin',
+  params: z.strictObject({}),
+  run: async (ctx) => {
+    const report = await setupDatabase(ctx.deps.store, { now: ctx.now, budgetMs: SETUP_BUDGET_MS });
+    ctx.deps.store.schema = report.schema;
+    return report;
+  },
+});
+
 /** 平台后台: admins only (OPENIDs in ADMIN_OPENIDS). */
 export const admin: CloudFunction = {
   getConfig: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => loadConfig(tx)) }),
+  setupDatabase: setupDatabaseAction,
   /**
    * Replace the plugin configuration. The compliance guard validates it (CONFIG_INVALID names the
    * rule); `version` must be the version read, so two admins cannot overwrite each other.
@@ -115,4 +138,6 @@ export const admin: CloudFunction = {
 /** The timer trigger's function: { action: 'run' } at 00:00 Asia/Shanghai. */
 export const daily: CloudFunction = {
   run: action({ access: 'trigger', params: z.strictObject({ day: day.optional() }), run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day) }),
+  /** the database deploy step (admins), callable on the daily function too */
+  setupDatabase: setupDatabaseAction,
 };

@@ -44,6 +44,7 @@ export async function ledgerHistory(tx: Tx, userId: string, opts: { asset?: stri
 export async function requestWithdrawal(tx: Tx, user: UserDoc, amountFen: number) {
   const config = await loadConfig(tx);
   if (amountFen < config.withdrawal.minFen) throw new AppError('INVALID_AMOUNT', `最低提现 ¥${(config.withdrawal.minFen / 100).toFixed(2)}`);
+  if (amountFen > config.withdrawal.maxFen) throw new AppError('INVALID_AMOUNT', `单笔最高提现 ¥${(config.withdrawal.maxFen / 100).toFixed(2)}`);
   if ((await balanceOf(tx, acct.userCash(user._id))) < amountFen) throw new AppError('INSUFFICIENT_BALANCE');
   const id = newId('W');
   const mv = new Movements();
