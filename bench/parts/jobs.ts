@@ -82,7 +82,7 @@ const cascadeMs = Date.now() - t;
 const cascadeCommits = scanJournal(dir).slice(before2);
 log(`  forced exits: ${cascade.exited} lots, ${cascade.transactions} transactions, ${cascadeMs} ms`);
 
-const ledger = await verifyLedger(db);
+const ledger = await verifyLedger(app.deps.store);
 await app.close();
 fs.rmSync(dir, { recursive: true, force: true });
 emit({

@@ -96,7 +96,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       patch(c);
       return app.call(ADMIN, 'admin', 'setConfig', { config: c });
     },
-    verify: () => verifyLedger(store.db),
+    verify: () => verifyLedger(store),
     async close() {
       // only this app's own database (its name came from uniqueDbName above)
       if (uri) await client.db(dbName).dropDatabase();

@@ -145,7 +145,7 @@ describe('SIGKILL of the gateway during a stream of orders', () => {
         expect(await col(db, 'union_entries').countDocuments({ orderId: o._id }), o._id).toBe(o.lines.length);
       }
       expect(await col(db, 'entries').countDocuments({})).toBe(ORDERS);
-      const report = await verifyLedger(db);
+      const report = await verifyLedger({ client, db });
       expect(report.problems).toEqual([]);
     } finally {
       await client.close();

@@ -4,7 +4,7 @@ import { action, type CloudFunction } from '../runtime/handler';
 import { id } from '../runtime/params';
 import { AppError } from '../runtime/errors';
 import { col, s } from '../repo/db';
-import { verifyLedger } from '../repo/ledger';
+import { verifyLedgerStep } from '../repo/verify-ledger';
 import { enableRebateForAll, listProducts, productAdminView, upsertProduct } from '../services/catalog';
 import { loadConfig, saveConfig } from '../services/config';
 import { runDaily } from '../services/daily';
@@ -125,8 +125,16 @@ export const admin: CloudFunction = {
   }),
   /** 负债看板. */
   dashboard: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => liabilityDashboard(tx)) }),
-  /** Re-check the whole ledger: chains, balances, zero sums, pools and pending entitlements. */
-  verifyLedger: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => verifyLedger(ctx.deps.store.db) }),
+  /**
+   * Re-check the ledger (chains, zero sums, balances, pools, pending entitlements, order clearing)
+   * in bounded steps, each on one snapshot (repo/verify-ledger.ts): call without a cursor, then
+   * with the cursor answered until `done`; the problems of all steps together are the verdict.
+   */
+  verifyLedger: action({
+    access: 'admin',
+    params: z.strictObject({ cursor: z.string().min(1).max(200_000).optional() }),
+    run: (ctx, p) => verifyLedgerStep(ctx.deps.store, p.cursor),
+  }),
   /** Recorded subscribe messages (local mode sends nothing to WeChat). */
   outbox: action({
     access: 'admin',

@@ -264,12 +264,18 @@ export interface BookDoc {
 
 export type JournalDoc = JournalEntry;
 
+/** One posting to a chained account (repo/ledger.ts `chained`): `<entryId>/<index>`, written with its journal entry. */
 export interface PostingDoc {
   _id: string;
-  userId: string;
+  /** the shopper, or null for a platform account */
+  userId: string | null;
   account: string;
   asset: string;
   amount: number;
+  /** 1, 2, … per account, in commit order */
+  seq: number;
+  /** the account's balance after this posting */
+  balanceAfter: number;
   type: string;
   memo: string;
   eventKey: string;
@@ -277,10 +283,13 @@ export interface PostingDoc {
 }
 
 export interface BalanceDoc {
+  /** the account */
   _id: string;
-  userId: string;
+  userId: string | null;
   asset: string;
   balance: number;
+  /** how many postings the account has had (its last row's seq) */
+  seq: number;
 }
 
 export interface DrawDoc {

@@ -47,8 +47,14 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   journal: [
     [{ eventKey: 1 }, { unique: true }],
     [{ book: 1, height: 1 }, { unique: true }],
+    // verifyLedger: an order's entries (every posting to an order's clearing account names the order)
+    [{ 'refs.orderId': 1 }],
   ],
-  postings: [[{ userId: 1, at: -1 }]],
+  postings: [
+    [{ userId: 1, at: -1 }],
+    // verifyLedger: an account's rows in order (not unique: rows written before migration 2 had no seq)
+    [{ account: 1, seq: 1 }],
+  ],
   balances: [[{ userId: 1 }]],
   draws: [[{ userId: 1, at: -1 }]],
   withdrawals: [

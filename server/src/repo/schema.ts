@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import { col, type Tx } from './db';
 import { COLLECTION_NAMES } from './documents';
 import { indexFingerprint } from './indexes';
+import { migrateLedgerChains } from './migrate-ledger-chains';
 
 /**
  * The database's schema version. The setup step (`npm run db:setup`, admin.setupDatabase,
@@ -29,6 +30,11 @@ export const DB_MIGRATIONS: readonly DbMigration[] = [
     version: 1,
     note: 'collections and indexes (the first versioned schema; created by the setup step before any migration)',
     step: async () => null,
+  },
+  {
+    version: 2,
+    note: 'ledger account chains: every shopper account (incl. QENT/UENT) and the pool/issuer accounts get numbered rows with running balances, rebuilt from the journal (rewrites derived data: run with the functions paused)',
+    step: migrateLedgerChains,
   },
 ];
 
