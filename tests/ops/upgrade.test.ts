@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA_VERSION } from '../../server/src/engine/config/migrations';
 import { DEMO } from '../../server/src/gateway/seed';
 import { col } from '../../server/src/repo/db';
-import { SCHEMA_VERSION } from '../../server/src/repo/schema';
+import { SCHEMA_VERSION, readSchema } from '../../server/src/repo/schema';
 import { loadSchemaV0, schemaV0Contents } from '../fixtures/schema-v0/load';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { createTestApp, payAtCashier, shop, type TestApp } from '../helpers/app';
+import { REPLAY_CHUNK } from '../../server/src/repo/migrate-ledger-chains';
 
 /**
  * A deployment written by the code before schema versions (tests/fixtures/schema-v0: demo data,
@@ -61,6 +62,45 @@ describe('a database written by an older version', () => {
     expect(await app.error(DEMO.a, 'wallet', 'withdraw', { amountFen: 151 })).toBe('INVALID_AMOUNT');
     expect((await app.call(DEMO.a, 'wallet', 'withdraw', { amountFen: 150 })).status).toBe('pending');
     expect((await app.verify()).problems).toEqual([]);
+  });
+
+  it('the ledger rebuild (migration 2) runs in bounded, resumable steps: one call at a time it ends with the same balances', async () => {
+    app = await createTestApp();
+    const t = app;
+    const s = await shop(t, { priceFen: 3000, costFen: 500 });
+    await t.configure((c) => {
+      c.rebate.extractionBp = 3000;
+      c.union.enabled = true;
+      c.union.poolShareBp = 3000;
+      c.green.enabled = true;
+      c.green.poolShareBp = 2000;
+    });
+    for (let i = 0; i < 130; i++) await payAtCashier(t, `m${i % 7}`, s.cashierId, 500 + 37 * i);
+    const db = t.deps.store.db;
+    const balancesBefore = await col(db, 'balances').find({}, { projection: { balance: 1 } }).sort({ _id: 1 }).toArray();
+    const rowsBefore = await col(db, 'postings').countDocuments({});
+    const entries = await col(db, 'journal').countDocuments({});
+    expect(entries).toBeGreaterThan(REPLAY_CHUNK); // so the replay takes several steps
+    // as if this database had been set up before migration 2
+    await col(db, 'meta').updateOne({ _id: 'schema' }, { $set: { version: 1 }, $pop: { history: 1 } });
+    expect((await readSchema(db)).ok).toBe(false);
+
+    const { setupDatabase } = await import('../../server/src/services/setup');
+    let calls = 0;
+    let report;
+    do {
+      report = await setupDatabase(t.deps.store, { budgetMs: 0 }); // one step per call
+      calls++;
+    } while (!report.done && calls < 1000);
+    expect(report.schema.ok).toBe(true);
+    // delete the rows, delete the balances, replay the journal: each phase at least one step, one step per call
+    expect(calls).toBeGreaterThanOrEqual(1 + 1 + Math.ceil(entries / REPLAY_CHUNK));
+    expect(await col(db, 'balances').find({}, { projection: { balance: 1 } }).sort({ _id: 1 }).toArray()).toEqual(balancesBefore);
+    expect(await col(db, 'postings').countDocuments({})).toBe(rowsBefore);
+    expect((await t.verify()).problems).toEqual([]);
+    // and the shop goes on
+    await payAtCashier(t, 'm1', s.cashierId, 999);
+    expect((await t.verify()).problems).toEqual([]);
   });
 
   it('a second setup does nothing', async () => {

@@ -24,14 +24,19 @@ export function chained(account: string): boolean {
   return isUserAccount(account) || PLATFORM_CHAINED.has(account);
 }
 
+/** A shopper's wallet balance never goes below zero (memo assets are bounded by their entries instead). */
+export function guardedAccount(account: string): boolean {
+  return mustStayNonNegative(account) && WALLET_ASSETS.includes(assetOf(account));
+}
+
 /**
  * Apply posting `i` of a journal entry to its account: balance (+ seq) and its row. `guard`: a
- * shopper's account never goes below zero (the event fails with INSUFFICIENT_BALANCE).
+ * wallet account never goes below zero (the event fails with INSUFFICIENT_BALANCE).
  */
 export async function applyPosting(tx: Tx, entry: JournalEntry, i: number, opts: { guard: boolean; at: Date }): Promise<void> {
   const p = entry.postings[i]!;
   const userId = userIdOf(p.account);
-  const guarded = opts.guard && p.amount < 0 && mustStayNonNegative(p.account);
+  const guarded = opts.guard && p.amount < 0 && guardedAccount(p.account);
   const updated = await col(tx.db, 'balances').findOneAndUpdate(
     guarded ? { _id: p.account, balance: { $gte: -p.amount } } : { _id: p.account },
     { $inc: { balance: p.amount, seq: 1 }, $setOnInsert: { userId, asset: assetOf(p.account) } },

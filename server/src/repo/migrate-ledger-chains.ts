@@ -16,8 +16,8 @@ import { col, s, type Tx } from './db';
  */
 export type ChainsState = { phase: 'rows' | 'balances' | 'replay'; after: string; book: string; height: number };
 
-const DELETE_CHUNK = 500;
-const REPLAY_CHUNK = 100;
+export const DELETE_CHUNK = 500;
+export const REPLAY_CHUNK = 100;
 
 export async function migrateLedgerChains(tx: Tx, raw: unknown): Promise<ChainsState | null> {
   const state: ChainsState = (raw as ChainsState | null) ?? { phase: 'rows', after: '', book: '', height: 0 };

@@ -1,10 +1,10 @@
 import type { ClientSession, Db } from 'mongodb';
 import { z } from 'zod';
-import { acct, ASSETS, isUserAccount, mustStayNonNegative } from '../engine/ledger/accounts';
+import { acct, ASSETS, isUserAccount } from '../engine/ledger/accounts';
 import { GENESIS_HASH, hashEntry, normalizePostings, type ChainProblem, type JournalEntry } from '../engine/ledger/journal';
 import { AppError } from '../runtime/errors';
 import { col, type Store } from './db';
-import { chained, postingId } from './ledger';
+import { chained, guardedAccount, postingId } from './ledger';
 
 /**
  * verifyLedger: re-check the ledger in bounded steps, each on one consistent snapshot.
@@ -440,7 +440,7 @@ const accountsPhase: PhaseStep = async (r, c, problems, room) => {
     const b = a.account === from ? endedFrom : byId.get(a.account);
     if (!b) problems.push({ problem: `no balance document for ${a.account} (${a.seq} postings)` });
     else if (b.balance !== a.balance || b.seq !== a.seq) problems.push({ problem: `balance of ${a.account} is ${b.balance} after ${b.seq} postings, its rows say ${a.balance} after ${a.seq}` });
-    if (b && b.balance < 0 && mustStayNonNegative(a.account)) problems.push({ problem: `balance of ${a.account} is negative (${b.balance})` });
+    if (b && b.balance < 0 && guardedAccount(a.account)) problems.push({ problem: `balance of ${a.account} is negative (${b.balance})` });
   }
   if (!full) {
     c.account = '';
@@ -473,12 +473,11 @@ const holdersPhase: PhaseStep = async (r, c, problems, room) => {
   // the page's last shopper may have more balance documents beyond it: take them next time, unless alone
   if (full && users.length > 1) users = users.slice(0, -1);
   if (users.length) {
-    const [bals, entries, unionEntries, lots] = await Promise.all([
-      r.find<{ _id: string; balance: number }>('balances', { _id: { $in: users.flatMap((u) => [acct.userQueueEntitlement(u), acct.userUnionEntitlement(u), acct.userGreen(u)]) } }, { projection: { balance: 1 } }),
-      r.find<{ userId: string; entitlementFen: number; receivedFen: number }>('entries', { userId: { $in: users }, status: 'pending' }, { projection: { userId: 1, entitlementFen: 1, receivedFen: 1 } }),
-      r.find<{ userId: string; entitlementFen: number; receivedFen: number }>('union_entries', { userId: { $in: users }, status: 'pending' }, { projection: { userId: 1, entitlementFen: 1, receivedFen: 1 } }),
-      r.find<{ userId: string; units: number }>('green_lots', { userId: { $in: users }, status: 'active' }, { projection: { userId: 1, units: 1 } }),
-    ]);
+    // one after the other: a session's operations inside a transaction must not overlap
+    const bals = await r.find<{ _id: string; balance: number }>('balances', { _id: { $in: users.flatMap((u) => [acct.userQueueEntitlement(u), acct.userUnionEntitlement(u), acct.userGreen(u)]) } }, { projection: { balance: 1 } });
+    const entries = await r.find<{ userId: string; entitlementFen: number; receivedFen: number }>('entries', { userId: { $in: users }, status: 'pending' }, { projection: { userId: 1, entitlementFen: 1, receivedFen: 1 } });
+    const unionEntries = await r.find<{ userId: string; entitlementFen: number; receivedFen: number }>('union_entries', { userId: { $in: users }, status: 'pending' }, { projection: { userId: 1, entitlementFen: 1, receivedFen: 1 } });
+    const lots = await r.find<{ userId: string; units: number }>('green_lots', { userId: { $in: users }, status: 'active' }, { projection: { userId: 1, units: 1 } });
     const balance = new Map(bals.map((b) => [b._id, b.balance]));
     const sum = <T extends { userId: string }>(docs: T[], f: (d: T) => number) => {
       const m = new Map<string, number>();

@@ -34,9 +34,11 @@ export async function setupDatabase(store: Store, opts: { now?: Date; budgetMs?:
   await ensureIndexes(store.db);
   steps.push(`indexes ensured (${indexFingerprint()})`);
 
+  let stepsRun = 0;
   for (const m of DB_MIGRATIONS) {
     for (let n = 1; ; n++) {
-      if (Date.now() - t0 > budget) return { from, version: (await readSchema(store.db)).version, done: false, steps, schema: await readSchema(store.db) };
+      // every call makes progress (one step at least), then stops starting steps when the budget is spent
+      if (stepsRun > 0 && Date.now() - t0 > budget) return { from, version: (await readSchema(store.db)).version, done: false, steps, schema: await readSchema(store.db) };
       const outcome = await runTransaction(store, now, async (tx) => {
         const meta = await col(tx.db, 'meta').findOne({ _id: 'schema' }, s(tx));
         if ((meta?.version ?? 0) >= m.version) return 'applied' as const;
@@ -54,6 +56,7 @@ export async function setupDatabase(store: Store, opts: { now?: Date; budgetMs?:
         );
         return next === null ? ('done' as const) : ('more' as const);
       });
+      if (outcome !== 'applied') stepsRun++;
       if (outcome === 'applied') break;
       if (outcome === 'done') {
         steps.push(`migration ${m.version}: ${m.note}${n > 1 ? ` (${n} steps)` : ''}`);
