@@ -292,10 +292,8 @@ const journalPhase: PhaseStep = async (r, c, problems, room, first) => {
     c.hash = e.hash;
     // the book ends inside this snapshot: the next entry read is another book's, or there is none
     const next = fetched.docs[k + 1];
-    if (next ? next.book !== e.book : !fetched.full) {
-      ended.push({ book: e.book, height: e.height, hash: e.hash });
-      c.headChecked = true;
-    }
+    c.headChecked = next ? next.book !== e.book : !fetched.full;
+    if (c.headChecked) ended.push({ book: e.book, height: e.height, hash: e.hash });
   }
 
   // Heads of the books that ended here, in this snapshot.
