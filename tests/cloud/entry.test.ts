@@ -47,6 +47,29 @@ describe('cloud entry', () => {
     expect(await notify({ outTradeNo: 'O-unknown', transactionId: 'T2', totalFee: 100, resultCode: 'SUCCESS', returnCode: 'SUCCESS' })).toMatchObject({ errcode: 1 });
   });
 
+  it('a failed cold start (no server) answers within the selection timeout, closes its client and retries on the next call', async () => {
+    const { MongoClient } = await import('mongodb');
+    const { createMain } = await import('../../server/src/cloud/entry');
+    const mod = await import('../../server/src/functions/user');
+    const close = vi.spyOn(MongoClient.prototype, 'close');
+    const saved = process.env.MONGODB_URI;
+    process.env.MONGODB_URI = 'mongodb://127.0.0.1:9/?directConnection=true'; // nothing listens there
+    try {
+      const user = createMain('user', mod.user);
+      Object.assign(wxContext, { OPENID: 'o-real', SOURCE: 'wx_client' });
+      const t0 = Date.now();
+      await expect(user({ action: 'me' })).rejects.toThrow();
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(close).toHaveBeenCalledTimes(1);
+      await expect(user({ action: 'me' })).rejects.toThrow(); // a new attempt, not the cached failure
+      expect(close).toHaveBeenCalledTimes(2);
+    } finally {
+      if (saved === undefined) delete process.env.MONGODB_URI;
+      else process.env.MONGODB_URI = saved;
+      close.mockRestore();
+    }
+  }, 30_000);
+
   it('connection options fit a cloud function: every wait bounded inside one call', async () => {
     const { CLOUD_CLIENT_OPTIONS } = await import('../../server/src/cloud/entry');
     expect(CLOUD_CLIENT_OPTIONS).toMatchObject({ serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, socketTimeoutMS: 20000, maxIdleTimeMS: 30000 });
