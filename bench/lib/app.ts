@@ -35,7 +35,7 @@ export interface BenchApp {
 
 export async function openBenchApp(opts: { dir?: string; fsync?: 'always' | 'off' } = {}): Promise<BenchApp> {
   const client = await openEmbeddedClient(opts.dir ? { dir: opts.dir, fsync: opts.fsync ?? 'always', compactJournalBytes: 2 ** 40 } : {});
-  const store = await openStore(client);
+  const store = await openStore({ client });
   const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: [ADMIN], random: seeded(7) });
   const app: BenchApp = {
     deps,

@@ -2,18 +2,18 @@
  * The daily union release over 10⁵ eligible entries and a forced-exit cascade over 10⁵ green
  * lots, on a durable data directory: total time, transactions used and the largest transaction
  * (documents written and journal bytes, read back from the journal). The fixtures are bulk-loaded
- * with a balancing journal entry (verifyLedger holds before and after); the jobs run through the
- * same services as admin.runDaily / the timer trigger.
+ * with a balancing journal entry (verifyLedger holds before and after); the release runs through
+ * admin.runDaily, the cascade through the settler (started because the pool's version changed),
+ * both as bounded settler transactions (≤ MAX_TX_DOCS documents each).
  */
 import * as fs from 'node:fs';
 import { acct } from '../../server/src/engine/ledger/accounts';
 import { exitPriceKey } from '../../server/src/engine/green/pool';
-import { col } from '../../server/src/repo/db';
+import { col, MAX_TX_DOCS } from '../../server/src/repo/db';
 import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
 import { verifyLedger } from '../../server/src/repo/ledger';
-import { EXIT_CHUNK, runExitCascade } from '../../server/src/services/green';
-import { RELEASE_CHUNK, runUnionRelease } from '../../server/src/services/union';
-import { emit, log, openBenchApp, scanJournal, tmpDir, type CommitInfo } from '../lib/app';
+import { RELEASE_CHUNK } from '../../server/src/services/settler/steps';
+import { ADMIN, emit, log, openBenchApp, scanJournal, tmpDir, type CommitInfo } from '../lib/app';
 
 const N = Number(process.env.JOBS_N ?? 100_000);
 const USERS = 200;
@@ -52,7 +52,7 @@ log(`jobs: loading ${N} eligible union entries`);
 }
 const before = scanJournal(dir).length;
 let t = Date.now();
-const release = await runUnionRelease(app.deps.store, new Date('2026-08-15T00:00:05+08:00'), '2026-08-15');
+const release = (await app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, new Date('2026-08-15T00:00:05+08:00'))).union;
 const releaseMs = Date.now() - t;
 const releaseCommits = scanJournal(dir).slice(before);
 log(`  union release: ${release.released} entries, ${release.transactions} transactions, ${releaseMs} ms`);
@@ -72,24 +72,27 @@ log(`jobs: loading ${N} green lots`);
   }
   // 1 point bought for ¥0.50 each; the pool backs ¥1.20 per point: every lot is at 2.4× and exits.
   const poolFen = N * 120;
-  await col(db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 } }, { upsert: true });
+  // a new pool version: the settler checks for lots due to exit
+  await col(db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 }, $inc: { version: 1 } }, { upsert: true });
   await app.fund('fixture:green', [[acct.extWxPay, acct.greenPool, poolFen], ...[...perUser].map(([u, units]) => [acct.greenIssuer, acct.userGreen(u), units] as [string, string, number])]);
 }
 const before2 = scanJournal(dir).length;
 t = Date.now();
-const cascade = await runExitCascade(app.deps.store, new Date());
+await app.deps.settler.drain();
 const cascadeMs = Date.now() - t;
 const cascadeCommits = scanJournal(dir).slice(before2);
+const cascade = { exited: await col(db, 'green_lots').countDocuments({ status: 'exited' }), transactions: cascadeCommits.length };
 log(`  forced exits: ${cascade.exited} lots, ${cascade.transactions} transactions, ${cascadeMs} ms`);
 
-const ledger = await verifyLedger(db);
+const ledger = await verifyLedger(app.deps.store);
 await app.close();
 fs.rmSync(dir, { recursive: true, force: true });
 emit({
   n: N,
   durability: "DATA_DIR, fsync 'always'",
+  bound: MAX_TX_DOCS,
   unionRelease: { entries: N, released: release.released, paidFen: release.paidFen, ms: releaseMs, transactions: release.transactions, chunk: RELEASE_CHUNK, ...summarize(releaseCommits) },
-  exitCascade: { lots: N, exited: cascade.exited, paidFen: cascade.paidFen, ms: cascadeMs, transactions: cascade.transactions, chunk: EXIT_CHUNK, ...summarize(cascadeCommits) },
+  exitCascade: { lots: N, exited: cascade.exited, ms: cascadeMs, transactions: cascade.transactions, ...summarize(cascadeCommits) },
   ledgerOk: ledger.ok,
   ledgerProblems: ledger.problems.slice(0, 5),
 });

@@ -141,7 +141,7 @@ for (const st of setups) {
   const head = await col(app.deps.store.db, 'entries').find({ queueKey, status: 'completed' }).sort({ seq: -1 }).limit(1).toArray();
   const extracted = (await col(app.deps.store.db, 'queues').findOne({ _id: queueKey }))!.paidFen;
   let ledgerOk: boolean | null = null;
-  if (size <= 100_000) ledgerOk = (await verifyLedger(app.deps.store.db)).ok;
+  if (size <= 100_000) ledgerOk = (await verifyLedger(app.deps.store)).ok;
   let naive: Awaited<ReturnType<typeof measureNaive>> | null = null;
   if (size <= NAIVE_MAX) {
     naive = await measureNaive(app, size);

@@ -69,7 +69,7 @@ async function runPath(p: (typeof PATHS)[number]) {
   const byColl: Record<string, number> = {};
   for (const c of commits) for (const [k, v] of Object.entries(c.byColl)) byColl[k] = (byColl[k] ?? 0) + v;
   const perOrderByColl = Object.fromEntries(Object.entries(byColl).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, +(v / ORDERS).toFixed(2)]));
-  const ledger = await verifyLedger(app.deps.store.db);
+  const ledger = await verifyLedger(app.deps.store);
   await app.close();
   fs.rmSync(dir, { recursive: true, force: true });
   const r = {

@@ -54,13 +54,20 @@ function freePort(): Promise<number> {
   })
 }
 
+function withoutDatabaseEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { MONGODB_URI: _uri, DB_NAME: _name, ...rest } = env
+  return rest
+}
+
 /** Starts the gateway (fresh DATA_DIR, no demo data, demo-admin as admin) serving the h5 build. */
 async function startGateway(dataDir: string): Promise<{ url: string; child: ChildProcess; log: () => string }> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'server', 'src', 'gateway', 'main.ts')], {
     cwd: REPO,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SEED: 'none', SERVE_H5: '1', H5_ROOT, ADMIN_OPENIDS: ADMIN, PUBLIC_URL: url },
+    // a fresh embedded DATA_DIR even when MONGODB_URI is set: the story is about the client, and a
+    // gateway on the replica set would share the default database between runs
+    env: { ...withoutDatabaseEnv(process.env), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SEED: 'none', SERVE_H5: '1', H5_ROOT, ADMIN_OPENIDS: ADMIN, PUBLIC_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { openEmbeddedClient } from '../../server/src/db';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { callFunction } from '../../server/src/app/call';
-import { makeDeps, openStore } from '../../server/src/app/deps';
+import { makeDeps, openStore, type OpenStoreOptions } from '../../server/src/app/deps';
 import { localWx } from '../../server/src/app/local-wx';
 import { defaultPluginConfig } from '../../server/src/engine/config/defaults';
 import type { PluginConfig } from '../../server/src/engine/config/types';
@@ -15,8 +15,9 @@ import { xorshift32 } from '../support/xorshift';
 
 /**
  * A whole app on a fresh database, called through the public actions exactly as the gateway
- * and WeChat call them. Embedded in memory by default; with MONGODB_URI set, a fresh database
- * on that replica set (the suite runs unchanged).
+ * and WeChat call them. Embedded in memory by default; with MONGODB_URI set, a database of its
+ * own on that replica set (named when the app is created, dropped by its close() and by nothing
+ * else), so test files running in parallel never share or drop each other's data.
  */
 
 export const ADMIN = 'test-admin';
@@ -49,11 +50,32 @@ export class CallError extends Error {
   }
 }
 
-export async function createTestApp(opts: { random?: Random; admins?: string[] } = {}): Promise<TestApp> {
+/**
+ * A database name no other app uses: `t_<pid>_<counter>_<random>` (MongoDB allows 63 bytes).
+ * The pid separates vitest's worker processes, the counter the apps of one file, the random part
+ * runs that reuse a pid.
+ */
+let apps = 0;
+export function uniqueDbName(prefix = 't'): string {
+  return `${prefix}_${process.pid}_${++apps}_${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestAppOptions {
+  random?: Random;
+  admins?: string[];
+  /** fill the fresh database before the app opens it (e.g. contents written by an older version) */
+  load?: (db: Db) => Promise<void>;
+  /** the cold start's schema handling (default 'auto': set the database up, as the gateway does) */
+  setup?: OpenStoreOptions['setup'];
+}
+
+export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const uri = process.env.MONGODB_URI;
   const client = uri ? await new MongoClient(uri).connect() : await openEmbeddedClient();
-  process.env.DB_NAME = uri ? `test_${randomBytes(6).toString('hex')}` : 'test';
-  const store = await openStore(client);
+  // an embedded client is private to this app (in memory), so any name is its own
+  const dbName = uri ? uniqueDbName() : 'test';
+  await opts.load?.(client.db(dbName));
+  const store = await openStore({ client, dbName, setup: opts.setup });
   const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: opts.admins ?? [ADMIN], random: opts.random ?? seededRandom() });
   const when = (now?: Date | string) => (now === undefined ? new Date() : new Date(now));
   const raw = (openid: string | null, fn: string, event: unknown, o: { now?: Date | string } = {}) => callFunction(fn, event, deps, { openid, source: 'wx_client', now: when(o.now) });
@@ -76,10 +98,11 @@ export async function createTestApp(opts: { random?: Random; admins?: string[] }
       patch(c);
       return app.call(ADMIN, 'admin', 'setConfig', { config: c });
     },
-    verify: () => verifyLedger(store.db),
+    verify: () => verifyLedger(store),
     settled: (now) => deps.settler.drain(now === undefined ? undefined : new Date(now)),
     async close() {
-      if (uri) await store.db.dropDatabase();
+      // only this app's own database (its name came from uniqueDbName above)
+      if (uri) await client.db(dbName).dropDatabase();
       await client.close();
     },
   };

@@ -57,7 +57,7 @@ describe('ledger properties', () => {
             }
           }
         }
-        const report = await verifyLedger(app.deps.store.db);
+        const report = await verifyLedger(app.deps.store);
         expect(report.problems).toEqual([]);
         expect(report.assetSums.CASH ?? 0).toBe(0);
         // what came in minus what went out is exactly what the users hold
@@ -71,15 +71,15 @@ describe('ledger properties', () => {
 
   it('verifyLedger detects an edited, a removed and an unbalanced journal entry', async () => {
     for (let i = 1; i <= 3; i++) await apply({ eventKey: i, from: 0, to: 1, amount: 100 * i, book: 0 });
-    expect((await verifyLedger(app.deps.store.db)).ok).toBe(true);
+    expect((await verifyLedger(app.deps.store)).ok).toBe(true);
     const journal = col(app.deps.store.db, 'journal');
     // edit an amount on both sides (still balanced): the hash chain catches it
     await journal.updateOne({ _id: 'book:0#2' }, { $set: { 'postings.0.amount': -150, 'postings.1.amount': 150 } });
-    const edited = await verifyLedger(app.deps.store.db);
+    const edited = await verifyLedger(app.deps.store);
     expect(edited.ok).toBe(false);
     expect(JSON.stringify(edited.problems)).toMatch(/hash|balance/);
     await journal.deleteOne({ _id: 'book:0#3' });
-    expect((await verifyLedger(app.deps.store.db)).problems.length).toBeGreaterThan(edited.problems.length);
+    expect((await verifyLedger(app.deps.store)).problems.length).toBeGreaterThan(edited.problems.length);
   });
 
   it('a movement that would take a shopper below zero fails the whole event', async () => {

@@ -30,8 +30,15 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// The gateway here always runs the embedded engine in a DATA_DIR (bench/lib/gateway.ts removes
+// MONGODB_URI): this is the embedded engine's durability test. Against a replica set, durability
+// is the server's (w: majority), so with MONGODB_URI set it is skipped rather than run on a
+// different engine than the rest of the suite.
+const EMBEDDED_ONLY = !!process.env.MONGODB_URI;
+if (EMBEDDED_ONLY) console.warn('[crash] skipped: SIGKILL of the gateway tests the embedded engine in DATA_DIR; MONGODB_URI is set (durability is the replica set\'s)');
+
 describe('SIGKILL of the gateway during a stream of orders', () => {
-  it(`${ORDERS} orders, ${KILLS} kills at random moments: nothing lost, nothing doubled`, async () => {
+  it.skipIf(EMBEDDED_ONLY)(`${ORDERS} orders, ${KILLS} kills at random moments: nothing lost, nothing doubled`, async () => {
     const r = rng(seed);
     const port = await freePort();
     const start = async () => (gw = await startGateway({ dataDir: dir, port, admins: ADMIN }));
@@ -138,7 +145,7 @@ describe('SIGKILL of the gateway during a stream of orders', () => {
         expect(await col(db, 'union_entries').countDocuments({ orderId: o._id }), o._id).toBe(o.lines.length);
       }
       expect(await col(db, 'entries').countDocuments({})).toBe(ORDERS);
-      const report = await verifyLedger(db);
+      const report = await verifyLedger({ client, db });
       expect(report.problems).toEqual([]);
     } finally {
       await client.close();

@@ -95,6 +95,7 @@ export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: Nu
       { path: 'deduction.pointValueFen', label: '1 积分抵(元)', kind: 'fen' },
       { path: 'deduction.loveValueFen', label: '1 爱心值抵(元)', kind: 'fen' },
       { path: 'withdrawal.minFen', label: '最低提现(元)', kind: 'fen' },
+      { path: 'withdrawal.maxFen', label: '单笔最高提现(元)', kind: 'fen' },
     ],
   },
 ]

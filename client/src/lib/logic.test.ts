@@ -114,7 +114,7 @@ describe('settings text forms', () => {
       green: { poolShareBp: 3000, mintBp: 7000, withdrawFeeBp: 1000, exitMultipleBp: 20000, launchPriceFen: 100 },
       referral: { commissionBp: 0, recruiterBp: 0 },
       deduction: { pointValueFen: 1, loveValueFen: 1 },
-      withdrawal: { minFen: 100 },
+      withdrawal: { minFen: 100, maxFen: 1_000_000_000_000 },
     } as unknown as PluginConfig
     const texts = textsOf(cfg)
     expect(texts['rebate.extractionBp']).toBe('65')

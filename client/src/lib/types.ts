@@ -285,5 +285,5 @@ export interface PluginConfig {
   referral: { commissionBp: number; recruiterBp: number }
   memberLevels: MemberLevel[]
   deduction: { pointValueFen: number; loveValueFen: number }
-  withdrawal: { minFen: number }
+  withdrawal: { minFen: number; maxFen: number }
 }

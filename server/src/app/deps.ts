@@ -2,19 +2,40 @@ import { cryptoRandom, type Random } from '../engine/rebate/lottery';
 import type { AppDeps } from '../runtime/context';
 import type { WxPort } from '../runtime/wx';
 import type { Store } from '../repo/db';
-import { ensureIndexes } from '../repo/indexes';
+import { readSchema } from '../repo/schema';
+import { setupDatabase } from '../services/setup';
 import type { MongoClient } from 'mongodb';
 import { Settler, type SettlerOptions } from '../services/settler/settler';
 
-export const DB_NAME = process.env.DB_NAME ?? 'queue_rebate';
+/** The database name when none is given: DB_NAME, read when a store is opened (not when this module loads). */
+export function defaultDbName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DB_NAME || 'queue_rebate';
+}
 
-/** Connect (MONGODB_URI → real MongoDB, else the embedded engine in DATA_DIR) and make sure the indexes exist. */
-export async function openStore(client?: MongoClient): Promise<Store> {
+export interface OpenStoreOptions {
+  /** A connected client; default: connectMongo() (MONGODB_URI → real MongoDB, else the embedded engine in DATA_DIR). */
+  client?: MongoClient;
+  /** The database this app uses; default defaultDbName(). Tests give every app its own. */
+  dbName?: string;
+  /**
+   * What a cold start does about the schema version (one read of `meta`):
+   *  - 'auto' (default; the local gateway, tests): run the setup step when the database is empty or older than the code;
+   *  - 'check' (cloud functions): only record the status in `store.schema`; the entry refuses calls while it is not ok;
+   *  - 'none' (the setup script itself).
+   */
+  setup?: 'auto' | 'check' | 'none';
+}
+
+/** Connect and check the database's schema version (no index builds on a cold start: that is the setup step's work). */
+export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   // Loaded lazily: a cloud function passes its MongoClient and never bundles the embedded engine.
-  const c = client ?? (await (await import('../db')).connectMongo());
-  const db = c.db(DB_NAME);
-  await ensureIndexes(db);
-  return { client: c, db };
+  const c = opts.client ?? (await (await import('../db')).connectMongo());
+  const store: Store = { client: c, db: c.db(opts.dbName ?? defaultDbName()) };
+  const mode = opts.setup ?? 'auto';
+  if (mode === 'none') return store;
+  store.schema = await readSchema(store.db);
+  if (!store.schema.ok && mode === 'auto') store.schema = (await setupDatabase(store)).schema;
+  return store;
 }
 
 export function parseAdmins(value: string | undefined): Set<string> {

@@ -4,10 +4,11 @@ import { action, type CloudFunction } from '../runtime/handler';
 import { id } from '../runtime/params';
 import { AppError } from '../runtime/errors';
 import { col, s } from '../repo/db';
-import { verifyLedger } from '../repo/ledger';
+import { verifyLedgerStep } from '../repo/verify-ledger';
 import { enableRebateForAll, listProducts, productAdminView, upsertProduct } from '../services/catalog';
 import { loadConfig, saveConfig } from '../services/config';
 import { runDaily } from '../services/daily';
+import { setupDatabase } from '../services/setup';
 import { liabilityDashboard } from '../services/dashboard';
 import { approveStore, storeView } from '../services/stores';
 import { reviewWithdrawal } from '../services/wallet';
@@ -23,9 +24,31 @@ const day = z
     return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
   }, '不是有效的日期');
 
+/**
+ * One call of the database deploy step fits a cloud function's 60 s: it stops starting new
+ * migration steps after this long and answers `done: false`; the next call resumes.
+ */
+export const SETUP_BUDGET_MS = 40_000;
+
+/**
+ * The database deploy step from the cloud (collections, indexes, migrations, stored documents
+ * upgraded): the one action a cloud function still serves while its database is older than its
+ * code (SETUP_ACTIONS in cloud/entry.ts). Offered by both `admin` and `daily`.
+ */
+const setupDatabaseAction = action({
+  access: 'admin',
+  params: z.strictObject({}),
+  run: async (ctx) => {
+    const report = await setupDatabase(ctx.deps.store, { now: ctx.now, budgetMs: SETUP_BUDGET_MS });
+    ctx.deps.store.schema = report.schema;
+    return report;
+  },
+});
+
 /** 平台后台: admins only (OPENIDs in ADMIN_OPENIDS). */
 export const admin: CloudFunction = {
   getConfig: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => loadConfig(tx)) }),
+  setupDatabase: setupDatabaseAction,
   /**
    * Replace the plugin configuration. The compliance guard validates it (CONFIG_INVALID names the
    * rule); `version` must be the version read, so two admins cannot overwrite each other.
@@ -102,8 +125,16 @@ export const admin: CloudFunction = {
   }),
   /** 负债看板. */
   dashboard: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => liabilityDashboard(tx)) }),
-  /** Re-check the whole ledger: chains, balances, zero sums, pools and pending entitlements. */
-  verifyLedger: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => verifyLedger(ctx.deps.store.db) }),
+  /**
+   * Re-check the ledger (chains, zero sums, balances, pools, pending entitlements, order clearing)
+   * in bounded steps, each on one snapshot (repo/verify-ledger.ts): call without a cursor, then
+   * with the cursor answered until `done`; the problems of all steps together are the verdict.
+   */
+  verifyLedger: action({
+    access: 'admin',
+    params: z.strictObject({ cursor: z.string().min(1).max(200_000).optional() }),
+    run: (ctx, p) => verifyLedgerStep(ctx.deps.store, p.cursor),
+  }),
   /** Recorded subscribe messages (local mode sends nothing to WeChat). */
   outbox: action({
     access: 'admin',
@@ -115,4 +146,6 @@ export const admin: CloudFunction = {
 /** The timer trigger's function: { action: 'run' } at 00:00 Asia/Shanghai. */
 export const daily: CloudFunction = {
   run: action({ access: 'trigger', params: z.strictObject({ day: day.optional() }), run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day) }),
+  /** the database deploy step (admins), callable on the daily function too */
+  setupDatabase: setupDatabaseAction,
 };

@@ -1,6 +1,7 @@
 import type { ClientSession, Collection, Db, Document, MongoClient, TransactionOptions } from 'mongodb';
 import { isTransientTransactionError, isUnknownTransactionCommitResult } from '../db/embedded/errors';
 import type { Collections } from './documents';
+import type { SchemaStatus } from './schema';
 
 /**
  * The repository layer is written against the official driver's types; the same code runs on
@@ -10,6 +11,8 @@ import type { Collections } from './documents';
 export interface Store {
   client: MongoClient;
   db: Db;
+  /** the schema check of the cold start (app/deps.ts openStore); absent when not checked */
+  schema?: SchemaStatus;
 }
 
 export function col<K extends keyof Collections>(db: Db, name: K): Collection<Collections[K] & Document> {

@@ -72,6 +72,9 @@ export interface CashierDoc {
 
 export interface ConfigDoc {
   _id: 'plugin';
+  /** shape of `config` (engine/config/migrations.ts); absent = 1. Read through services/config.ts, which upgrades. */
+  schemaVersion?: number;
+  /** as stored: possibly an older shape than PluginConfig */
   config: PluginConfig;
   updatedAt: Date;
   updatedBy: string | null;
@@ -290,12 +293,18 @@ export interface BookDoc {
 
 export type JournalDoc = JournalEntry;
 
+/** One posting to a chained account (repo/ledger.ts `chained`): `<entryId>/<index>`, written with its journal entry. */
 export interface PostingDoc {
   _id: string;
-  userId: string;
+  /** the shopper, or null for a platform account */
+  userId: string | null;
   account: string;
   asset: string;
   amount: number;
+  /** 1, 2, … per account, in commit order */
+  seq: number;
+  /** the account's balance after this posting */
+  balanceAfter: number;
   type: string;
   memo: string;
   eventKey: string;
@@ -303,10 +312,13 @@ export interface PostingDoc {
 }
 
 export interface BalanceDoc {
+  /** the account */
   _id: string;
-  userId: string;
+  userId: string | null;
   asset: string;
   balance: number;
+  /** how many postings the account has had (its last row's seq) */
+  seq: number;
 }
 
 export interface DrawDoc {
@@ -413,6 +425,19 @@ export interface IdempotencyDoc {
   at: Date;
 }
 
+/** The database's schema record (`meta`, `_id: 'schema'`), written by the setup step only (repo/schema.ts). */
+export interface MetaDoc {
+  _id: 'schema';
+  /** the last database migration applied (repo/schema.ts DB_MIGRATIONS) */
+  version: number;
+  /** fingerprint of the index definitions the setup created (repo/indexes.ts) */
+  indexes: string;
+  /** a migration in progress: its number and where its next bounded step resumes */
+  migrating: { version: number; state: unknown } | null;
+  history: { version: number; note: string; at: Date }[];
+  updatedAt: Date;
+}
+
 export interface Collections {
   users: UserDoc;
   products: ProductDoc;
@@ -440,4 +465,14 @@ export interface Collections {
   inflows: InflowDoc;
   idempotency: IdempotencyDoc;
   settler: SettlerDoc;
+  meta: MetaDoc;
 }
+
+/** Every collection, created by the setup step (the record type makes the compiler check the list is complete). */
+const ALL: Record<keyof Collections, true> = {
+  users: true, products: true, stores: true, cashiers: true, config: true, orders: true, payments: true, queues: true, entries: true,
+  union_state: true, union_entries: true, green_state: true, green_lots: true, green_days: true, books: true, journal: true,
+  postings: true, balances: true, draws: true, withdrawals: true, jobs: true, outbox: true, counters: true, inflows: true,
+  idempotency: true, meta: true, settler: true,
+};
+export const COLLECTION_NAMES = Object.keys(ALL) as (keyof Collections)[];

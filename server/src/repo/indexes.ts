@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db, IndexSpecification, CreateIndexesOptions } from 'mongodb';
 import type { Collections } from './documents';
 
@@ -46,8 +47,14 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   journal: [
     [{ eventKey: 1 }, { unique: true }],
     [{ book: 1, height: 1 }, { unique: true }],
+    // verifyLedger: an order's entries (every posting to an order's clearing account names the order)
+    [{ 'refs.orderId': 1 }],
   ],
-  postings: [[{ userId: 1, at: -1 }]],
+  postings: [
+    [{ userId: 1, at: -1 }],
+    // verifyLedger: an account's rows in order (not unique: rows written before migration 2 had no seq)
+    [{ account: 1, seq: 1 }],
+  ],
   balances: [[{ userId: 1 }]],
   draws: [[{ userId: 1, at: -1 }]],
   withdrawals: [
@@ -58,6 +65,16 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   inflows: [[{ target: 1, day: 1 }]],
 };
 
+/**
+ * A fingerprint of the definitions above. The setup step records it in the schema document; a
+ * cold start that finds a different one knows the indexes changed since the last setup, so a
+ * developer who adds an index needs no migration of their own (npm run db:setup creates it).
+ */
+export function indexFingerprint(): string {
+  return createHash('sha256').update(JSON.stringify(INDEXES)).digest('hex').slice(0, 16);
+}
+
+/** Create every index (idempotent: an existing one with the same definition is left alone). Only the setup step calls this. */
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const [name, specs] of Object.entries(INDEXES)) {
     for (const [keys, options] of specs ?? []) {

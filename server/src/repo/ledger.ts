@@ -1,11 +1,56 @@
-import { assetOf, isMaterialized, isUserAccount, mustStayNonNegative, userIdOf } from '../engine/ledger/accounts';
-import { buildEntry, GENESIS_HASH, verifyChain, type ChainProblem, type JournalDraft, type JournalEntry } from '../engine/ledger/journal';
+import { assetOf, isChained, mustStayNonNegative, userIdOf, type Asset } from '../engine/ledger/accounts';
+import { buildEntry, GENESIS_HASH, type JournalDraft, type JournalEntry } from '../engine/ledger/journal';
 import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from './db';
 import type { AnyBulkWriteOperation, Db } from 'mongodb';
 import type { BalanceDoc, PostingDoc } from './documents';
 
-const materialized = isMaterialized;
+/** Assets a shopper holds in the wallet (wallet.balances / wallet.ledger). QENT/UENT are memo assets: promised entitlements. */
+export const WALLET_ASSETS: readonly Asset[] = ['CASH', 'POINTS', 'LOVE', 'VOUCHER', 'GREEN'];
+
+export { PLATFORM_CHAINED } from '../engine/ledger/accounts';
+
+/**
+ * Accounts with a materialized balance (`balances`, with the count of its postings `seq`) and one
+ * row per posting (`postings`, numbered `seq` = 1, 2, … with the balance after it): every account
+ * of a shopper (their wallet and their pending entitlements QENT/UENT), and the platform accounts
+ * a state document mirrors. Each row is written with its journal entry, so an account's rows are
+ * an append-only chain that verify-ledger.ts can check in bounded steps, and an account's balance
+ * is compared with the documents it stands for within one snapshot. Other platform accounts
+ * (external, revenue, issuers of points, order clearing) touch every order: materializing them
+ * would make every payment write one hot document; they are checked through the journal.
+ */
+export function chained(account: string): boolean {
+  return isChained(account);
+}
+
+/** A shopper's wallet balance never goes below zero (memo assets are bounded by their entries instead). */
+export function guardedAccount(account: string): boolean {
+  return mustStayNonNegative(account) && WALLET_ASSETS.includes(assetOf(account));
+}
+
+/**
+ * Apply posting `i` of a journal entry to its account: balance (+ seq) and its row. `guard`: a
+ * wallet account never goes below zero (the event fails with INSUFFICIENT_BALANCE).
+ */
+export async function applyPosting(tx: Tx, entry: JournalEntry, i: number, opts: { guard: boolean; at: Date }): Promise<void> {
+  const p = entry.postings[i]!;
+  const userId = userIdOf(p.account);
+  const guarded = opts.guard && p.amount < 0 && guardedAccount(p.account);
+  const updated = await col(tx.db, 'balances').findOneAndUpdate(
+    guarded ? { _id: p.account, balance: { $gte: -p.amount } } : { _id: p.account },
+    { $inc: { balance: p.amount, seq: 1 }, $setOnInsert: { userId, asset: assetOf(p.account) } },
+    { ...s(tx), upsert: !guarded, returnDocument: 'after' },
+  );
+  if (!updated) throw new AppError('INSUFFICIENT_BALANCE');
+  await col(tx.db, 'postings').insertOne(
+    { _id: postingId(entry._id, i), userId, account: p.account, asset: assetOf(p.account), amount: p.amount, seq: updated.seq, balanceAfter: updated.balance, type: entry.type, memo: p.memo ?? '', eventKey: entry.eventKey, at: opts.at },
+    s(tx),
+  );
+}
+
+/** A row's id names its journal entry and posting: `<entryId>/<index>`. */
+export const postingId = (entryId: string, i: number) => `${entryId}/${i}`;
 
 /**
  * Append one balanced journal entry to `book` inside the event's transaction: link it to the
@@ -18,10 +63,10 @@ export async function post(tx: Tx, book: string, draft: JournalDraft): Promise<J
 }
 
 /**
- * Append several entries to one book in one go (the settler's batch): chained in order, written
- * with one insert per collection, each shopper's balance updated once with the net of the batch.
- * A balance that must not go negative is checked against that net (credits before debits, as
- * within one entry). Drafts that move nothing are skipped. Returns the entries written.
+ * Append several entries to one book in one go (the settler's batch, or one event's single
+ * entry): chained in order, written with one insert per collection, each chained account's
+ * balance written once and its rows numbered in order. Drafts that move nothing are skipped.
+ * Returns the entries written.
  */
 export async function postBatch(tx: Tx, book: string, drafts: { draft: JournalDraft; at: Date }[]): Promise<JournalEntry[]> {
   const books = col(tx.db, 'books');
@@ -40,32 +85,40 @@ export async function postBatch(tx: Tx, book: string, drafts: { draft: JournalDr
   await col(tx.db, 'journal').insertMany(entries, s(tx));
   await books.updateOne({ _id: book }, { $set: { height, hash } }, { ...s(tx), upsert: true });
 
-  const net = new Map<string, number>();
-  const history: PostingDoc[] = [];
+  // Each chained account's rows continue its chain: read its balance and seq once, number the
+  // rows in order (within an entry, credits before debits: a shopper may receive and spend in one
+  // event), check the wallet guard on the running balance, write the balance once.
+  const touched = [...new Set(entries.flatMap((e) => e.postings.map((p) => p.account).filter(chained)))];
+  if (touched.length === 0) return entries;
+  const balances = col(tx.db, 'balances');
+  const current = new Map((await balances.find({ _id: { $in: touched } }, s(tx)).toArray()).map((b) => [b._id, { balance: b.balance, seq: b.seq ?? 0 }]));
+  const state = new Map(touched.map((a) => [a, { ...(current.get(a) ?? { balance: 0, seq: 0 }) }]));
+  const rows: PostingDoc[] = [];
   for (const entry of entries) {
-    entry.postings.forEach((p, i) => {
-      if (!materialized(p.account)) return;
-      net.set(p.account, (net.get(p.account) ?? 0) + p.amount);
-      history.push({ _id: `${entry._id}/${i}`, userId: userIdOf(p.account)!, account: p.account, asset: assetOf(p.account), amount: p.amount, type: entry.type, memo: p.memo ?? '', eventKey: entry.eventKey, at: new Date(entry.at) });
-    });
-  }
-  const credits: AnyBulkWriteOperation<BalanceDoc>[] = [];
-  const debits: AnyBulkWriteOperation<BalanceDoc>[] = [];
-  for (const [account, amount] of net) {
-    if (amount === 0) continue;
-    if (amount < 0 && mustStayNonNegative(account)) {
-      debits.push({ updateOne: { filter: { _id: account, balance: { $gte: -amount } }, update: { $inc: { balance: amount } } } });
-    } else {
-      credits.push({ updateOne: { filter: { _id: account }, update: { $inc: { balance: amount }, $setOnInsert: { userId: userIdOf(account)!, asset: assetOf(account) } }, upsert: true } });
+    const order = [...entry.postings.keys()].sort((a, b) => Number(entry.postings[a]!.amount < 0) - Number(entry.postings[b]!.amount < 0));
+    for (const i of order) {
+      const p = entry.postings[i]!;
+      if (!chained(p.account)) continue;
+      const st = state.get(p.account)!;
+      st.balance += p.amount;
+      st.seq += 1;
+      if (p.amount < 0 && st.balance < 0 && guardedAccount(p.account)) throw new AppError('INSUFFICIENT_BALANCE');
+      rows.push({ _id: postingId(entry._id, i), userId: userIdOf(p.account), account: p.account, asset: assetOf(p.account), amount: p.amount, seq: st.seq, balanceAfter: st.balance, type: entry.type, memo: p.memo ?? '', eventKey: entry.eventKey, at: new Date(entry.at) });
     }
   }
-  const balances = col(tx.db, 'balances');
-  if (credits.length) await balances.bulkWrite(credits, { ...s(tx), ordered: true });
-  if (debits.length) {
-    const r = await balances.bulkWrite(debits, { ...s(tx), ordered: true });
-    if (r.matchedCount !== debits.length) throw new AppError('INSUFFICIENT_BALANCE');
-  }
-  if (history.length) await col(tx.db, 'postings').insertMany(history, s(tx));
+  const ops: AnyBulkWriteOperation<BalanceDoc>[] = touched.map((account) => {
+    const before = current.get(account) ?? { balance: 0, seq: 0 };
+    const after = state.get(account)!;
+    return {
+      updateOne: {
+        filter: { _id: account },
+        update: { $inc: { balance: after.balance - before.balance, seq: after.seq - before.seq }, $setOnInsert: { userId: userIdOf(account), asset: assetOf(account) } },
+        upsert: true,
+      },
+    };
+  });
+  await balances.bulkWrite(ops, { ...s(tx), ordered: true });
+  await col(tx.db, 'postings').insertMany(rows, s(tx));
   return entries;
 }
 
@@ -74,102 +127,5 @@ export async function balanceOf(tx: Tx | { db: Db; session?: undefined }, accoun
   return doc?.balance ?? 0;
 }
 
-export interface LedgerReport {
-  ok: boolean;
-  entries: number;
-  books: number;
-  accounts: number;
-  /** per asset, the sum over all accounts (must be 0) */
-  assetSums: Record<string, number>;
-  problems: (ChainProblem | { problem: string })[];
-  /** derived balances of the platform's accounts (pools, revenue, external) */
-  systemBalances: Record<string, number>;
-}
-
-/**
- * Re-check the whole ledger from the journal: every book's hash chain, every entry balanced,
- * per-asset zero sum, materialized balances equal to the journal, and the domain state
- * (pools, green points, pending entitlements) equal to what the journal says.
- */
-export async function verifyLedger(db: Db): Promise<LedgerReport> {
-  const problems: LedgerReport['problems'] = [];
-  const sums = new Map<string, number>();
-  let entries = 0;
-  let books = 0;
-  let current: { book: string; list: JournalEntry[] } | null = null;
-  const heads = new Map((await col(db, 'books').find({}).toArray()).map((b) => [b._id, b]));
-  const flush = () => {
-    if (!current) return;
-    books++;
-    const head = heads.get(current.book);
-    problems.push(...verifyChain(current.book, current.list, head ? { height: head.height, hash: head.hash } : undefined));
-    if (!head) problems.push({ book: current.book, height: 0, problem: 'book has entries but no head' });
-    heads.delete(current.book);
-  };
-  for await (const e of col(db, 'journal').find({}).sort({ book: 1, height: 1 })) {
-    entries++;
-    if (!current || current.book !== e.book) {
-      flush();
-      current = { book: e.book, list: [] };
-    }
-    current.list.push(e as JournalEntry);
-    for (const p of e.postings) sums.set(p.account, (sums.get(p.account) ?? 0) + p.amount);
-  }
-  flush();
-  for (const [book] of heads) problems.push({ book, height: 0, problem: 'book head without entries (entries removed?)' });
-
-  const assetSums: Record<string, number> = {};
-  for (const [account, sum] of sums) assetSums[assetOf(account)] = (assetSums[assetOf(account)] ?? 0) + sum;
-  for (const [asset, sum] of Object.entries(assetSums)) if (sum !== 0) problems.push({ problem: `asset ${asset} sums to ${sum}, not 0` });
-
-  // Materialized balances must equal the journal, both ways.
-  const seen = new Set<string>();
-  for await (const b of col(db, 'balances').find({})) {
-    seen.add(b._id);
-    if ((sums.get(b._id) ?? 0) !== b.balance) problems.push({ problem: `balance of ${b._id} is ${b.balance}, journal says ${sums.get(b._id) ?? 0}` });
-    if (b.balance < 0 && mustStayNonNegative(b._id)) problems.push({ problem: `balance of ${b._id} is negative` });
-  }
-  for (const [account, sum] of sums) if (materialized(account) && !seen.has(account) && sum !== 0) problems.push({ problem: `no balance document for ${account}` });
-
-  await checkDomainState(db, sums, problems);
-
-  const systemBalances: Record<string, number> = {};
-  for (const [account, sum] of sums) if (!isUserAccount(account) && !account.includes(':order:')) systemBalances[account] = sum;
-  return { ok: problems.length === 0, entries, books, accounts: sums.size, assetSums, problems, systemBalances };
-}
-
-async function checkDomainState(db: Db, sums: Map<string, number>, problems: LedgerReport['problems']): Promise<void> {
-  const union = await col(db, 'union_state').findOne({ _id: 'union' });
-  if ((union?.poolFen ?? 0) !== (sums.get('CASH:pool:union') ?? 0)) problems.push({ problem: `union pool state ${union?.poolFen} ≠ journal ${sums.get('CASH:pool:union') ?? 0}` });
-  const green = await col(db, 'green_state').findOne({ _id: 'green' });
-  if ((green?.poolFen ?? 0) !== (sums.get('CASH:pool:green') ?? 0)) problems.push({ problem: `green pool state ${green?.poolFen} ≠ journal ${sums.get('CASH:pool:green') ?? 0}` });
-  if ((green?.totalUnits ?? 0) !== -(sums.get('GREEN:issuer') ?? 0)) problems.push({ problem: `green units state ${green?.totalUnits} ≠ journal ${-(sums.get('GREEN:issuer') ?? 0)}` });
-
-  // Pending entitlements in the entries equal the memo asset the journal holds for them.
-  let queuePending = 0;
-  for await (const e of col(db, 'entries').find({ status: 'pending' })) queuePending += e.entitlementFen - e.receivedFen;
-  if (queuePending !== -(sums.get('QENT:issuer') ?? 0)) problems.push({ problem: `pending queue entitlements ${queuePending} ≠ journal ${-(sums.get('QENT:issuer') ?? 0)}` });
-  let unionPending = 0;
-  for await (const e of col(db, 'union_entries').find({ status: 'pending' })) unionPending += e.entitlementFen - e.receivedFen;
-  if (unionPending !== -(sums.get('UENT:issuer') ?? 0)) problems.push({ problem: `pending union entitlements ${unionPending} ≠ journal ${-(sums.get('UENT:issuer') ?? 0)}` });
-
-  // Every order's clearing account holds exactly what the order says it holds (received, not yet distributed).
-  const clearing = new Map<string, number>();
-  for (const [account, sum] of sums) if (account.startsWith('CASH:order:') && sum !== 0) clearing.set(account.slice('CASH:order:'.length), sum);
-  for await (const o of col(db, 'orders').find({ clearingFen: { $ne: 0 } }, { projection: { clearingFen: 1 } })) {
-    if ((clearing.get(o._id) ?? 0) !== o.clearingFen) problems.push({ problem: `order ${o._id} clearing ${o.clearingFen} ≠ journal ${clearing.get(o._id) ?? 0}` });
-    clearing.delete(o._id);
-  }
-  for (const [orderId, sum] of clearing) problems.push({ problem: `order ${orderId} clearing account holds ${sum} the order does not know of` });
-
-  // Green points held by shoppers equal the units in their active lots.
-  const lotUnits = new Map<string, number>();
-  for await (const l of col(db, 'green_lots').find({ status: 'active' })) lotUnits.set(l.userId, (lotUnits.get(l.userId) ?? 0) + l.units);
-  for (const [account, sum] of sums) {
-    if (assetOf(account) !== 'GREEN' || !isUserAccount(account)) continue;
-    const userId = userIdOf(account)!;
-    if ((lotUnits.get(userId) ?? 0) !== sum) problems.push({ problem: `green lots of ${userId} hold ${lotUnits.get(userId) ?? 0} units, balance ${sum}` });
-    lotUnits.delete(userId);
-  }
-  for (const [userId, units] of lotUnits) if (units !== 0) problems.push({ problem: `green lots of ${userId} hold ${units} units without a balance` });
-}
+// verifyLedger moved to verify-ledger.ts (paged, one snapshot per step); re-exported for existing imports.
+export { verifyLedger, type LedgerReport } from './verify-ledger';

@@ -1,18 +1,36 @@
 import type { Db } from 'mongodb';
 import { validatePluginConfig } from '../engine/config/compliance';
 import { defaultPluginConfig } from '../engine/config/defaults';
+import { CONFIG_SCHEMA_VERSION, upgradeConfig } from '../engine/config/migrations';
 import type { MemberLevel, PluginConfig } from '../engine/config/types';
 import { col, s, type Tx } from '../repo/db';
+import type { ConfigDoc } from '../repo/documents';
+
+/** The stored document in the current shape: a document written by older code is upgraded in memory (see engine/config/migrations.ts). */
+function configOf(doc: ConfigDoc | null): PluginConfig {
+  return doc ? upgradeConfig(doc.config, doc.schemaVersion ?? 1) : defaultPluginConfig();
+}
 
 /** The plugin configuration, read inside the event's transaction so an event sees one consistent configuration. */
 export async function loadConfig(tx: Tx): Promise<PluginConfig> {
-  const doc = await col(tx.db, 'config').findOne({ _id: 'plugin' }, s(tx));
-  return doc?.config ?? defaultPluginConfig();
+  return configOf(await col(tx.db, 'config').findOne({ _id: 'plugin' }, s(tx)));
 }
 
 export async function readConfig(db: Db): Promise<PluginConfig> {
-  const doc = await col(db, 'config').findOne({ _id: 'plugin' });
-  return doc?.config ?? defaultPluginConfig();
+  return configOf(await col(db, 'config').findOne({ _id: 'plugin' }));
+}
+
+/**
+ * The database setup step: write the stored configuration back in the current shape (the
+ * optimistic `version` is kept: the settings mean what they meant). Returns the version it
+ * upgraded from, or null when there was nothing to do.
+ */
+export async function persistUpgradedConfig(tx: Tx): Promise<number | null> {
+  const doc = await col(tx.db, 'config').findOne({ _id: 'plugin' }, s(tx));
+  const from = doc ? (doc.schemaVersion ?? 1) : null;
+  if (!doc || from === null || from >= CONFIG_SCHEMA_VERSION) return null;
+  await col(tx.db, 'config').updateOne({ _id: 'plugin' }, { $set: { config: configOf(doc), schemaVersion: CONFIG_SCHEMA_VERSION } }, s(tx));
+  return from;
 }
 
 /** Largest extraction set on any product, store or cashier: the compliance guard needs the worst case. */
@@ -35,7 +53,7 @@ export async function saveConfig(tx: Tx, raw: unknown, updatedBy: string | null)
   const current = await loadConfig(tx);
   const config = validatePluginConfig(raw, await maxOtherExtractionBp(tx));
   const next = { ...config, version: current.version + 1 };
-  await col(tx.db, 'config').updateOne({ _id: 'plugin' }, { $set: { config: next, updatedAt: tx.now, updatedBy } }, { ...s(tx), upsert: true });
+  await col(tx.db, 'config').updateOne({ _id: 'plugin' }, { $set: { config: next, schemaVersion: CONFIG_SCHEMA_VERSION, updatedAt: tx.now, updatedBy } }, { ...s(tx), upsert: true });
   return next;
 }
 

@@ -3,7 +3,7 @@ import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from '../repo/db';
 import type { UserDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
-import { balanceOf } from '../repo/ledger';
+import { balanceOf, WALLET_ASSETS } from '../repo/ledger';
 import { loadConfig } from './config';
 import { postEvent, userBook } from './events';
 import { Movements } from './movements';
@@ -25,8 +25,8 @@ export async function balances(tx: Tx, userId: string) {
 }
 
 export async function ledgerHistory(tx: Tx, userId: string, opts: { asset?: string; before?: string; limit: number }) {
-  const filter: Record<string, unknown> = { userId };
-  if (opts.asset) filter.asset = opts.asset;
+  // the wallet's assets only: the shopper's pending-entitlement accounts (QENT/UENT) have rows too
+  const filter: Record<string, unknown> = { userId, asset: opts.asset ?? { $in: WALLET_ASSETS } };
   if (opts.before) filter.at = { $lt: new Date(opts.before) };
   const rows = await col(tx.db, 'postings').find(filter, s(tx)).sort({ at: -1, _id: -1 }).limit(opts.limit).toArray();
   return rows.map((p) => ({
@@ -44,6 +44,7 @@ export async function ledgerHistory(tx: Tx, userId: string, opts: { asset?: stri
 export async function requestWithdrawal(tx: Tx, user: UserDoc, amountFen: number) {
   const config = await loadConfig(tx);
   if (amountFen < config.withdrawal.minFen) throw new AppError('INVALID_AMOUNT', `最低提现 ¥${(config.withdrawal.minFen / 100).toFixed(2)}`);
+  if (amountFen > config.withdrawal.maxFen) throw new AppError('INVALID_AMOUNT', `单笔最高提现 ¥${(config.withdrawal.maxFen / 100).toFixed(2)}`);
   if ((await balanceOf(tx, acct.userCash(user._id))) < amountFen) throw new AppError('INSUFFICIENT_BALANCE');
   const id = newId('W');
   const mv = new Movements();

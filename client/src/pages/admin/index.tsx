@@ -9,6 +9,13 @@ import { formatDateTime, formatFen, formatGreenUnits } from '@/lib/format'
 import type { LiabilityDashboard } from '@/lib/types'
 import { Button, Row, StateView, Tag } from '@/components/ui'
 
+interface VerifyStep {
+  done: boolean
+  cursor: string | null
+  problems: unknown[]
+  progress: { entries: number }
+}
+
 const days = (d: number | null) => (d === null ? '无法估算（近30天无流入）' : d === 0 ? '无待返' : `约 ${d} 天`)
 
 /** 平台管理: the liability dashboard (SPEC §7), ledger verification, the daily job, and the settings pages. */
@@ -16,12 +23,20 @@ export default function AdminPage() {
   const [verify, setVerify] = useState<{ ok: boolean; text: string }>()
   const dash = useRemote(() => call<LiabilityDashboard>('admin', 'dashboard'))
 
+  // admin.verifyLedger checks one bounded step per call (one snapshot each): follow the cursor to the end
   const runVerify = async () => {
-    const r = await runAction('校验中', () => call<Record<string, unknown>>('admin', 'verifyLedger'))
+    const r = await runAction('校验中', async () => {
+      const problems: unknown[] = []
+      let step: VerifyStep | undefined
+      do {
+        step = await call<VerifyStep>('admin', 'verifyLedger', step?.cursor ? { cursor: step.cursor } : {})
+        problems.push(...step.problems)
+      } while (!step.done)
+      return { problems, entries: step.progress.entries }
+    })
     if (r) {
-      const ok = r.ok !== false && !(Array.isArray(r.problems) && r.problems.length) && !(Array.isArray(r.errors) && r.errors.length)
-      const count = (r.entries ?? r.entryCount ?? r.checked) as number | undefined
-      setVerify({ ok, text: ok ? `账本校验通过${count !== undefined ? `（${count} 条记录）` : ''}` : `发现问题：${JSON.stringify(r.problems ?? r.errors ?? r).slice(0, 200)}` })
+      const ok = r.problems.length === 0
+      setVerify({ ok, text: ok ? `账本校验通过（${r.entries} 条记录）` : `发现问题：${JSON.stringify(r.problems).slice(0, 200)}` })
     }
   }
   const runDaily = async () => {

@@ -101,6 +101,7 @@ export function validatePluginConfig(raw: unknown, maxOtherExtractionBp = 0): Pl
   if (config.rebate.reset.enabled && config.rebate.reset.schedule === 'once' && !config.rebate.reset.onceAt) {
     throw new ConfigError('队列奖励清零', '指定时间清零需要设置时间');
   }
+  if (config.withdrawal.maxFen < config.withdrawal.minFen) throw new ConfigError('提现', '单笔最高提现不能低于最低提现');
   if (config.union.defaultLockDays % 15 !== 0) throw new ConfigError('工会排队', '锁定周期须为 15 的倍数 (15、30、45 … 300 天)');
   checkShares(config, maxOtherExtractionBp);
   return config;

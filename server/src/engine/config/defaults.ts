@@ -1,3 +1,4 @@
+import { MAX_FEN } from '../../money/units';
 import type { PluginConfig, RebateRules } from './types';
 
 /** Defaults follow the seeds' examples: 130% ratio, 65% extraction, settlement on completion. */
@@ -30,7 +31,7 @@ export function defaultPluginConfig(): PluginConfig {
     referral: { commissionBp: 0, recruiterBp: 0 },
     memberLevels: [{ id: 'L0', name: '普通会员', minSpendFen: 0 }],
     deduction: { pointValueFen: 1, loveValueFen: 1 },
-    withdrawal: { minFen: 100 },
+    withdrawal: { minFen: 100, maxFen: MAX_FEN },
   };
 }
 

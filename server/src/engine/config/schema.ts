@@ -113,5 +113,5 @@ export const pluginConfigSchema = z.strictObject({
   referral: z.strictObject({ commissionBp: bpSchema.max(10000), recruiterBp: bpSchema.max(10000) }),
   memberLevels: z.array(memberLevelSchema).min(1).max(30),
   deduction: z.strictObject({ pointValueFen: int(1, 10_000), loveValueFen: int(1, 10_000) }),
-  withdrawal: z.strictObject({ minFen: int(1, MAX_FEN) }),
+  withdrawal: z.strictObject({ minFen: int(1, MAX_FEN), maxFen: int(1, MAX_FEN) }),
 });

@@ -168,5 +168,10 @@ export interface PluginConfig {
     pointValueFen: number;
     loveValueFen: number;
   };
-  withdrawal: { minFen: number };
+  withdrawal: {
+    /** 最低提现 */
+    minFen: number;
+    /** 单笔最高提现 (added in config schema 2; the default, MAX_FEN, caps nothing) */
+    maxFen: number;
+  };
 }

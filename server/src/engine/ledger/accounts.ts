@@ -64,12 +64,16 @@ export function isUserAccount(account: AccountId): boolean {
   return account.split(':')[1] === 'user';
 }
 
-/** Assets whose shopper balances are materialized (a balance document each); QENT/UENT are memo assets, derived from the journal. */
-const MATERIALIZED_ASSETS: ReadonlySet<Asset> = new Set(['CASH', 'POINTS', 'LOVE', 'VOUCHER', 'GREEN']);
+/** Platform accounts whose balance a state document also holds (union_state.poolFen, green_state.poolFen, −green_state.totalUnits). */
+export const PLATFORM_CHAINED: ReadonlySet<string> = new Set([acct.unionPool, acct.greenPool, acct.greenIssuer]);
 
-/** A shopper's account with a balance document, written and checked in the event's transaction. */
-export function isMaterialized(account: AccountId): boolean {
-  return isUserAccount(account) && MATERIALIZED_ASSETS.has(assetOf(account));
+/**
+ * Accounts with a balance document and one numbered row per posting (repo/ledger.ts): every
+ * account of a shopper (wallet and pending entitlements) and the platform accounts a state
+ * document mirrors. A posting to one of them writes two documents (balance, row).
+ */
+export function isChained(account: AccountId): boolean {
+  return isUserAccount(account) || PLATFORM_CHAINED.has(account);
 }
 
 /** Accounts that must never go below zero. Pools are checked by their own state documents. */

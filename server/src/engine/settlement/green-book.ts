@@ -131,6 +131,7 @@ export class GreenBook {
     }
     this.exitRuns++;
     if (exited > 0) {
+      budget.touch(doc.balance(acct.greenPool), doc.balance(acct.greenIssuer), doc.posting(`exits#${this.exitRuns}`, acct.greenPool, ''), doc.posting(`exits#${this.exitRuns}`, acct.greenIssuer, ''));
       this.paidOutFen += paidFen;
       this.noteDay(w, before, at);
       w.journal.push({ draft: { eventKey: `green.exit:${firstId}`, type: 'green.exit', postings: mv.postings, refs: { exited } }, at });

@@ -1,6 +1,6 @@
 import type { EntryDoc, OrderDoc, SettlementSummary, SettleProgress } from '../../repo/documents';
 import { mulBpFloor } from '../../money/units';
-import { acct, isMaterialized } from '../ledger/accounts';
+import { acct, isChained } from '../ledger/accounts';
 import { Movements } from '../ledger/movements';
 import { lineRebateRules, type LineRebateRules, type LineScope } from '../rebate/line-rules';
 import { resolveRatio, spendQueries, type RatioSource } from '../rebate/ratio';
@@ -30,8 +30,8 @@ export function planBatch(input: BatchInput): BatchPlan {
   return new Planner(input).run();
 }
 
-/** Documents one queue payout writes: the entry, the payee's CASH balance and its posting. */
-const DOCS_PER_PAYOUT = 3;
+/** Documents one queue payout writes: the entry, and the payee's CASH and QENT balances with a row each. */
+const DOCS_PER_PAYOUT = 5;
 
 export function emptyWrites(): BatchWrites {
   return {
@@ -161,7 +161,7 @@ class Planner {
   private post(work: OrderWork, order: OrderDoc, mv: Movements, eventKey: string, type: string): void {
     this.budget.touch(doc.journal(eventKey));
     for (const p of mv.postings) {
-      if (!isMaterialized(p.account)) continue;
+      if (!isChained(p.account)) continue;
       this.budget.touch(doc.balance(p.account), doc.posting(eventKey, p.account, p.memo ?? ''));
     }
     this.w.journal.push({ draft: { eventKey, type, postings: mv.postings, refs: { orderId: order._id } }, at: work.at });
@@ -278,7 +278,12 @@ class Planner {
       }
       mv.move(acct.orderClearing(order._id), acct.userCash(e.userId), p.amountFen, c.rebate.name);
       mv.move(acct.userQueueEntitlement(e.userId), acct.queueEntitlementIssuer, p.amountFen, `${c.rebate.name}到账`);
-      this.budget.touch(doc.balance(acct.userCash(e.userId)), doc.posting(order._id, acct.userCash(e.userId), c.rebate.name));
+      this.budget.touch(
+        doc.balance(acct.userCash(e.userId)),
+        doc.posting(order._id, acct.userCash(e.userId), c.rebate.name),
+        doc.balance(acct.userQueueEntitlement(e.userId)),
+        doc.posting(order._id, acct.userQueueEntitlement(e.userId), `${c.rebate.name}到账`),
+      );
       messages.push({ userId: e.userId, kind: p.completes ? 'completed' : 'payout', data: { amount: String(p.amountFen), entryId: e._id, queue: rules.queueName } });
     }
     this.w.messages.push(...messages);

@@ -31,10 +31,10 @@ import { SETTLER_BOOK, writeBatch } from './write';
 
 /** Documents the settler's own bookkeeping writes per step (its document, the book head, an outbox bundle) besides the plan's. */
 const OWN_DOCS = 6;
-/** Entries expired per reset transaction (one write each, plus the queues). */
-export const RESET_CHUNK = 400;
-/** Union entries released per transaction: each writes the entry, the shopper's balance and a history line. */
-export const RELEASE_CHUNK = 150;
+/** Entries expired per reset transaction: each writes the entry and, at most, its owner's QENT balance and row. */
+export const RESET_CHUNK = 150;
+/** Union entries released per transaction: each writes the entry and, at most, its owner's CASH and UENT balances and rows. */
+export const RELEASE_CHUNK = 90;
 
 export type StepKind = 'reset' | 'release' | 'exits' | 'batch';
 
@@ -77,13 +77,12 @@ const settlerSet = (tx: Tx, set: Partial<SettlerDoc>) => col(tx.db, 'settler').u
 
 /** Save a step's job document (totals and where it stands); `reset:<instant>` and `union-release:<day>` are what runDaily reports. */
 async function saveJob(tx: Tx, id: string, kind: string, done: boolean, inc: { processed: number; amountFen: number }, set: Record<string, unknown> = {}): Promise<void> {
+  const $set = { status: done ? 'done' : 'running', finishedAt: done ? tx.now : null, ...set };
+  // a path may be in $set or $setOnInsert, not both (the server refuses it with code 40)
+  const onInsert = Object.fromEntries(Object.entries({ kind, startedAt: tx.now, note: '', cursor: 0 }).filter(([k]) => !(k in $set)));
   await col(tx.db, 'jobs').updateOne(
     { _id: id },
-    {
-      $set: { status: done ? 'done' : 'running', finishedAt: done ? tx.now : null, ...set },
-      $inc: { chunks: 1, transactions: 1, processed: inc.processed, amountFen: inc.amountFen },
-      $setOnInsert: { kind, startedAt: tx.now, note: '', cursor: 0 },
-    },
+    { $set, $inc: { chunks: 1, transactions: 1, processed: inc.processed, amountFen: inc.amountFen }, $setOnInsert: onInsert },
     { ...s(tx), upsert: true },
   );
 }
@@ -188,7 +187,7 @@ async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, due
   const plan = planBatch({
     config,
     works,
-    queues: await loadQueues(tx, works, config, Math.floor(maxDocs / 3)),
+    queues: await loadQueues(tx, works, config, Math.floor(maxDocs / 5)),
     union: await loadUnion(tx, works, buyers, config),
     green: await loadGreen(tx, works, config),
     buyers,
