@@ -156,7 +156,7 @@ export interface OrderDoc {
   settleProgress?: SettleProgress | null;
   /** commission, recruiter reward and revenue done (at completion) */
   distributedAt?: Date | null;
-  /** wall-clock time the settler finished the order (settlement lag = this − the recording) */
+  /** wall-clock time the settler took the order (read its batch): settlement lag = this − the recording */
   settledWallAt?: Date | null;
 }
 

@@ -43,6 +43,8 @@ export class Settler {
   private readonly pollMs: number;
   /** resolved after every step this instance commits: waiters look again */
   private stepped: { promise: Promise<void>; resolve: () => void };
+  /** the last step that failed for a reason other than a lost lease (a bug, or the database gone) */
+  lastError: unknown = null;
   /** counters for the benches */
   readonly stats = { passes: 0, steps: 0, batches: 0, settled: 0, lostLeases: 0, errors: 0 };
 
@@ -115,6 +117,7 @@ export class Settler {
         if (err instanceof LeaseLostError) this.stats.lostLeases++;
         else {
           this.stats.errors++;
+          this.lastError = err;
           console.error('settler step failed', err);
         }
         this.signal();
@@ -168,8 +171,11 @@ export class Settler {
    */
   async drain(now?: Date, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    this.lastError = null;
     for (;;) {
       await this.kick(now ?? this.latestNow);
+      // a step that fails the same way each time would only fail again: say why instead of waiting
+      if (this.lastError) throw this.lastError;
       if (!(await hasDueWork(this.store))) return;
       if (Date.now() >= deadline) throw new Error('settler: work still due after the drain timeout');
       await sleep(this.pollMs);
