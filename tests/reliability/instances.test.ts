@@ -148,7 +148,7 @@ describe('production shape: several instances, one database, latency, a settler 
         if (laterSeq.paidAt!.getTime() >= earlierSeq.paidAt!.getTime()) continue;
         inversions++;
         // laterSeq was paid first: it must have been recorded only after earlierSeq's batch was read
-        expect(recorded.get(laterSeq._id)!, `${laterSeq._id} paid before ${earlierSeq._id} but settled after it`).toBeGreaterThanOrEqual(earlierSeq.settledWallAt!.getTime());
+        expect(recorded.get(laterSeq._id)!, `${laterSeq._id} paid before ${earlierSeq._id} but settled after it`).toBeGreaterThanOrEqual(earlierSeq.settleTakenAt!.getTime());
       }
     }
     // the queue: entries were created in settle order, and paid as a waterfall

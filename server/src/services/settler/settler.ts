@@ -191,3 +191,41 @@ export async function hasDueWork(store: Store): Promise<boolean> {
   const [green, settler] = await Promise.all([col(db, 'green_state').findOne({ _id: 'green' }), col(db, 'settler').findOne({ _id: 'settler' })]);
   return (green?.version ?? 0) !== (settler?.greenVersion ?? 0);
 }
+
+/** Percentile of sorted numbers (nearest rank). */
+function pct(sorted: number[], p: number): number | null {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * 结算状态 for the operator: what is due and how old the oldest is, who holds the lease, and the
+ * settlement lag (payment recorded → settled, wall clock) over the most recent settled orders.
+ */
+export async function settlerStatus(store: Store, now: Date, recent = 1000) {
+  const db = store.db;
+  const [doc, dueCount, oldest, last] = await Promise.all([
+    col(db, 'settler').findOne({ _id: 'settler' }),
+    col(db, 'orders').countDocuments({ settleDue: true }),
+    col(db, 'orders').find({ settleDue: true }, { projection: { settleDueAt: 1 } }).sort({ settleDueAt: 1, _id: 1 }).limit(1).toArray(),
+    col(db, 'orders')
+      .find({ settleSeq: { $gt: 0 } }, { projection: { paidAt: 1, settleDueAt: 1, settledWallAt: 1 } })
+      .sort({ settleSeq: -1 })
+      .limit(recent)
+      .toArray(),
+  ]);
+  const lags = last
+    .filter((o) => o.settledWallAt && (o.settleDueAt ?? o.paidAt))
+    .map((o) => o.settledWallAt!.getTime() - (o.settleDueAt ?? o.paidAt)!.getTime())
+    .sort((a, b) => a - b);
+  return {
+    due: dueCount,
+    oldestDueAt: oldest[0]?.settleDueAt ?? null,
+    lease: doc ? { holder: doc.holder, token: doc.token, expiresAt: doc.expiresAt, live: !!doc.holder && doc.expiresAt.getTime() > Date.now() } : null,
+    settledSeq: doc?.seq ?? 0,
+    transactions: doc?.transactions ?? 0,
+    cutOrderId: doc?.cut ?? null,
+    lagMs: { orders: lags.length, p50: pct(lags, 50), p99: pct(lags, 99), max: lags.at(-1) ?? null },
+    asOf: now,
+  };
+}

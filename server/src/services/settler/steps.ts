@@ -9,7 +9,7 @@ import { emptyWrites, planBatch } from '../../engine/settlement/plan';
 import type { OrderWork, PlannedMessage } from '../../engine/settlement/types';
 import { planStaticRelease } from '../../engine/union/union';
 import { col, MAX_TX_DOCS, runTransaction, s, type Store, type Tx } from '../../repo/db';
-import type { EntryDoc, JobDoc, OrderDoc, SettlerDoc, UnionEntryDoc } from '../../repo/documents';
+import type { EntryDoc, GreenStateDoc, JobDoc, OrderDoc, SettlerDoc, UnionEntryDoc } from '../../repo/documents';
 import { postBatch } from '../../repo/ledger';
 import { queueMessages } from '../outbox';
 import { newId } from '../../repo/ids';
@@ -67,8 +67,8 @@ export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
     const job = await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
     if (job) return releaseChunk(tx, job);
     const green = await loadGreenState(tx, config);
-    if ((green.version ?? 0) !== settler.greenVersion) return exitChunk(tx, config, green.version ?? 0, horizon);
-    if (due.length) return orderBatch(tx, config, settler, due, ctx.random, takenAt);
+    if ((green.version ?? 0) !== settler.greenVersion) return exitChunk(tx, config, green, horizon);
+    if (due.length) return orderBatch(tx, config, settler, green, due, ctx.random, takenAt);
     return null;
   });
 }
@@ -162,12 +162,13 @@ async function releaseChunk(tx: Tx, job: JobDoc): Promise<StepResult> {
 }
 
 /** A chunk of the forced-exit cascade (出局), after the pool changed outside a batch (a withdrawal, a refund …). */
-async function exitChunk(tx: Tx, config: PluginConfig, version: number, at: Date): Promise<StepResult> {
+async function exitChunk(tx: Tx, config: PluginConfig, green: GreenStateDoc, at: Date): Promise<StepResult> {
+  const version = green.version ?? 0;
   if (!config.green.enabled) {
     await settlerSet(tx, { greenVersion: version });
     return { kind: 'exits', settled: [], docs: tx.docsWritten() };
   }
-  const load = await loadGreen(tx, [], config, 0);
+  const load = await loadGreen(tx, [], config, green, 0);
   const book = new GreenBook(load);
   const w = emptyWrites();
   const budget = new DocBudget(MAX_TX_DOCS - OWN_DOCS);
@@ -181,18 +182,17 @@ async function exitChunk(tx: Tx, config: PluginConfig, version: number, at: Date
 }
 
 /** A batch of due orders: load, plan (pure), write; the settler document records the sequence and any cut. */
-async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, due: OrderDoc[], random: Random, takenAt: Date): Promise<StepResult> {
+async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, greenBefore: GreenStateDoc, due: OrderDoc[], random: Random, takenAt: Date): Promise<StepResult> {
   const scopes = await loadScopes(tx, due);
   const works: OrderWork[] = due.map((o) => workFor(o, scopes.get(o._id)!));
   const maxDocs = MAX_TX_DOCS - OWN_DOCS;
   const buyers = await loadBuyers(tx, works, config);
-  const greenBefore = await loadGreenState(tx, config);
   const plan = planBatch({
     config,
     works,
     queues: await loadQueues(tx, works, config, Math.floor(maxDocs / 5)),
     union: await loadUnion(tx, works, buyers, config),
-    green: await loadGreen(tx, works, config),
+    green: await loadGreen(tx, works, config, greenBefore),
     buyers,
     counters: await loadCounters(tx, works, config),
     random,
@@ -201,9 +201,10 @@ async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, due
   });
   // the settlement sequence: payment order as the settler took it (no counter any payment writes)
   let seq = settler.seq;
+  const wall = new Date();
   for (const d of plan.done) {
     const set = plan.writes.orders.get(d.orderId)!;
-    Object.assign(set, { settleSeq: ++seq, settledWallAt: takenAt });
+    Object.assign(set, { settleSeq: ++seq, settleTakenAt: takenAt, settledWallAt: wall });
   }
   await writeBatch(tx, plan.writes);
   const set: Partial<SettlerDoc> = { seq, cut: plan.cut?.orderId ?? null };
