@@ -24,6 +24,7 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     // the settler's work list: due orders in payment order (settled orders sit in the `false` range, never scanned)
     [{ settleDue: 1, settleDueAt: 1, _id: 1 }],
     [{ settleSeq: -1 }],
+    [{ userId: 1, settleDue: 1 }],
   ],
   payments: [[{ orderId: 1 }]],
   entries: [
