@@ -2,6 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { openEmbeddedClient } from '../../server/src/db';
 import { MongoClient, type Db } from 'mongodb';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalImageStore } from '../../server/src/app/local-images';
 import { callFunction } from '../../server/src/app/call';
 import { makeDeps, openStore, type OpenStoreOptions } from '../../server/src/app/deps';
 import { localWx } from '../../server/src/app/local-wx';
@@ -30,6 +34,8 @@ export function seededRandom(seed = 42): Random {
 
 export interface TestApp {
   deps: AppDeps;
+  /** the local image store (a temporary folder): startTestGateway serves /upload/image and /files/ from it */
+  images: LocalImageStore;
   /** call a function as `openid` (null = no identity); throws on ok:false unless `expectError` */
   call<T = any>(openid: string | null, fn: string, action: string, params?: Record<string, unknown>, opts?: { now?: Date | string }): Promise<T>;
   /** same, returning the raw { ok, data | error } */
@@ -76,11 +82,13 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   const dbName = uri ? uniqueDbName() : 'test';
   await opts.load?.(client.db(dbName));
   const store = await openStore({ client, dbName, setup: opts.setup });
-  const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: opts.admins ?? [ADMIN], random: opts.random ?? seededRandom() });
+  const images = new LocalImageStore(mkdtempSync(join(tmpdir(), 'test-images-')));
+  const deps = makeDeps(store, localWx('http://127.0.0.1:0', images), { adminOpenids: opts.admins ?? [ADMIN], random: opts.random ?? seededRandom() });
   const when = (now?: Date | string) => (now === undefined ? new Date() : new Date(now));
   const raw = (openid: string | null, fn: string, event: unknown, o: { now?: Date | string } = {}) => callFunction(fn, event, deps, { openid, source: 'wx_client', now: when(o.now) });
   const app: TestApp = {
     deps,
+    images,
     raw,
     async call(openid, fn, action, params = {}, o = {}) {
       const r = await raw(openid, fn, { action, ...params }, o);
@@ -104,6 +112,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       // only this app's own database (its name came from uniqueDbName above)
       if (uri) await client.db(dbName).dropDatabase();
       await client.close();
+      rmSync(images.dir, { recursive: true, force: true });
     },
   };
   return app;
@@ -111,7 +120,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
 
 /** The same app behind the local gateway on 127.0.0.1 (for HTTP-level tests). */
 export async function startTestGateway(app: TestApp): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createGateway(app.deps);
+  const server = createGateway(app.deps, { images: app.images });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };

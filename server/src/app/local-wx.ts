@@ -1,12 +1,14 @@
 import QRCode from 'qrcode';
 import type { WxPort } from '../runtime/wx';
+import type { LocalImageStore } from './local-images';
 
 /**
  * Local mode: nothing calls WeChat. A cashier's "mini-program code" is a QR code of the h5
  * cashier link carrying the same scene; payments are simulated by order.pay through the real
- * notification handler; subscribe messages stay recorded in the outbox.
+ * notification handler; subscribe messages stay recorded in the outbox; images are files of the
+ * local image store (uploaded to the gateway's /upload/image), none when it is not given.
  */
-export function localWx(publicUrl: string): WxPort {
+export function localWx(publicUrl: string, images?: LocalImageStore): WxPort {
   return {
     mode: 'local',
     async createMiniCode(scene, page) {
@@ -21,6 +23,9 @@ export function localWx(publicUrl: string): WxPort {
     },
     async sendSubscribeMessage() {
       // recorded by the outbox; nothing leaves the machine
+    },
+    async inspectImage(ref) {
+      return images ? images.inspect(ref) : { ok: false, reason: '本地图片存储未开启' };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { WxPort } from '../runtime/wx';
+import { CLOUD_IMAGE_ID, MAX_IMAGE_BYTES, checkImageBytes } from '../runtime/images';
 
 /**
  * WeChat cloud: the open APIs through wx-server-sdk (no access token handling needed inside
@@ -49,6 +50,21 @@ export function wechatWx(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): Wx
       if (!templateId) throw new Error(`no template id configured for ${kind}`);
       const fields = Object.fromEntries(Object.entries(data).slice(0, 5).map(([k, v], i) => [`thing${i + 1}`, { value: `${k}:${v}`.slice(0, 20) }]));
       await cloud.openapi.subscribeMessage.send({ touser: openid, templateId, page: 'pages/queue/index', data: fields });
+    },
+    async inspectImage(ref) {
+      // the mini-program uploaded it to cloud storage itself (wx.cloud.uploadFile): check it is ours and what it holds
+      if (!CLOUD_IMAGE_ID.test(ref)) return { ok: false, reason: '图片须先上传到云存储' };
+      if (env.CLOUD_ENV && !ref.startsWith(`cloud://${env.CLOUD_ENV}.`)) return { ok: false, reason: '图片不属于本小程序的云环境' };
+      let content: Buffer;
+      try {
+        const res = await cloud.downloadFile({ fileID: ref });
+        content = res.fileContent as Buffer;
+      } catch {
+        return { ok: false, reason: '找不到该图片，请重新上传' };
+      }
+      // checkImageBytes also refuses what is too big; say so before sniffing a large buffer
+      if (content.length > MAX_IMAGE_BYTES) return { ok: false, reason: `图片不能超过 ${MAX_IMAGE_BYTES / 1024} KB` };
+      return checkImageBytes(content);
     },
   };
 }

@@ -5,7 +5,10 @@ import { id } from '../runtime/params';
 import { AppError } from '../runtime/errors';
 import { col, s } from '../repo/db';
 import { verifyLedgerStep } from '../repo/verify-ledger';
-import { enableRebateForAll, listProducts, productAdminView, upsertProduct } from '../services/catalog';
+import { enableRebateForAll, listProducts, newImageRefs, productAdminView, upsertProduct } from '../services/catalog';
+import { categoryView, listCategories, loadHome, MAX_BANNER_SLIDES, setBanners, upsertCategory } from '../services/storefront';
+import { imageRef } from '../runtime/images';
+import { requireImages } from './images';
 import { loadConfig, saveConfig } from '../services/config';
 import { runDaily } from '../services/daily';
 import { settlerStatus } from '../services/settler/settler';
@@ -71,10 +74,52 @@ export const admin: CloudFunction = {
     params: z.strictObject({ config: z.unknown() }),
     run: async (_ctx, p) => (validatePluginConfig(p.config), { valid: true }),
   }),
+  /** A mall product (self-operated or supplier); new image references are checked first (WxPort.inspectImage). */
   upsertProduct: action({
     access: 'admin',
     params: z.strictObject({ ...productFields, source: z.enum(['self', 'supplier']).optional() }),
-    run: (ctx, p) => inTx(ctx, async (tx) => productAdminView(await upsertProduct(tx, p, null), await loadConfig(tx))),
+    run: async (ctx, p) => {
+      await requireImages(ctx, await inTx(ctx, (tx) => newImageRefs(tx, p)));
+      return inTx(ctx, async (tx) => productAdminView(await upsertProduct(tx, p, null), await loadConfig(tx)));
+    },
+  }),
+  /** 商品分类: add (no categoryId) or rename, reorder, hide/show (listed) one; at most 50, names unique. */
+  upsertCategory: action({
+    access: 'admin',
+    params: z.strictObject({ categoryId: id.optional(), name: z.string().trim().min(1).max(12), sort: z.number().int().min(0).max(100_000).optional(), listed: z.boolean().optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => categoryView(await upsertCategory(tx, p))),
+  }),
+  /** Every category, hidden ones included. */
+  listCategories: action({
+    access: 'admin',
+    params: z.strictObject({}),
+    run: (ctx) => inTx(ctx, async (tx) => (await listCategories(tx, { includeHidden: true })).map(categoryView)),
+  }),
+  /** 首页横幅 as stored (with links to targets that are gone: the shoppers' view leaves those out). */
+  getBanners: action({
+    access: 'admin',
+    params: z.strictObject({}),
+    run: (ctx) => inTx(ctx, async (tx) => (await loadHome(tx)).banners),
+  }),
+  /** Replace the home banner: up to 5 slides, each an uploaded image, a title and where a tap leads. */
+  setBanners: action({
+    access: 'admin',
+    params: z.strictObject({
+      banners: z
+        .array(
+          z.strictObject({
+            imageUrl: imageRef.refine((v) => v !== '', '请上传横幅图片'),
+            title: z.string().trim().max(30),
+            link: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('none') }), z.strictObject({ kind: z.enum(['product', 'store', 'category']), id })]),
+          }),
+        )
+        .max(MAX_BANNER_SLIDES),
+    }),
+    run: async (ctx, p) => {
+      const held = new Set((await inTx(ctx, (tx) => loadHome(tx))).banners.map((b) => b.imageUrl));
+      await requireImages(ctx, [...new Set(p.banners.map((b) => b.imageUrl).filter((x) => !held.has(x)))]);
+      return inTx(ctx, async (tx) => (await setBanners(tx, p.banners, ctx.caller.openid)).banners);
+    },
   }),
   listProducts: action({
     access: 'admin',

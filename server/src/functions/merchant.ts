@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
 import { id } from '../runtime/params';
 import { col, s } from '../repo/db';
-import { listProducts, productAdminView, upsertProduct } from '../services/catalog';
+import { listProducts, newImageRefs, productAdminView, upsertProduct } from '../services/catalog';
+import { requireImages } from './images';
 import { loadConfig } from '../services/config';
 import { orderView } from '../services/orders';
 import { applyStore, cashierView, createCashier, prepareCashierCode, merchantDashboard, ownStore, setCashierConfig, setStoreConfig, storeView } from '../services/stores';
@@ -57,12 +58,16 @@ export const merchant: CloudFunction = {
   upsertStoreProduct: action({
     access: 'user',
     params: z.strictObject({ storeId: id, ...productFields }),
-    run: (ctx, p) =>
-      asUser(ctx, async (tx, user) => {
+    run: async (ctx, p) => {
+      const { storeId: _s, ...input } = p;
+      // the owner first (another merchant's call costs no download), then the new images, then the save
+      const refs = await asUser(ctx, async (tx, user) => (await ownStore(tx, user, p.storeId), newImageRefs(tx, input)));
+      await requireImages(ctx, refs);
+      return asUser(ctx, async (tx, user) => {
         const st = await ownStore(tx, user, p.storeId);
-        const { storeId: _s, ...input } = p;
         return productAdminView(await upsertProduct(tx, input, st._id), await loadConfig(tx));
-      }),
+      });
+    },
   }),
   listStoreProducts: action({
     access: 'user',

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
-import { describeUser, login } from '../services/users';
+import { imageRef } from '../runtime/images';
+import { decodeCursor } from '../services/catalog';
+import { describeUser, INVITEES_PAGE_MAX, invitees, login, NICKNAME_MAX_CHARS, updateProfile } from '../services/users';
+import { requireImages } from './images';
 import { asUser, inTx } from './tx';
 
 export const user: CloudFunction = {
@@ -28,5 +31,28 @@ export const user: CloudFunction = {
     params: z.strictObject({}),
     run: (ctx) => asUser(ctx, (tx, u) => describeUser(tx, u, ctx.isAdmin)),
   }),
+  /**
+   * 昵称/头像 from WeChat's own fill-in (nickname input, chooseAvatar button) or the h5 form:
+   * `nickname` 1–20 characters after trimming, `avatarUrl` an uploaded image ('' removes it).
+   */
+  updateProfile: action({
+    access: 'user',
+    // the length is checked in characters by the service (a schema counts UTF-16 units); this bound only stops abuse
+    params: z.strictObject({ nickname: z.string().max(NICKNAME_MAX_CHARS * 4).optional(), avatarUrl: imageRef.optional() }),
+    run: async (ctx, p) => {
+      const current = await asUser(ctx, async (_tx, u) => u);
+      if (p.avatarUrl && p.avatarUrl !== current.avatarUrl) await requireImages(ctx, [p.avatarUrl]);
+      return asUser(ctx, async (tx, u) => describeUser(tx, await updateProfile(tx, u, p), ctx.isAdmin));
+    },
+  }),
+  /** 我邀请的好友: direct referees (masked), newest first, with the commission each one's completed orders brought. */
+  invitees: action({
+    access: 'user',
+    params: z.strictObject({ cursor: z.string().max(100).optional(), limit: z.number().int().min(1).max(INVITEES_PAGE_MAX).optional() }),
+    run: (ctx, p) =>
+      asUser(ctx, (tx, u) => {
+        const c = p.cursor ? decodeCursor(p.cursor) : undefined;
+        return invitees(tx, u, { limit: p.limit ?? 20, before: c ? { at: new Date(c.at), id: c.id } : undefined });
+      }),
+  }),
 };
-

@@ -2,13 +2,14 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { openStore, makeDeps, parseAdmins } from '../app/deps';
 import { localWx } from '../app/local-wx';
+import { LocalImageStore } from '../app/local-images';
 import { createGateway, type GatewayOptions } from './server';
 import { DEMO, seedDemo } from './seed';
 
 /**
  * `npm run api`: the local gateway on PORT (8787) with the embedded database in DATA_DIR
  * (.data/) unless MONGODB_URI is set; demo data unless SEED=none. With SERVE_H5=1 it also
- * serves the h5 build (what `npm start` does).
+ * serves the h5 build (what `npm start` does). Uploaded images go to DATA_DIR/uploads (UPLOAD_DIR).
  */
 async function main() {
   const port = Number(process.env.PORT ?? 8787);
@@ -17,7 +18,9 @@ async function main() {
   const publicUrl = process.env.PUBLIC_URL ?? `http://${host}:${port}`;
   const admins = process.env.ADMIN_OPENIDS ?? DEMO.admin;
   const store = await openStore();
-  const deps = makeDeps(store, localWx(publicUrl), { adminOpenids: parseAdmins(admins), publicUrl });
+  // uploaded images live beside the data (UPLOAD_DIR to put them elsewhere), served at /files/<name>
+  const images = new LocalImageStore(process.env.UPLOAD_DIR ?? path.join(process.env.DATA_DIR!, 'uploads'));
+  const deps = makeDeps(store, localWx(publicUrl, images), { adminOpenids: parseAdmins(admins), publicUrl });
   if (process.env.SEED !== 'none' && (await seedDemo(deps))) console.log('demo data loaded (openids: demo-admin, demo-merchant, demo-shopper-a, demo-shopper-b)');
 
   let serveStatic: GatewayOptions['serveStatic'];
@@ -27,7 +30,7 @@ async function main() {
     if (!existsSync(path.join(root, 'index.html'))) throw new Error(`h5 build not found in ${root}: run npm run build:h5`);
     serveStatic = createStaticHandler(root);
   }
-  const server = createGateway(deps, { serveStatic });
+  const server = createGateway(deps, { serveStatic, images });
   server.listen(port, host, () => {
     console.log(`gateway listening on ${publicUrl} (data: ${process.env.MONGODB_URI ? 'MongoDB' : path.resolve(process.env.DATA_DIR!)}, admins: ${admins})`);
     if (serveStatic) console.log(`open ${publicUrl}/ in a browser`);

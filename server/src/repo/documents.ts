@@ -14,6 +14,15 @@ export interface UserDoc {
   /** direct referrer, bound once at first sign-in, never changed */
   referrerId: string | null;
   completedSpendFen: number;
+  /**
+   * 直推佣金 this shopper's completed orders paid to their referrer (the referrer never changes, so
+   * it all went to the same one); written by the settler with the commission. Absent = 0.
+   */
+  commissionBroughtFen?: number;
+  /** 直推佣金 this shopper received from all their referees' completed orders. Absent = 0. */
+  commissionEarnedFen?: number;
+  /** when the shopper last changed nickname or avatar (user.updateProfile); absent = never */
+  profileUpdatedAt?: Date | null;
   createdAt: Date;
 }
 
@@ -23,7 +32,12 @@ export interface ProductDoc {
   _id: string;
   name: string;
   description: string;
+  /** the cover image (= images[0], '' when none): a cloud file id (WeChat) or /files/<name> (local) */
   imageUrl: string;
+  /** up to MAX_PRODUCT_IMAGES images, the cover first; absent on documents written before images (= [imageUrl]) */
+  images?: string[];
+  /** the platform category (分类) the product is listed under; absent/null = none */
+  categoryId?: string | null;
   priceFen: number;
   /** cost for profit: union pool share is taken from price − cost */
   costFen: number;
@@ -407,6 +421,33 @@ export interface SettlerDoc {
   transactions: number;
 }
 
+/** 商品分类, managed by the platform; mall and store products carry one. */
+export interface CategoryDoc {
+  _id: string;
+  name: string;
+  /** display order, ascending (ties by creation) */
+  sort: number;
+  /** hidden categories keep their products but are not offered to shoppers */
+  listed: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One slide of the home banner (首页横幅): an image and where a tap leads. */
+export interface BannerSlide {
+  imageUrl: string;
+  title: string;
+  link: { kind: 'none' } | { kind: 'product' | 'store' | 'category'; id: string };
+}
+
+/** Operator-managed content of the mall's home page: one document per place (`home`). */
+export interface ContentDoc {
+  _id: 'home';
+  banners: BannerSlide[];
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
 export interface CounterDoc {
   _id: string;
   count: number;
@@ -468,6 +509,8 @@ export interface Collections {
   idempotency: IdempotencyDoc;
   settler: SettlerDoc;
   meta: MetaDoc;
+  categories: CategoryDoc;
+  content: ContentDoc;
 }
 
 /** Every collection, created by the setup step (the record type makes the compiler check the list is complete). */
@@ -475,6 +518,6 @@ const ALL: Record<keyof Collections, true> = {
   users: true, products: true, stores: true, cashiers: true, config: true, orders: true, payments: true, queues: true, entries: true,
   union_state: true, union_entries: true, green_state: true, green_lots: true, green_days: true, books: true, journal: true,
   postings: true, balances: true, draws: true, withdrawals: true, jobs: true, outbox: true, counters: true, inflows: true,
-  idempotency: true, meta: true, settler: true,
+  idempotency: true, meta: true, settler: true, categories: true, content: true,
 };
 export const COLLECTION_NAMES = Object.keys(ALL) as (keyof Collections)[];

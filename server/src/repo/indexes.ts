@@ -11,9 +11,17 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   users: [
     [{ openid: 1 }, { unique: true }],
     [{ inviteCode: 1 }, { unique: true }],
-    [{ referrerId: 1 }],
+    // user.invitees: a referrer's friends, newest first, paged
+    [{ referrerId: 1, createdAt: -1 }],
   ],
-  products: [[{ storeId: 1, listed: 1 }], [{ listed: 1, createdAt: 1 }]],
+  products: [
+    [{ storeId: 1, listed: 1 }],
+    [{ listed: 1, createdAt: 1 }],
+    // mall.listProducts / search: one scope (mall or a store), optionally one category, in listing order, paged
+    [{ storeId: 1, listed: 1, createdAt: 1 }],
+    [{ storeId: 1, listed: 1, categoryId: 1, createdAt: 1 }],
+  ],
+  categories: [[{ listed: 1, sort: 1 }]],
   stores: [[{ ownerId: 1 }], [{ status: 1, createdAt: 1 }]],
   cashiers: [[{ storeId: 1 }]],
   orders: [
@@ -33,6 +41,8 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ queueKey: 1, status: 1, orderDone: 1, seq: 1 }],
     [{ orderId: 1, lineIndex: 1 }, { unique: true }],
     [{ userId: 1, createdAt: -1 }],
+    // queue.mine: the shopper's pending count and a status filter without reading their other entries
+    [{ userId: 1, status: 1, createdAt: -1 }],
     [{ status: 1, createdAt: 1 }],
   ],
   union_entries: [

@@ -3,6 +3,7 @@ import { col, type Tx } from './db';
 import { COLLECTION_NAMES } from './documents';
 import { indexFingerprint } from './indexes';
 import { migrateLedgerChains } from './migrate-ledger-chains';
+import { migrateCommissionCounters } from './migrate-commission-counters';
 
 /**
  * The database's schema version. The setup step (`npm run db:setup`, admin.setupDatabase,
@@ -35,6 +36,11 @@ export const DB_MIGRATIONS: readonly DbMigration[] = [
     version: 2,
     note: 'ledger account chains: every shopper account (incl. QENT/UENT) and the pool/issuer accounts get numbered rows with running balances, rebuilt from the journal (rewrites derived data: run with the functions paused)',
     step: migrateLedgerChains,
+  },
+  {
+    version: 3,
+    note: 'commission counters of the invited-friends page (users.commissionBroughtFen / commissionEarnedFen) from the settled orders; categories and the home banner are new collections (run with the functions paused)',
+    step: migrateCommissionCounters,
   },
 ];
 

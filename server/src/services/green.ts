@@ -162,6 +162,8 @@ export async function greenView(tx: Tx) {
     pricePerPointFen: pricePerPointFen(stateOf(st)),
     withdrawFeeBp: config.green.withdrawFeeBp,
     exitMultipleBp: config.green.exitMultipleBp,
+    /** the price with no points outstanding at launch (the chart's reference line) */
+    launchPriceFen: config.green.launchPriceFen,
     history: days.reverse().map((d) => ({ day: d._id, openFen: perPoint(d.openNum, d.openDen), closeFen: perPoint(d.closeNum, d.closeDen) })),
   };
 }

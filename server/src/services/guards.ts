@@ -20,4 +20,6 @@ export const guard = {
   storesOf: (ownerId: string) => `stores:${ownerId}`,
   /** at most MAX_CASHIERS_PER_STORE cashiers per store */
   cashiersOf: (storeId: string) => `cashiers:${storeId}`,
+  /** at most MAX_CATEGORIES categories, names unique */
+  categories: 'categories',
 } as const;

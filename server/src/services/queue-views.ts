@@ -1,21 +1,89 @@
-import type { PluginConfig } from '../engine/config/types';
+import { acct } from '../engine/ledger/accounts';
+import type { LotteryRule, PluginConfig } from '../engine/config/types';
+import { mulBpFloor } from '../money/units';
 import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from '../repo/db';
-import type { EntryDoc } from '../repo/documents';
+import type { EntryDoc, QueueDoc } from '../repo/documents';
+import { balanceOf } from '../repo/ledger';
 import { loadConfig } from './config';
+import { maskName } from './users';
 
 /**
  * What shoppers see of the queues. A position is never stored (storing it would mean rewriting
  * every later entry on each payout); it is counted from the index when a shopper looks.
  */
 
+/** The pending entries paid before `e`: earlier in its queue (and, under completed-first, of completed orders when e's is). */
+function aheadFilter(e: EntryDoc, config: PluginConfig) {
+  return { queueKey: e.queueKey, status: 'pending' as const, seq: { $lt: e.seq }, ...(config.rebate.ordering === 'completedFirst' && e.orderDone ? { orderDone: true } : {}) };
+}
+
 async function positionOf(tx: Tx, e: EntryDoc, config: PluginConfig): Promise<number | null> {
   if (e.status !== 'pending') return null;
-  const ahead = await col(tx.db, 'entries').countDocuments(
-    { queueKey: e.queueKey, status: 'pending', seq: { $lt: e.seq }, ...(config.rebate.ordering === 'completedFirst' && e.orderDone ? { orderDone: true } : {}) },
-    s(tx),
-  );
-  return ahead + 1;
+  return (await col(tx.db, 'entries').countDocuments(aheadFilter(e, config), s(tx))) + 1;
+}
+
+/** Entries read on each side of an entry to sum what is ahead of it (AHEAD_READ_MAX in docs/API.md). */
+export const AHEAD_READ_MAX = 50;
+
+export interface Ahead {
+  /** unpaid entitlement of the entries paid before this one */
+  fen: number;
+  /** false: an estimate (more than AHEAD_READ_MAX entries on both sides) */
+  exact: boolean;
+}
+
+/**
+ * 前面还有多少: the unpaid remainder of the entries ahead, from at most 2 × AHEAD_READ_MAX
+ * entries, never a scan of the queue. The queue document holds the pending total (pendingFen,
+ * pendingCount), so: few entries ahead → sum them; few behind → total − mine − behind (exact, in
+ * queue order, where ahead = every earlier pending entry); otherwise the nearest ones are summed
+ * and the rest of the total between the two reads is split in proportion to how many entries lie
+ * on each side (an estimate, said so). Under completed-first, entries of uncompleted orders are
+ * not ahead, so only the first way is exact and the estimate uses the average of those read.
+ */
+export async function aheadOf(tx: Tx, e: EntryDoc, q: Pick<QueueDoc, 'pendingFen' | 'pendingCount'>, position: number, config: PluginConfig): Promise<Ahead> {
+  const remaining = (x: EntryDoc) => x.entitlementFen - x.receivedFen;
+  const sum = (xs: EntryDoc[]) => xs.reduce((a, x) => a + remaining(x), 0);
+  const entries = col(tx.db, 'entries');
+  const ahead = (await entries.find(aheadFilter(e, config), s(tx)).sort({ seq: -1 }).limit(AHEAD_READ_MAX + 1).toArray()) as EntryDoc[];
+  if (ahead.length <= AHEAD_READ_MAX) return { fen: sum(ahead), exact: true };
+  const near = ahead.slice(0, AHEAD_READ_MAX);
+  const aheadCount = position - 1;
+  if (config.rebate.ordering === 'completedFirst') {
+    return { fen: sum(near) + Math.floor((sum(near) / near.length) * (aheadCount - near.length)), exact: false };
+  }
+  const behind = (await entries.find({ queueKey: e.queueKey, status: 'pending', seq: { $gt: e.seq } }, s(tx)).sort({ seq: 1 }).limit(AHEAD_READ_MAX + 1).toArray()) as EntryDoc[];
+  const mine = remaining(e);
+  if (behind.length <= AHEAD_READ_MAX) return { fen: Math.max(0, q.pendingFen - mine - sum(behind)), exact: true };
+  const behindCount = Math.max(0, q.pendingCount - position);
+  const between = Math.max(0, q.pendingFen - mine - sum(near) - sum(behind.slice(0, AHEAD_READ_MAX)));
+  const unreadAhead = Math.max(0, aheadCount - AHEAD_READ_MAX);
+  const unreadBehind = Math.max(0, behindCount - AHEAD_READ_MAX);
+  const share = unreadAhead + unreadBehind > 0 ? Math.floor((between * unreadAhead) / (unreadAhead + unreadBehind)) : 0;
+  return { fen: sum(near) + share, exact: false };
+}
+
+/**
+ * What a draw can give, shown before the shopper draws (抽奖说明): each ratio with its chance (bp)
+ * and the entitlement it would make, or the range; whether it can come out below the ratio the
+ * entry has now. The right to draw lapses at the entry's first payout.
+ */
+export function lotteryOdds(rule: LotteryRule, baseFen: number, currentRatioBp: number) {
+  if (rule.kind === 'fixed') {
+    const total = rule.options.reduce((a, o) => a + o.weight, 0);
+    const options = rule.options.map((o) => ({ ratioBp: o.ratioBp, chanceBp: total > 0 ? Math.floor((o.weight * 10_000) / total) : 0, entitlementFen: mulBpFloor(baseFen, o.ratioBp) }));
+    return { kind: 'fixed' as const, options, mayLower: options.some((o) => o.ratioBp < currentRatioBp), mayRaise: options.some((o) => o.ratioBp > currentRatioBp) };
+  }
+  return {
+    kind: 'range' as const,
+    minBp: rule.minBp,
+    maxBp: rule.maxBp,
+    minEntitlementFen: mulBpFloor(baseFen, rule.minBp),
+    maxEntitlementFen: mulBpFloor(baseFen, rule.maxBp),
+    mayLower: rule.minBp < currentRatioBp,
+    mayRaise: rule.maxBp > currentRatioBp,
+  };
 }
 
 export async function myEntries(tx: Tx, userId: string, opts: { status?: EntryDoc['status']; limit: number }) {
@@ -33,13 +101,17 @@ export async function myEntries(tx: Tx, userId: string, opts: { status?: EntryDo
       queues.set(e.queueKey, { name: q?.name ?? e.queueKey, pendingCount: q?.pendingCount ?? 0, pendingFen: q?.pendingFen ?? 0 });
     }
     const q = queues.get(e.queueKey)!;
+    const position = await positionOf(tx, e, config);
+    const ahead = position !== null ? await aheadOf(tx, e, q, position, config) : null;
     out.push({
       entryId: e._id,
       queueKey: e.queueKey,
       queueName: q.name,
       queuePendingCount: q.pendingCount,
       seq: e.seq,
-      position: await positionOf(tx, e, config),
+      position,
+      aheadFen: ahead?.fen ?? null,
+      aheadExact: ahead?.exact ?? null,
       orderId: e.orderId,
       baseFen: e.baseFen,
       ratioBp: e.ratioBp,
@@ -51,7 +123,14 @@ export async function myEntries(tx: Tx, userId: string, opts: { status?: EntryDo
       status: e.status,
       waitingForCompletion: config.rebate.ordering === 'completedFirst' && !e.orderDone && e.status === 'pending',
       lottery: e.lottery
-        ? { available: e.lottery.drawnBp === null && e.status === 'pending' && e.receivedFen === 0, drawnBp: e.lottery.drawnBp, drawnAt: e.lottery.drawnAt }
+        ? {
+            available: e.lottery.drawnBp === null && e.status === 'pending' && e.receivedFen === 0,
+            drawnBp: e.lottery.drawnBp,
+            drawnAt: e.lottery.drawnAt,
+            // the ratio the entry had before its draw is in the draw record; before a draw it is the current one
+            odds: e.lottery.drawnBp === null ? lotteryOdds(e.lottery.rule, e.baseFen, e.ratioBp) : null,
+            lapsesAt: 'firstPayout' as const,
+          }
         : null,
       canExchange: e.status === 'pending',
       convertedToPoints: e.convertedToPoints,
@@ -65,6 +144,11 @@ export async function myEntries(tx: Tx, userId: string, opts: { status?: EntryDo
     exchangeName: config.rebate.exchangeName,
     paused: config.rebate.paused,
     exchange: config.rebate.exchange,
+    // what one exchanged point / love is worth when spent at checkout (兑换的每单位价值)
+    deduction: config.deduction,
+    // every pending entry of the shopper, not only those listed: the QENT balance is their unpaid total
+    pendingTotalFen: await balanceOf(tx, acct.userQueueEntitlement(userId)),
+    pendingCount: await col(tx.db, 'entries').countDocuments({ userId, status: 'pending' }, s(tx)),
     entries: out,
     // 结算中: paid, not yet settled by the settler (their entries are not there yet)
     settlingOrders: await col(tx.db, 'orders').countDocuments({ userId, settleDue: true }, s(tx)),
@@ -86,7 +170,6 @@ export async function queueBoard(tx: Tx, queueKey: string, viewerId: string, lim
   if (d.member) {
     for (const u of await col(tx.db, 'users').find({ _id: { $in: [...new Set(head.map((e) => e.userId))] } }, s(tx)).toArray()) users.set(u._id, u.nickname);
   }
-  const mask = (name: string) => (name.length <= 1 ? '*' : `${name[0]}**${name.length > 2 ? name[name.length - 1] : ''}`);
   return {
     queueKey,
     name: q.name,
@@ -99,7 +182,7 @@ export async function queueBoard(tx: Tx, queueKey: string, viewerId: string, lim
       position: i + 1,
       mine: e.userId === viewerId,
       seq: d.queueId ? e.seq : null,
-      member: d.member ? (e.userId === viewerId ? users.get(e.userId) ?? '' : mask(users.get(e.userId) ?? '')) : null,
+      member: d.member ? (e.userId === viewerId ? users.get(e.userId) ?? '' : maskName(users.get(e.userId) ?? '')) : null,
       progressBp: d.progress ? (e.entitlementFen > 0 ? Math.floor((e.receivedFen * 10_000) / e.entitlementFen) : 0) : null,
       receivedFen: d.received ? e.receivedFen : null,
       pendingFen: d.pending ? e.entitlementFen - e.receivedFen : null,

@@ -4,6 +4,7 @@ import { eligibleDay, planAcceleration, planStaticRelease, unionEntitlement, uni
 import { shanghaiDay } from '../engine/time';
 import { mulBpFloor } from '../money/units';
 import { col, runTransaction, s, type Store, type Tx } from '../repo/db';
+import { balanceOf } from '../repo/ledger';
 import type { OrderDoc, UnionEntryDoc, UnionStateDoc } from '../repo/documents';
 import { postEvent } from './events';
 import { Movements } from './movements';
@@ -35,27 +36,41 @@ export async function cancelUnionEntries(tx: Tx, orderId: string, mv: Movements)
   if (entries.length) await col(tx.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { pendingFen: -fen, pendingCount: -entries.length } }, s(tx));
 }
 
+/** Union entries listed on the shopper's page (newest first). */
+export const MY_UNION_LIMIT = 100;
+
 export async function myUnion(tx: Tx, userId: string, now: Date) {
   const config = await loadConfig(tx);
   const state = await loadUnion(tx);
-  const entries = await col(tx.db, 'union_entries').find({ userId }, s(tx)).sort({ seq: -1 }).limit(100).toArray();
+  const entries = await col(tx.db, 'union_entries').find({ userId }, s(tx)).sort({ seq: -1 }).limit(MY_UNION_LIMIT).toArray();
   const today = shanghaiDay(now);
   return {
     enabled: config.union.enabled,
     poolFen: state.poolFen,
+    /** every shopper's pending union entitlement (the pool's liability) */
     pendingFen: state.pendingFen,
+    /** this shopper's pending union entitlement, all entries (the UENT balance) */
+    myPendingFen: await balanceOf(tx, acct.userUnionEntitlement(userId)),
+    /** received on the entries listed (at most MY_UNION_LIMIT, newest first) */
+    myReceivedFen: entries.reduce((a, e) => a + e.receivedFen, 0),
+    listedLimit: MY_UNION_LIMIT,
+    defaultLockDays: config.union.defaultLockDays,
+    accelerationBp: config.union.accelerationBp,
     entries: entries.map((e) => ({
       entryId: e._id,
       orderId: e.orderId,
       seq: e.seq,
       entitlementFen: e.entitlementFen,
       receivedFen: e.receivedFen,
-      pendingFen: e.entitlementFen - e.receivedFen,
+      pendingFen: e.status === 'pending' ? e.entitlementFen - e.receivedFen : 0,
       status: e.status,
       lockDays: e.lockDays,
       orderDay: e.orderDay,
       eligibleDay: e.eligibleDay,
       eligible: e.eligibleDay <= today,
+      // the daily release pays eligible entries in full only: money on a pending entry, or on one
+      // closed before its eligible day, came from a friend's order (加速, SPEC §4)
+      accelerated: (e.status === 'pending' && e.receivedFen > 0) || (e.status === 'completed' && !!e.closedAt && shanghaiDay(e.closedAt) < e.eligibleDay),
     })),
   };
 }

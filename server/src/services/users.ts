@@ -4,6 +4,7 @@ import { AppError } from '../runtime/errors';
 import { col, runTransaction, s, type Store, type Tx } from '../repo/db';
 import type { UserDoc } from '../repo/documents';
 import { newId, newInviteCode } from '../repo/ids';
+import type { ImagePurpose } from '../runtime/images';
 import { levelFor, loadConfig } from './config';
 
 /**
@@ -18,12 +19,15 @@ export async function login(store: Store, openid: string, now: Date, ref: string
         const existing = await col(tx.db, 'users').findOne({ openid }, s(tx));
         if (existing) return existing; // a later ref never rebinds
         const referrer = ref ? await findByRef(tx, ref) : null;
+        const inviteCode = newInviteCode();
         const user: UserDoc = {
           _id: newId('U'),
           openid,
-          nickname: `微信用户${openid.slice(-4)}`,
+          // WeChat gives no nickname any more (only the shopper's own fill-in, user.updateProfile):
+          // a neutral default, never built from the openid
+          nickname: `微信用户${inviteCode.slice(0, 4)}`,
           avatarUrl: '',
-          inviteCode: newInviteCode(),
+          inviteCode,
           referrerId: referrer?._id ?? null,
           completedSpendFen: 0,
           createdAt: tx.now,
@@ -68,7 +72,81 @@ export async function describeUser(tx: Tx, user: UserDoc, isAdmin: boolean) {
     referrer: referrer ? { userId: referrer._id, nickname: referrer.nickname } : null,
     level: { id: level.id, name: level.name },
     completedSpendFen: user.completedSpendFen,
+    commissionEarnedFen: user.commissionEarnedFen ?? 0,
     roles: { admin: isAdmin, merchant: stores.some((st) => st.status === 'approved') },
     stores: stores.map((st) => ({ storeId: st._id, name: st.name, status: st.status })),
+  };
+}
+
+/** Others' nicknames as shoppers see them (queue board, invited friends): first and last character only. */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : `${chars[0]}**${chars.length > 2 ? chars[chars.length - 1] : ''}`;
+}
+
+export const NICKNAME_MAX_CHARS = 20;
+
+/**
+ * 昵称 and 头像, from WeChat's own fill-in (`<input type="nickname">`, `<button open-type="chooseAvatar">`)
+ * or the h5 form. The nickname is trimmed, 1–20 characters, no control characters; the avatar is
+ * an image reference already inspected by the caller (WxPort.inspectImage) or '' to remove it.
+ */
+export async function updateProfile(tx: Tx, user: UserDoc, input: { nickname?: string; avatarUrl?: string }): Promise<UserDoc> {
+  const set: Partial<UserDoc> = {};
+  if (input.nickname !== undefined) set.nickname = validNickname(input.nickname);
+  if (input.avatarUrl !== undefined) set.avatarUrl = input.avatarUrl;
+  if (!Object.keys(set).length) throw new AppError('INVALID_INPUT', '请填写昵称或选择头像');
+  set.profileUpdatedAt = tx.now;
+  await col(tx.db, 'users').updateOne({ _id: user._id }, { $set: set }, s(tx));
+  return { ...user, ...set };
+}
+
+export function validNickname(raw: string): string {
+  const name = raw.normalize('NFC').trim();
+  const chars = [...name];
+  // control characters and invisible separators would let a name look empty or like someone else's
+  if (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(name)) throw new AppError('INVALID_INPUT', '昵称含有不可见字符');
+  if (chars.length < 1) throw new AppError('INVALID_INPUT', '昵称不能为空');
+  if (chars.length > NICKNAME_MAX_CHARS) throw new AppError('INVALID_INPUT', `昵称最多 ${NICKNAME_MAX_CHARS} 个字`);
+  return name;
+}
+
+/** Who may upload which image (the local gateway's /upload/image; WeChat checks the same when the reference is saved). */
+export async function mayUploadImage(tx: Tx, openid: string, purpose: ImagePurpose, isAdmin: boolean): Promise<void> {
+  const user = await requireUser(tx, openid);
+  if (purpose === 'avatar' || isAdmin) return;
+  const store = await col(tx.db, 'stores').findOne({ ownerId: user._id, status: 'approved' }, s(tx));
+  if (!store) throw new AppError('FORBIDDEN', '仅平台管理员和已开通的商家可上传商品图片');
+}
+
+export const INVITEES_PAGE_MAX = 50;
+
+/**
+ * 我邀请的好友: the shopper's direct referees, newest first, a page at a time (index
+ * referrerId + createdAt; `before` is the createdAt/_id of the last one of the previous page),
+ * masked nicknames, and the 直推佣金 each one's completed orders brought (one level only).
+ */
+export async function invitees(tx: Tx, user: UserDoc, opts: { limit: number; before?: { at: Date; id: string } }) {
+  const filter: Record<string, unknown> = { referrerId: user._id };
+  if (opts.before) filter.createdAt = { $lte: opts.before.at };
+  // one extra per friend that joined in the same millisecond as the cursor (skipped below), and one to know if there is more
+  const rows = await col(tx.db, 'users')
+    .find(filter, { ...s(tx), projection: { nickname: 1, avatarUrl: 1, createdAt: 1, commissionBroughtFen: 1, completedSpendFen: 1 } })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(opts.limit + 1 + (opts.before ? 20 : 0))
+    .toArray();
+  const after = opts.before ? rows.filter((r) => r.createdAt.getTime() < opts.before!.at.getTime() || r._id < opts.before!.id) : rows;
+  const page = after.slice(0, opts.limit);
+  const last = page[page.length - 1];
+  return {
+    commissionEarnedFen: user.commissionEarnedFen ?? 0,
+    friends: page.map((r) => ({
+      nickname: maskName(r.nickname),
+      avatarUrl: r.avatarUrl,
+      joinedAt: r.createdAt,
+      commissionFen: r.commissionBroughtFen ?? 0,
+      hasOrdered: (r.completedSpendFen ?? 0) > 0,
+    })),
+    nextCursor: after.length > opts.limit && last ? `${last.createdAt.getTime()}_${last._id}` : null,
   };
 }

@@ -51,6 +51,7 @@ export function emptyWrites(): BatchWrites {
     counters: new Map(),
     inflows: new Map(),
     userSpend: new Map(),
+    userCommission: new Map(),
     journal: [],
     messages: [],
   };
@@ -111,7 +112,8 @@ class Planner {
     const c = this.config;
     const referred = !!this.input.buyers.get(work.order.userId)?.referrerId;
     return (
-      12 +
+      // the order, its journal entry, the commission (balance, row, both shoppers' counters) …
+      14 +
       lines * 9 +
       (c.union.enabled ? lines + 2 + (referred ? ACCELERATION_MAX_ENTRIES + 2 : 0) : 0) +
       (c.green.enabled ? 6 + 4 * DOCS_PER_EXIT : 0) +
@@ -415,6 +417,7 @@ class Planner {
       commissionFen = Math.min(mulBpFloor(order.cashFen, c.referral.commissionBp), clearing);
       mv.move(acct.orderClearing(order._id), acct.userCash(referrerId), commissionFen, '直推佣金');
       clearing -= commissionFen;
+      if (commissionFen > 0) this.countCommission(order.userId, referrerId, commissionFen);
     }
     let recruiterFen = 0;
     const store = order.storeId ? this.storeOf(order) : null;
@@ -426,6 +429,18 @@ class Planner {
     mv.move(acct.orderClearing(order._id), revenueAccount(order), clearing, '订单收入');
     const settlement = { ...order.settlement!, commissionFen, recruiterFen, revenueFen: clearing };
     return { ...order, settlement, clearingFen: 0 };
+  }
+
+  /** The invited-friends page's figures: what the buyer brought, what the referrer earned (one level). */
+  private countCommission(buyerId: string, referrerId: string, fen: number): void {
+    const add = (userId: string, key: 'broughtFen' | 'earnedFen') => {
+      const c = this.w.userCommission.get(userId) ?? { broughtFen: 0, earnedFen: 0 };
+      c[key] += fen;
+      this.w.userCommission.set(userId, c);
+      this.budget.touch(doc.user(userId));
+    };
+    add(buyerId, 'broughtFen');
+    add(referrerId, 'earnedFen');
   }
 
   private storeOf(order: OrderDoc) {

@@ -102,6 +102,11 @@ export interface BatchWrites {
   inflows: Map<string, number>;
   /** completed spend added per buyer */
   userSpend: Map<string, number>;
+  /**
+   * 直推佣金 counted per shopper (users.commissionBroughtFen of the buyer, commissionEarnedFen of the
+   * referrer): what the invited-friends page shows, without reading the ledger
+   */
+  userCommission: Map<string, { broughtFen: number; earnedFen: number }>;
   journal: { draft: JournalDraft; at: Date }[];
   messages: PlannedMessage[];
 }

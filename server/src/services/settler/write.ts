@@ -87,7 +87,15 @@ export async function writeBatch(tx: Tx, w: BatchWrites): Promise<void> {
     'inflows',
     ops([...w.inflows].map(([_id, fen]) => ({ updateOne: { filter: { _id }, update: { $inc: { fen }, $setOnInsert: { target: _id.slice(0, _id.lastIndexOf('|')), day: _id.slice(_id.lastIndexOf('|') + 1) } }, upsert: true } }))),
   );
-  await bulk('users', ops([...w.userSpend].map(([_id, fen]) => ({ updateOne: { filter: { _id }, update: { $inc: { completedSpendFen: fen } } } }))));
+  // one update per shopper: completed spend and the commission counters together
+  const userInc = new Map<string, Record<string, number>>();
+  const inc = (id: string, field: string, n: number) => n && userInc.set(id, { ...userInc.get(id), [field]: (userInc.get(id)?.[field] ?? 0) + n });
+  for (const [id, fen] of w.userSpend) inc(id, 'completedSpendFen', fen);
+  for (const [id, c] of w.userCommission) {
+    inc(id, 'commissionBroughtFen', c.broughtFen);
+    inc(id, 'commissionEarnedFen', c.earnedFen);
+  }
+  await bulk('users', ops([...userInc].map(([_id, $inc]) => ({ updateOne: { filter: { _id }, update: { $inc } } }))));
 
   await postBatch(tx, SETTLER_BOOK, w.journal);
   await queueMessages(tx, w.messages);
