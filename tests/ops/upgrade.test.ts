@@ -103,6 +103,23 @@ describe('a database written by an older version', () => {
     expect((await t.verify()).problems).toEqual([]);
   });
 
+  it('migration 3 counts the commission each invited friend brought from the orders settled before it', async () => {
+    app = await open('auto');
+    // in the old database: shopper B (invited by A) has two completed orders whose settlement paid A 504 + 264 fen
+    const page = await app.call(DEMO.a, 'user', 'invitees');
+    expect(page.commissionEarnedFen).toBe(768);
+    const friendsOfA = page.friends.map((f: { commissionFen: number }) => f.commissionFen).sort((x: number, y: number) => x - y);
+    expect(friendsOfA).toEqual([0, 768]); // B, and the merchant (invited by A, no orders)
+    // B's paid order completes after the upgrade: the settler adds its commission to the same counters
+    const db = app.deps.store.db;
+    const paid = (await col(db, 'orders').find({ status: 'paid' }).toArray())[0]!;
+    await app.call(DEMO.b, 'order', 'complete', { orderId: paid._id });
+    const done = await col(db, 'orders').findOne({ _id: paid._id });
+    const after = await app.call(DEMO.a, 'user', 'invitees');
+    expect(after.commissionEarnedFen).toBe(768 + done!.settlement!.commissionFen);
+    expect(done!.settlement!.commissionFen).toBeGreaterThan(0);
+  });
+
   it('a second setup does nothing', async () => {
     app = await open('auto');
     const { setupDatabase } = await import('../../server/src/services/setup');

@@ -96,6 +96,12 @@ const baseline = (fn: string, action: string): Record<string, unknown> => {
     'admin.runDaily': { day: '2026-02-30' },
     'admin.reviewWithdrawal': { withdrawalId: ids.withdrawalA, approve: true },
     'daily.run': { day: '2026-02-30' },
+    'user.updateProfile': { nickname: '小绿' },
+    'user.invitees': { limit: 10 },
+    'mall.getProducts': { productIds: [ids.productId] },
+    'mall.getStore': { storeId: ids.storeId },
+    'admin.upsertCategory': { name: '粮油', sort: 1 },
+    'admin.setBanners': { banners: [] },
   };
   return { ...(b[`${fn}.${action}`] ?? {}) };
 };
@@ -113,7 +119,9 @@ const EXTRA_FIELDS: Record<string, unknown>[] = [{ zzz: 1 }, { userId: 'U_forged
 function legitimate(schema: z.ZodType, params: Record<string, unknown>, key: string, v: unknown): boolean {
   if (!schema.safeParse(params).success) return false;
   if (typeof v === 'boolean' || v === null) return true;
-  if (typeof v === 'string' && /name|description|imageUrl|ref|transactionId|resultCode|returnCode/i.test(key)) return true;
+  if (typeof v === 'string' && /name|description|imageUrl|avatarUrl|title|ref|transactionId|resultCode|returnCode|^q$/i.test(key)) return true;
+  if (Array.isArray(v) && v.length === 0 && /^(images|banners)$/.test(key)) return true; // no pictures, an empty banner
+  if (typeof v === 'string' && key === 'categoryId' && schema === FUNCTIONS.mall!.listProducts!.params) return true; // a filter: unknown category → empty list
   if (typeof v === 'string' && key === 'day' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return true;
   if (typeof v === 'string' && key === 'storeId' && schema === FUNCTIONS.mall!.listProducts!.params) return true; // a filter: unknown store → empty list
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1e9 && !/amount|units|fee|qty/i.test(key)) return true;

@@ -22,7 +22,7 @@ export const mall: CloudFunction = {
       storeId: id.nullable().optional(),
       categoryId: id.optional(),
       q: z.string().trim().max(40).optional(),
-      cursor: z.string().max(100).optional(),
+      cursor: z.string().min(1).max(100).optional(),
       limit: z.number().int().min(1).max(BROWSE_PAGE_MAX).optional(),
     }),
     run: (ctx, p) =>

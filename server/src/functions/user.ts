@@ -48,7 +48,7 @@ export const user: CloudFunction = {
   /** 我邀请的好友: direct referees (masked), newest first, with the commission each one's completed orders brought. */
   invitees: action({
     access: 'user',
-    params: z.strictObject({ cursor: z.string().max(100).optional(), limit: z.number().int().min(1).max(INVITEES_PAGE_MAX).optional() }),
+    params: z.strictObject({ cursor: z.string().min(1).max(100).optional(), limit: z.number().int().min(1).max(INVITEES_PAGE_MAX).optional() }),
     run: (ctx, p) =>
       asUser(ctx, (tx, u) => {
         const c = p.cursor ? decodeCursor(p.cursor) : undefined;

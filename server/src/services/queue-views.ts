@@ -38,8 +38,8 @@ export interface Ahead {
  * entries, never a scan of the queue. The queue document holds the pending total (pendingFen,
  * pendingCount), so: few entries ahead → sum them; few behind → total − mine − behind (exact, in
  * queue order, where ahead = every earlier pending entry); otherwise the nearest ones are summed
- * and the rest of the total between the two reads is split in proportion to how many entries lie
- * on each side (an estimate, said so). Under completed-first, entries of uncompleted orders are
+ * and the rest of the total between the two reads is split between the sides in proportion to
+ * their unread count times the average entry read on that side (an estimate, said so). Under completed-first, entries of uncompleted orders are
  * not ahead, so only the first way is exact and the estimate uses the average of those read.
  */
 export async function aheadOf(tx: Tx, e: EntryDoc, q: Pick<QueueDoc, 'pendingFen' | 'pendingCount'>, position: number, config: PluginConfig): Promise<Ahead> {
@@ -56,11 +56,14 @@ export async function aheadOf(tx: Tx, e: EntryDoc, q: Pick<QueueDoc, 'pendingFen
   const behind = (await entries.find({ queueKey: e.queueKey, status: 'pending', seq: { $gt: e.seq } }, s(tx)).sort({ seq: 1 }).limit(AHEAD_READ_MAX + 1).toArray()) as EntryDoc[];
   const mine = remaining(e);
   if (behind.length <= AHEAD_READ_MAX) return { fen: Math.max(0, q.pendingFen - mine - sum(behind)), exact: true };
+  const nearBehind = behind.slice(0, AHEAD_READ_MAX);
   const behindCount = Math.max(0, q.pendingCount - position);
-  const between = Math.max(0, q.pendingFen - mine - sum(near) - sum(behind.slice(0, AHEAD_READ_MAX)));
-  const unreadAhead = Math.max(0, aheadCount - AHEAD_READ_MAX);
-  const unreadBehind = Math.max(0, behindCount - AHEAD_READ_MAX);
-  const share = unreadAhead + unreadBehind > 0 ? Math.floor((between * unreadAhead) / (unreadAhead + unreadBehind)) : 0;
+  const between = Math.max(0, q.pendingFen - mine - sum(near) - sum(nearBehind));
+  // split what lies unread between the two reads by count × the average entry read on that side
+  // (entries grow or shrink along a queue, e.g. as prices or ratios change)
+  const weightAhead = Math.max(0, aheadCount - AHEAD_READ_MAX) * (sum(near) / near.length);
+  const weightBehind = Math.max(0, behindCount - AHEAD_READ_MAX) * (sum(nearBehind) / nearBehind.length);
+  const share = weightAhead + weightBehind > 0 ? Math.floor((between * weightAhead) / (weightAhead + weightBehind)) : 0;
   return { fen: sum(near) + share, exact: false };
 }
 
