@@ -2,6 +2,10 @@ import { afterEach, vi } from 'vitest'
 import { cleanup } from '@testing-library/react'
 import { resetPageRuntime } from './page-runtime'
 import { resetSession } from '@/lib/session'
+import Taro from '@tarojs/taro'
+
+// what the h5 build's entry does before the app starts (config/index.ts: designWidth 750)
+;(Taro as unknown as { initPxTransform: (c: object) => void }).initPxTransform({ designWidth: 750, deviceRatio: { 640: 2.34 / 2, 750: 1, 375: 2, 828: 1.81 / 2 } })
 
 afterEach(() => {
   cleanup()

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import { View, Text, Input } from '@tarojs/components'
+import Taro from '@tarojs/taro'
 import { DISCLOSURE_TEXT, DISCLOSURE_TITLE } from '@/lib/disclosure'
 import { formatFen } from '@/lib/format'
 import './ui.css'
@@ -186,5 +187,38 @@ export function SectionTitle({ children, extra }: { children: ReactNode; extra?:
       <Text>{children}</Text>
       {extra}
     </View>
+  )
+}
+
+/**
+ * A figure with its label, always on one line: a long amount (¥123456.78) gets a smaller font
+ * instead of wrapping (a grid cell is a third of the card).
+ */
+export function Stat({ value, label, tone, testId }: { value: string; label: string; tone?: 'amount' | 'primary'; testId?: string }) {
+  const size = value.length > 12 ? ' grid__value--xs' : value.length > 9 ? ' grid__value--s' : ''
+  return (
+    <View className='grid__item'>
+      <Text className={`grid__value${size}${tone ? ` ${tone}` : ''}`} data-testid={testId}>
+        {value}
+      </Text>
+      <Text className='grid__label'>{label}</Text>
+    </View>
+  )
+}
+
+/** 复制: puts `text` on the clipboard (Taro.setClipboardData; WeChat shows its own 内容已复制 toast). */
+export function CopyButton({ text, label = '复制', testId }: { text: string; label?: string; testId?: string }) {
+  const copy = () => {
+    Taro.setClipboardData({ data: text })
+      .then(() => {
+        // weapp shows 内容已复制 itself; h5 says nothing
+        if (process.env.TARO_ENV !== 'weapp') void Taro.showToast({ title: '已复制', icon: 'success' }).catch(() => undefined)
+      })
+      .catch(() => void Taro.showToast({ title: text, icon: 'none' }).catch(() => undefined))
+  }
+  return (
+    <Text className='copy-btn' onClick={copy} data-testid={testId}>
+      {label}
+    </Text>
   )
 }

@@ -1,5 +1,5 @@
-import type { Entry, EntryStatus, ExchangeSettings } from './types'
-import { formatBp } from './format'
+import type { Entry, EntryStatus, ExchangeSettings, LotteryOdds } from './types'
+import { formatAsset, formatBp, formatFen } from './format'
 
 export const ENTRY_STATUS_TEXT: Record<EntryStatus, string> = {
   pending: '排队中',
@@ -30,7 +30,31 @@ export function lotteryButtonState(e: Pick<Entry, 'lottery' | 'status' | 'receiv
     return { kind: 'drawn', label: `已抽中 ${formatBp(e.lottery.drawnBp)}` }
   }
   if (e.lottery.available && e.status === 'pending' && e.receivedFen === 0) return { kind: 'available', label: '抽奖' }
-  return { kind: 'closed', label: e.status === 'pending' ? '已开始返利，不能抽奖' : '未抽奖' }
+  return { kind: 'closed', label: e.status === 'pending' ? '已开始到账，抽奖资格已失效' : '未抽奖' }
+}
+
+/** The words the draw sheet shows before the shopper draws (抽奖说明). */
+export interface LotteryExplained {
+  /** one line per possible outcome: ratio, chance, the entitlement it makes */
+  outcomes: string[]
+  /** 当前比例 and what it makes now */
+  current: string
+  /** the honest warnings: it may lower the ratio; once only; lapses at the first payout */
+  warnings: string[]
+}
+
+export function explainLottery(odds: LotteryOdds | null | undefined, e: Pick<Entry, 'ratioBp' | 'entitlementFen'>): LotteryExplained {
+  const outcomes = !odds
+    ? ['抽中的比例由平台设置的抽奖规则决定']
+    : odds.kind === 'fixed'
+      ? odds.options.map((o) => `${formatBp(o.ratioBp)}　概率 ${formatBp(o.chanceBp)}　权益 ${formatFen(o.entitlementFen)}`)
+      : [`${formatBp(odds.minBp)} ～ ${formatBp(odds.maxBp)} 之间随机（每个比例机会均等）`, `权益 ${formatFen(odds.minEntitlementFen)} ～ ${formatFen(odds.maxEntitlementFen)}`]
+  const warnings: string[] = []
+  // without the odds (an older server) nobody can say it will not lower the ratio: warn
+  if (!odds || odds.mayLower) warnings.push(`抽奖可能降低比例：抽中低于当前 ${formatBp(e.ratioBp)} 的比例时，奖励权益会减少`)
+  warnings.push('每条排队只能抽一次，抽中的比例替换当前比例，不能撤回')
+  warnings.push('抽奖资格在这条排队第一次到账时失效；不抽奖则保持当前比例')
+  return { outcomes, current: `当前比例 ${formatBp(e.ratioBp)}，奖励权益 ${formatFen(e.entitlementFen)}`, warnings }
 }
 
 export type ExchangeTarget = 'points' | 'love' | 'voucher'
@@ -38,21 +62,64 @@ export type ExchangeTarget = 'points' | 'love' | 'voucher'
 export interface ExchangeOption {
   to: ExchangeTarget
   label: string
-  /** What the pending remainder becomes, e.g. `约 12.34 积分`. */
+  /** What the pending remainder becomes, e.g. `1999 积分`. */
   preview: string
+  /** The rate per unit: `每 ¥1 待返 = 100 积分`. */
+  rate: string
+  /** What one unit is worth when spent, when known: `1 积分可抵扣 ¥0.01`. */
+  worth: string | null
 }
 
-/** The targets the platform offers (null ratio = not offered), with a preview for `pendingFen`. */
-export function exchangeOptions(settings: ExchangeSettings, pendingFen: number): ExchangeOption[] {
+/** The targets the platform offers (null ratio = not offered), with what `pendingFen` becomes and the value per unit. */
+export function exchangeOptions(
+  settings: ExchangeSettings,
+  pendingFen: number,
+  deduction?: { pointValueFen: number; loveValueFen: number },
+): ExchangeOption[] {
   const out: ExchangeOption[] = []
-  const qty = (bp: number) => Math.floor((pendingFen * bp) / 10000)
-  if (settings.pointsBp !== null) out.push({ to: 'points', label: '积分', preview: `${qty(settings.pointsBp)} 积分` })
+  // as the server computes it (floor(remaining × bp / 10000)); the server's answer is what counts
+  const qty = (fen: number, bp: number) => Math.floor((fen * bp) / 10000)
+  if (settings.pointsBp !== null) {
+    out.push({
+      to: 'points',
+      label: '积分',
+      preview: formatAsset('points', qty(pendingFen, settings.pointsBp)),
+      rate: `每 ¥1 待返 = ${formatAsset('points', qty(100, settings.pointsBp))}`,
+      worth: deduction ? `1 积分可抵扣 ${formatFen(deduction.pointValueFen)}` : null,
+    })
+  }
   if (settings.loveBp !== null) {
-    out.push({ to: 'love', label: settings.loveFrozen ? '爱心值(冻结)' : '爱心值', preview: `${qty(settings.loveBp)} 爱心值` })
+    out.push({
+      to: 'love',
+      label: settings.loveFrozen ? '爱心值(冻结)' : '爱心值',
+      preview: formatAsset('love', qty(pendingFen, settings.loveBp)),
+      rate: `每 ¥1 待返 = ${formatAsset('love', qty(100, settings.loveBp))}`,
+      worth: deduction ? `1 爱心值可抵扣 ${formatFen(deduction.loveValueFen)}${settings.loveFrozen ? '（解冻后）' : ''}` : null,
+    })
   }
   if (settings.voucherBp !== null) {
-    const v = qty(settings.voucherBp)
-    out.push({ to: 'voucher', label: '购物券', preview: `购物券 ¥${Math.floor(v / 100)}.${String(v % 100).padStart(2, '0')}` })
+    out.push({
+      to: 'voucher',
+      label: '购物券',
+      preview: formatAsset('voucher', qty(pendingFen, settings.voucherBp)),
+      rate: `每 ¥1 待返 = ${formatAsset('voucher', qty(100, settings.voucherBp))}`,
+      worth: '购物券按面值抵扣',
+    })
   }
   return out
+}
+
+/** What a closed entry became, in place of 待返: `已兑换 120 积分`, `随机返 120 积分`. Null while it waits. */
+export function outcomeText(e: Pick<Entry, 'status' | 'exchanged' | 'convertedToPoints'>): string | null {
+  if (e.exchanged && (e.status === 'exchanged' || e.convertedToPoints)) {
+    return `${e.convertedToPoints ? '随机返已转为' : '已兑换'} ${formatAsset(e.exchanged.to, e.exchanged.amount)}`
+  }
+  return null
+}
+
+/** 前面还有 … : the unpaid amount ahead of the entry (an estimate says 约). */
+export function aheadText(e: Pick<Entry, 'aheadFen' | 'aheadExact' | 'status'>): string | null {
+  if (e.status !== 'pending' || e.aheadFen === null || e.aheadFen === undefined) return null
+  if (e.aheadFen === 0) return '前面没有待返，下一笔提取先付给你'
+  return `前面还有 ${e.aheadExact === false ? '约 ' : ''}${formatFen(e.aheadFen)} 待返`
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBp, formatDate, formatDateTime, formatFen, formatGreenUnits } from './format'
+import { formatAsset, formatBp, formatDate, formatDateTime, formatFen, formatGreenUnits } from './format'
 
 describe('formatFen', () => {
   it.each([
@@ -45,10 +45,12 @@ describe('formatBp', () => {
 describe('formatGreenUnits', () => {
   it.each([
     [12345, '1.2345'],
-    [10000, '1'],
-    [15000, '1.5'],
+    [10000, '1.00'],
+    [15000, '1.50'],
+    [12300, '1.23'],
+    [12340, '1.234'],
     [1, '0.0001'],
-    [0, '0'],
+    [0, '0.00'],
     [-1, '-0.0001'],
     [1234567890, '123456.789'],
   ])('%d units → %s points', (units, text) => {
@@ -84,5 +86,17 @@ describe('formatDateTime (Asia/Shanghai)', () => {
     expect(formatDateTime(undefined)).toBe('--')
     expect(formatDateTime('')).toBe('--')
     expect(formatDateTime('not a date')).toBe('--')
+  })
+})
+
+describe('formatAsset: one unit word per asset', () => {
+  it.each([
+    ['cash', 120, '¥1.20'],
+    ['points', 120, '120 积分'],
+    ['love', 35, '35 爱心值'],
+    ['voucher', 500, '¥5.00 购物券'],
+    ['green', 15000, '1.50 绿色积分'],
+  ] as const)('%s %d → %s', (kind, amount, text) => {
+    expect(formatAsset(kind, amount)).toBe(text)
   })
 })

@@ -41,15 +41,47 @@ export function formatBp(bp: number): string {
 /** Green points are stored as integer units: 1 point = 10000 units. */
 export const GREEN_UNITS_PER_POINT = 10_000
 
-/** Integer units → points with up to 4 decimals: 12345 → `1.2345`, 15000 → `1.5`, 10000 → `1`. */
+/**
+ * Integer units → green points, exact, with two to four decimals (one format everywhere: balances,
+ * lots, history rows): 12345 → `1.2345`, 15000 → `1.50`, 10000 → `1.00`, 1 → `0.0001`.
+ */
 export function formatGreenUnits(units: number): string {
   if (!Number.isFinite(units)) return '--'
   const n = Math.round(units)
   const sign = n < 0 ? '-' : ''
   const abs = Math.abs(n)
   const whole = Math.floor(abs / GREEN_UNITS_PER_POINT)
-  const frac = abs % GREEN_UNITS_PER_POINT
-  return `${sign}${trimZeros(`${whole}.${String(frac).padStart(4, '0')}`)}`
+  return `${sign}${whole}.${trimTo2(String(abs % GREEN_UNITS_PER_POINT).padStart(4, '0'))}`
+}
+
+/** Trailing zeros off, but keep two decimals: `5000` → `50`, `1230` → `123`, `1234` → `1234`. */
+function trimTo2(frac4: string): string {
+  let f = frac4
+  while (f.length > 2 && f.endsWith('0')) f = f.slice(0, -1)
+  return f.padEnd(2, '0')
+}
+
+/** Mall points (积分) and love (爱心值) are whole numbers. */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? String(Math.round(n)) : '--'
+}
+
+export type AssetKind = 'cash' | 'points' | 'love' | 'voucher' | 'green'
+
+/** An amount with its unit, the same words on every screen: `¥1.20`, `120 积分`, `35 爱心值`, `¥5.00 购物券`, `1.50 绿色积分`. */
+export function formatAsset(kind: AssetKind, amount: number): string {
+  switch (kind) {
+    case 'cash':
+      return formatFen(amount)
+    case 'points':
+      return `${formatCount(amount)} 积分`
+    case 'love':
+      return `${formatCount(amount)} 爱心值`
+    case 'voucher':
+      return `${formatFen(amount)} 购物券`
+    case 'green':
+      return `${formatGreenUnits(amount)} 绿色积分`
+  }
 }
 
 /**

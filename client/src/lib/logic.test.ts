@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bpToPercentText, fenToYuanText, parsePercentToBp, parsePointsToUnits, parseYuanToFen } from './money'
-import { entryStatusText, exchangeOptions, lotteryButtonState } from './entry'
+import { aheadText, entryStatusText, exchangeOptions, explainLottery, lotteryButtonState, outcomeText } from './entry'
 import { checkoutSummary } from './cart'
 import { lotteryToText, parseLevelRatios, parseLottery, parseTiers, tiersToText } from './rules'
 import { applyTexts, textsOf } from './configForm'
@@ -65,7 +65,46 @@ describe('exchange options', () => {
     const opts = exchangeOptions({ pointsBp: 10000, loveBp: null, loveFrozen: false, voucherBp: 5000 }, 1999)
     expect(opts.map((o) => o.to)).toEqual(['points', 'voucher'])
     expect(opts[0]!.preview).toBe('1999 积分')
-    expect(opts[1]!.preview).toBe('购物券 ¥9.99')
+    expect(opts[1]!.preview).toBe('¥9.99 购物券')
+  })
+  it('says the value per unit: the rate, and what a unit is worth when spent', () => {
+    const [points, love, voucher] = exchangeOptions({ pointsBp: 10000, loveBp: 5000, loveFrozen: true, voucherBp: 8000 }, 1000, { pointValueFen: 1, loveValueFen: 2 })
+    expect(points).toMatchObject({ rate: '每 ¥1 待返 = 100 积分', worth: '1 积分可抵扣 ¥0.01' })
+    expect(love).toMatchObject({ label: '爱心值(冻结)', preview: '500 爱心值', rate: '每 ¥1 待返 = 50 爱心值', worth: '1 爱心值可抵扣 ¥0.02（解冻后）' })
+    expect(voucher).toMatchObject({ preview: '¥8.00 购物券', rate: '每 ¥1 待返 = ¥0.80 购物券' })
+  })
+})
+
+describe('what an entry became, and what is ahead of it', () => {
+  it('an exchanged entry says what it became, not 待返 ¥0.00', () => {
+    expect(outcomeText({ status: 'exchanged', convertedToPoints: false, exchanged: { to: 'points', amount: 120, remainingFen: 120 } })).toBe('已兑换 120 积分')
+    expect(outcomeText({ status: 'completed', convertedToPoints: true, exchanged: { to: 'points', amount: 80, remainingFen: 80 } })).toBe('随机返已转为 80 积分')
+    expect(outcomeText({ status: 'exchanged', convertedToPoints: false, exchanged: { to: 'voucher', amount: 1234, remainingFen: 1234 } })).toBe('已兑换 ¥12.34 购物券')
+    expect(outcomeText({ status: 'pending', convertedToPoints: false, exchanged: null })).toBeNull()
+  })
+  it('the amount ahead, with 约 for an estimate', () => {
+    expect(aheadText({ status: 'pending', aheadFen: 123456, aheadExact: true })).toBe('前面还有 ¥1234.56 待返')
+    expect(aheadText({ status: 'pending', aheadFen: 99, aheadExact: false })).toBe('前面还有 约 ¥0.99 待返')
+    expect(aheadText({ status: 'pending', aheadFen: 0, aheadExact: true })).toBe('前面没有待返，下一笔提取先付给你')
+    expect(aheadText({ status: 'completed', aheadFen: null, aheadExact: null })).toBeNull()
+  })
+})
+
+describe('the lottery explained before drawing', () => {
+  it('lists each outcome with its chance and entitlement, and warns that it may lower the ratio and when it lapses', () => {
+    const x = explainLottery(
+      { kind: 'fixed', mayLower: true, mayRaise: true, options: [{ ratioBp: 12000, chanceBp: 2500, entitlementFen: 20160 }, { ratioBp: 15000, chanceBp: 7500, entitlementFen: 25200 }] },
+      { ratioBp: 13000, entitlementFen: 21840 },
+    )
+    expect(x.outcomes).toEqual(['120%　概率 25%　权益 ¥201.60', '150%　概率 75%　权益 ¥252.00'])
+    expect(x.current).toBe('当前比例 130%，奖励权益 ¥218.40')
+    expect(x.warnings[0]).toContain('可能降低比例')
+    expect(x.warnings.join()).toContain('第一次到账时失效')
+  })
+  it('a range says so; no lowering warning when every outcome is at least the current ratio', () => {
+    const x = explainLottery({ kind: 'range', minBp: 13000, maxBp: 20000, minEntitlementFen: 1300, maxEntitlementFen: 2000, mayLower: false, mayRaise: true }, { ratioBp: 13000, entitlementFen: 1300 })
+    expect(x.outcomes[0]).toContain('130% ～ 200%')
+    expect(x.warnings.join()).not.toContain('降低')
   })
 })
 

@@ -8,6 +8,8 @@ export interface Me {
   referrer: { userId: string; nickname: string } | null
   level: { id: string; name: string }
   completedSpendFen: number
+  /** 直推佣金 received from all invited friends' completed orders */
+  commissionEarnedFen?: number
   roles: { admin: boolean; merchant: boolean }
   stores: { storeId: string; name: string; status: 'pending' | 'approved' | 'rejected' }[]
 }
@@ -16,7 +18,10 @@ export interface Product {
   productId: string
   name: string
   description?: string
+  /** the cover (= images[0]); a cloud file id (weapp) or /files/<name> (local gateway) */
   imageUrl?: string
+  images?: string[]
+  categoryId?: string | null
   priceFen: number
   stock: number
   sold: number
@@ -38,6 +43,49 @@ export interface ProductAdmin extends Product {
 export interface ProductDetail extends Product {
   deduction: { pointValueFen: number; loveValueFen: number }
   rebateName: string
+  store: { storeId: string; name: string; open: boolean } | null
+  categoryName: string | null
+}
+
+export interface ProductPage {
+  rebateName: string
+  products: Product[]
+  /** where the listing (or a search's bounded scan) continues; null at the end */
+  nextCursor: string | null
+  /** products read by this call (a search reads at most a few hundred per call) */
+  scanned: number
+}
+
+export interface Category {
+  categoryId: string
+  name: string
+  sort: number
+  listed: boolean
+}
+
+export type BannerLink = { kind: 'none' } | { kind: 'product' | 'store' | 'category'; id: string }
+
+export interface BannerSlide {
+  imageUrl: string
+  title: string
+  link: BannerLink
+}
+
+export interface MallHome {
+  banners: BannerSlide[]
+  categories: Category[]
+  stores: { storeId: string; name: string }[]
+}
+
+export interface PublicStore {
+  storeId: string
+  name: string
+}
+
+export interface Invitees {
+  commissionEarnedFen: number
+  friends: { nickname: string; avatarUrl: string; joinedAt: string; commissionFen: number; hasOrdered: boolean }[]
+  nextCursor: string | null
 }
 
 export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunded' | 'cancelled'
@@ -71,6 +119,9 @@ export interface Entry {
   queuePendingCount: number
   seq: number
   position: number | null
+  /** unpaid entitlement of the entries paid before this one; aheadExact false = an estimate */
+  aheadFen?: number | null
+  aheadExact?: boolean | null
   orderId: string
   baseFen: number
   ratioBp: number
@@ -81,13 +132,25 @@ export interface Entry {
   progressBp: number
   status: EntryStatus
   waitingForCompletion: boolean
-  lottery: { available: boolean; drawnBp: number | null; drawnAt: string | null } | null
+  lottery: {
+    available: boolean
+    drawnBp: number | null
+    drawnAt: string | null
+    /** what a draw can give (before the draw only) */
+    odds?: LotteryOdds | null
+    /** the right to draw lapses at the entry's first payout */
+    lapsesAt?: 'firstPayout'
+  } | null
   canExchange: boolean
-  convertedToPoints?: unknown
-  exchanged?: unknown
+  convertedToPoints?: boolean
+  exchanged?: { to: 'points' | 'love' | 'voucher'; amount: number; remainingFen: number } | null
   createdAt: string
   closedAt: string | null
 }
+
+export type LotteryOdds =
+  | { kind: 'fixed'; options: { ratioBp: number; chanceBp: number; entitlementFen: number }[]; mayLower: boolean; mayRaise: boolean }
+  | { kind: 'range'; minBp: number; maxBp: number; minEntitlementFen: number; maxEntitlementFen: number; mayLower: boolean; mayRaise: boolean }
 
 export interface ExchangeSettings {
   pointsBp: number | null
@@ -101,6 +164,11 @@ export interface MyEntries {
   exchangeName: string
   paused: boolean
   exchange: ExchangeSettings
+  /** what one point / love is worth when deducted at checkout */
+  deduction?: { pointValueFen: number; loveValueFen: number }
+  /** every pending entry's unpaid remainder (not only those listed) */
+  pendingTotalFen?: number
+  pendingCount?: number
   entries: Entry[]
   /** the shopper's orders still 结算中: their entries appear once settled */
   settlingOrders: number
@@ -118,12 +186,22 @@ export interface UnionEntry {
   orderDay: string
   eligibleDay: string
   eligible: boolean
+  /** money came before the eligible day: a direct friend's order (加速) */
+  accelerated?: boolean
 }
 
 export interface MyUnion {
   enabled: boolean
   poolFen: number
+  /** every shopper's pending union entitlement */
   pendingFen: number
+  /** this shopper's pending union entitlement (all entries) */
+  myPendingFen?: number
+  /** received on the entries listed */
+  myReceivedFen?: number
+  listedLimit?: number
+  defaultLockDays?: number
+  accelerationBp?: number
   entries: UnionEntry[]
 }
 
@@ -134,6 +212,8 @@ export interface GreenState {
   pricePerPointFen: number
   withdrawFeeBp: number
   exitMultipleBp: number
+  /** the price per point at launch (the chart's reference line) */
+  launchPriceFen?: number
   history: { day: string; openFen: number; closeFen: number }[]
 }
 

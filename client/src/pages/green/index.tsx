@@ -8,7 +8,7 @@ import { formatBp, formatDate, formatFen, formatGreenUnits } from '@/lib/format'
 import { parsePointsToUnits } from '@/lib/money'
 import { DISCLOSURE_GREEN } from '@/lib/disclosure'
 import type { GreenState, MyGreen } from '@/lib/types'
-import BarChart from '@/components/BarChart'
+import LineChart from '@/components/LineChart'
 import { Button, Disclosure, Field, Row, StateView, Tag } from '@/components/ui'
 
 /** Price per point in fen may carry decimals (pool ÷ points): shown floored to the fen. */
@@ -34,14 +34,14 @@ export default function GreenPage() {
     if (mode === 'withdraw') {
       const gross = Math.floor((units * (st?.pricePerPointFen ?? 0)) / 10000)
       const fee = Math.floor((gross * (st?.withdrawFeeBp ?? 0)) / 10000)
-      if (!(await confirm('提现', `提现 ${formatGreenUnits(units)} 积分，按当前价格约 ${formatFen(gross)}，手续费约 ${formatFen(fee)}，到账余额。确定吗？`))) return
+      if (!(await confirm('提现', `提现 ${formatGreenUnits(units)} 绿色积分，按当前价格约 ${formatFen(gross)}，手续费约 ${formatFen(fee)}，到账余额。确定吗？`))) return
       const r = await runAction('提现中', () => call('green', 'withdraw', { units, requestId: newRequestId() }))
       if (r) toast('已提现到余额', 'success')
       else return
     } else {
       const to = toUser.trim()
       if (!to) return toast('请输入对方的用户编号')
-      if (!(await confirm('转赠', `把 ${formatGreenUnits(units)} 积分转赠给 ${to}？转赠后不能撤回。`))) return
+      if (!(await confirm('转赠', `把 ${formatGreenUnits(units)} 绿色积分转赠给 ${to}？转赠后不能撤回。`))) return
       const r = await runAction('转赠中', () => call('green', 'transfer', { toUserId: to, units, requestId: newRequestId() }))
       if (r) toast('转赠成功', 'success')
       else return
@@ -64,11 +64,14 @@ export default function GreenPage() {
           <>
             <View className='card'>
               <Text className='muted'>我的绿色积分</Text>
-              <Text className='big-amount' data-testid='green-balance'>
-                {formatGreenUnits(mine.units)}
-              </Text>
+              <View>
+                <Text className='big-amount big-amount--inline' data-testid='green-balance'>
+                  {formatGreenUnits(mine.units)}
+                </Text>
+                <Text className='muted'> 绿色积分</Text>
+              </View>
               <Row label='当前价格'>
-                <Text data-testid='green-price'>{formatPrice(st.pricePerPointFen)} / 积分</Text>
+                <Text data-testid='green-price'>{formatPrice(st.pricePerPointFen)} / 绿色积分</Text>
               </Row>
               <Row label='按当前价格估值'>{formatFen(mine.valueFen)}</Row>
               <Row label='提现手续费'>{formatBp(st.withdrawFeeBp)}</Row>
@@ -101,18 +104,24 @@ export default function GreenPage() {
             <View className='card'>
               <View className='card-head'>
                 <Text className='card-head__title'>价格走势（每日收盘价）</Text>
+                <Text className='muted small'>元 / 绿色积分</Text>
               </View>
               {history.length ? (
-                <BarChart
-                  data={history.map((h) => ({ label: h.day.slice(5), value: h.closeFen }))}
-                  height={140}
-                  formatValue={history.length <= 7 ? (v) => formatPrice(v) : undefined}
+                <LineChart
+                  points={history.map((h) => ({ label: h.day.slice(5), value: h.closeFen }))}
+                  reference={st.launchPriceFen ? { value: st.launchPriceFen, label: '发行价' } : null}
+                  formatValue={formatPrice}
                 />
               ) : (
-                <Text className='muted'>暂无价格记录</Text>
+                <Text className='muted block'>暂无价格记录</Text>
               )}
+              {history.length ? (
+                <Text className='muted small block'>
+                  共 {history.length} 天 · {history[0]!.day} 至 {history[history.length - 1]!.day} · 纵轴从 ¥0 起
+                </Text>
+              ) : null}
               <Row label='资金池'>{formatFen(st.poolFen)}</Row>
-              <Row label='积分总量'>{formatGreenUnits(st.totalUnits)}</Row>
+              <Row label='积分总量'>{formatGreenUnits(st.totalUnits)} 绿色积分</Row>
               <Disclosure compact text={DISCLOSURE_GREEN} />
             </View>
             <View className='card'>
@@ -121,7 +130,7 @@ export default function GreenPage() {
               {mine.lots.map((l) => (
                 <View key={l.lotId} className='green-lot' data-testid='green-lot'>
                   <View className='card-head'>
-                    <Text>{formatGreenUnits(l.units)} 积分</Text>
+                    <Text>{formatGreenUnits(l.units)} 绿色积分</Text>
                     <Tag type={l.status === 'active' ? 'green' : 'grey'}>{l.status === 'active' ? '持有中' : '已出局'}</Tag>
                   </View>
                   <Text className='muted small'>
