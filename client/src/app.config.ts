@@ -9,11 +9,14 @@ export default defineAppConfig({
     'pages/checkout/index',
     'pages/orders/index',
     'pages/wallet/index',
+    'pages/cart/index',
+    'pages/store/index',
+    'pages/invitees/index',
   ],
   // Store owners and the platform use these rarely: keep them out of the main package.
   subPackages: [
     { root: 'pages/merchant', pages: ['index', 'cashiers', 'products', 'settings', 'orders'] },
-    { root: 'pages/admin', pages: ['index', 'config', 'products', 'stores', 'levels', 'withdrawals'] },
+    { root: 'pages/admin', pages: ['index', 'config', 'products', 'stores', 'levels', 'withdrawals', 'catalog'] },
   ],
   window: {
     backgroundTextStyle: 'dark',

@@ -8,6 +8,8 @@ export interface CartLine {
   maxDeductBp: number
   qty: number
   storeId: string | null
+  /** the cover picture when added (refreshed by checkCart) */
+  imageUrl?: string
 }
 
 const KEY = 'cart.v1'
@@ -50,6 +52,38 @@ export function setCartQty(productId: string, qty: number): CartLine[] {
 
 export function clearCart(): void {
   writeCart([])
+}
+
+/** Items in the cart (the badge on the mall and product pages). */
+export function cartCount(lines: CartLine[] = readCart()): number {
+  return lines.reduce((a, l) => a + l.qty, 0)
+}
+
+/** Why a cart line cannot be bought as it is, in words; null when it can. */
+export type CartProblem = null | '已下架' | '已售罄' | `库存仅剩 ${number} 件`
+
+export interface CheckedLine extends CartLine {
+  problem: CartProblem
+  /** the price changed since it was added (the cart now shows the current one) */
+  priceChanged: boolean
+}
+
+/**
+ * The cart against the server's current products (mall.getProducts): current name, price and
+ * deduction cap are taken over and saved; lines the server does not know are dropped; each line
+ * says if it cannot be bought (delisted, sold out, not enough stock).
+ */
+export function checkCart(lines: CartLine[], current: { productId: string; name: string; priceFen: number; maxDeductBp: number; stock: number; listed: boolean; storeId: string | null; imageUrl?: string }[]): CheckedLine[] {
+  const byId = new Map(current.map((p) => [p.productId, p]))
+  const out: CheckedLine[] = []
+  for (const l of lines) {
+    const p = byId.get(l.productId)
+    if (!p) continue
+    const problem: CartProblem = !p.listed ? '已下架' : p.stock <= 0 ? '已售罄' : p.stock < l.qty ? `库存仅剩 ${p.stock} 件` : null
+    out.push({ ...l, name: p.name, priceFen: p.priceFen, maxDeductBp: p.maxDeductBp, storeId: p.storeId, imageUrl: p.imageUrl ?? '', problem, priceChanged: p.priceFen !== l.priceFen })
+  }
+  writeCart(out.map(({ problem: _p, priceChanged: _c, ...l }) => l))
+  return out
 }
 
 export interface DeductionInput {

@@ -84,7 +84,7 @@ export interface PublicStore {
 
 export interface Invitees {
   commissionEarnedFen: number
-  friends: { nickname: string; avatarUrl: string; joinedAt: string; commissionFen: number; hasOrdered: boolean }[]
+  friends: { nickname: string; joinedAt: string; commissionFen: number; hasOrdered: boolean }[]
   nextCursor: string | null
 }
 

@@ -131,7 +131,7 @@ export async function invitees(tx: Tx, user: UserDoc, opts: { limit: number; bef
   if (opts.before) filter.createdAt = { $lte: opts.before.at };
   // one extra per friend that joined in the same millisecond as the cursor (skipped below), and one to know if there is more
   const rows = await col(tx.db, 'users')
-    .find(filter, { ...s(tx), projection: { nickname: 1, avatarUrl: 1, createdAt: 1, commissionBroughtFen: 1, completedSpendFen: 1 } })
+    .find(filter, { ...s(tx), projection: { nickname: 1, createdAt: 1, commissionBroughtFen: 1, completedSpendFen: 1 } })
     .sort({ createdAt: -1, _id: -1 })
     .limit(opts.limit + 1 + (opts.before ? 20 : 0))
     .toArray();
@@ -141,8 +141,8 @@ export async function invitees(tx: Tx, user: UserDoc, opts: { limit: number; bef
   return {
     commissionEarnedFen: user.commissionEarnedFen ?? 0,
     friends: page.map((r) => ({
+      // masked, and no avatar: a friend's face would say who it is whatever the name shows
       nickname: maskName(r.nickname),
-      avatarUrl: r.avatarUrl,
       joinedAt: r.createdAt,
       commissionFen: r.commissionBroughtFen ?? 0,
       hasOrdered: (r.completedSpendFen ?? 0) > 0,

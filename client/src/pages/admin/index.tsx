@@ -55,6 +55,7 @@ export default function AdminPage() {
           [
             ['/pages/admin/config', '插件设置'],
             ['/pages/admin/products', '平台商品'],
+            ['/pages/admin/catalog', '分类与首页横幅'],
             ['/pages/admin/stores', '门店审核'],
             ['/pages/admin/levels', '会员等级'],
             ['/pages/admin/withdrawals', '提现审核'],

@@ -1,22 +1,29 @@
 import { useState } from 'react'
 import { View, Text } from '@tarojs/components'
+import Taro from '@tarojs/taro'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
-import type { ProductAdmin, RebateRules } from '@/lib/types'
+import type { Category, ProductAdmin, RebateRules } from '@/lib/types'
 import { ProductEditor, ProductList, type ProductInput } from '@/components/ProductEditor'
 import RebateRulesForm from '@/components/RebateRulesForm'
 import { Button, StateView } from '@/components/ui'
 
 export default function AdminProductsPage() {
   const [editing, setEditing] = useState<ProductAdmin | null>(null)
-  const list = useRemote(() => call<ProductAdmin[]>('admin', 'listProducts'))
+  const [details, setDetails] = useState<ProductAdmin | null>(null)
+  const list = useRemote(async () => {
+    const [products, categories] = await Promise.all([call<ProductAdmin[]>('admin', 'listProducts'), call<Category[]>('mall', 'listCategories')])
+    return { products, categories }
+  })
 
-  const create = async (p: ProductInput) => {
-    const r = await runAction('保存中', () => call('admin', 'upsertProduct', { ...p, source: 'self' }))
+  // a new product, or the name / pictures / description / category / price of an existing one
+  const save = async (p: ProductInput) => {
+    const r = await runAction('保存中', () => call('admin', 'upsertProduct', p.productId ? p : { ...p, source: 'self' }))
     if (r) {
-      toast('已上架', 'success')
+      toast(p.productId ? '已保存' : '已上架', 'success')
+      setDetails(null)
       await list.reload()
     }
     return !!r
@@ -43,7 +50,8 @@ export default function AdminProductsPage() {
     }
   }
 
-  const products = list.data ?? []
+  const products = list.data?.products ?? []
+  const categories = list.data?.categories ?? []
   return (
     <View className='page'>
       {editing ? (
@@ -59,9 +67,20 @@ export default function AdminProductsPage() {
         </View>
       ) : (
         <>
-          <ProductEditor onSave={create} />
+          {details ? (
+            <ProductEditor key={details.productId} initial={details} categories={categories} onSave={save} onCancel={() => setDetails(null)} />
+          ) : (
+            <ProductEditor key='new' categories={categories} onSave={save} />
+          )}
           <StateView loading={list.loading && !list.data} error={list.error} empty={!list.loading && products.length === 0} emptyText='还没有商品' onRetry={list.reload}>
-            <ProductList products={products} onSettings={setEditing} />
+            <ProductList
+              products={products}
+              onSettings={setEditing}
+              onEdit={(p) => {
+                setDetails(p)
+                void Taro.pageScrollTo({ scrollTop: 0, duration: 200 }).catch(() => undefined)
+              }}
+            />
           </StateView>
         </>
       )}

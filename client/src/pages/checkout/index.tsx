@@ -118,11 +118,11 @@ export default function CheckoutPage() {
           {summary.maxDeductFen > 0 ? (
             <>
               <Text className='card__desc'>最多可抵扣 {formatFen(summary.maxDeductFen)}，抵扣部分不用现金支付</Text>
-            <Field label='积分' value={points} onInput={setPoints} type='number' placeholder={`可用 ${balances?.points ?? 0}`} testId='deduct-points' />
-            <Field label='爱心值' value={love} onInput={setLove} type='number' placeholder={`可用 ${balances?.love ?? 0}`} testId='deduct-love' />
+            <Field label='积分' value={points} onInput={setPoints} type='number' placeholder={`可用 ${balances?.points ?? 0} 积分，1 积分抵 ${formatFen(values.pointValueFen)}`} testId='deduct-points' />
+            <Field label='爱心值' value={love} onInput={setLove} type='number' placeholder={`可用 ${balances?.love ?? 0} 爱心值，1 爱心值抵 ${formatFen(values.loveValueFen)}`} testId='deduct-love' />
             <Field label='购物券(元)' value={voucher} onInput={setVoucher} type='digit' placeholder={`可用 ${formatFen(balances?.voucherFen ?? 0)}`} testId='deduct-voucher' />
             {greenOn ? (
-              <Field label='绿色积分' value={green} onInput={setGreen} type='digit' placeholder={`可用 ${formatGreenUnits(balances?.greenUnits ?? 0)}`} testId='deduct-green' />
+              <Field label='绿色积分' value={green} onInput={setGreen} type='digit' placeholder={`可用 ${formatGreenUnits(balances?.greenUnits ?? 0)} 绿色积分`} testId='deduct-green' />
             ) : null}
             </>
           ) : (

@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest'
-import { fireEvent, render, screen } from '@testing-library/react'
+import { describe, expect, it, vi } from 'vitest'
+import { fireEvent, render, screen, waitFor } from '@testing-library/react'
+import Taro from '@tarojs/taro'
 import DevIdentitySwitcher from '@/components/DevIdentitySwitcher'
+import { nicknameProblem } from '@/components/ProfileEditor'
 import { getDevOpenid } from '@/lib/api'
+import { ME, mockApi } from '@test/mock-api'
 import MePage from './index'
 
 describe('我的 page', () => {
@@ -11,6 +14,37 @@ describe('我的 page', () => {
     expect(screen.getByText('开发身份')).toBeTruthy()
     expect(screen.getByText('demo-shopper-a')).toBeTruthy()
     expect(screen.getByText('商家中心')).toBeTruthy()
+  })
+
+  it('copies the user id and the invite code', async () => {
+    mockApi({ 'user.login': () => ME, 'user.me': () => ({ ...ME, commissionEarnedFen: 300 }) })
+    const copy = vi.spyOn(Taro, 'setClipboardData').mockResolvedValue({ errMsg: 'setClipboardData:ok' } as never)
+    render(<MePage />)
+    fireEvent.click(await screen.findByTestId('copy-user-id'))
+    fireEvent.click(screen.getByTestId('copy-invite-code'))
+    expect(copy.mock.calls.map((c) => (c[0] as { data: string }).data)).toEqual(['U1', 'ABC123'])
+    expect(screen.getByTestId('invitees-link').textContent).toContain('佣金 ¥3.00')
+    copy.mockRestore()
+  })
+
+  it('edits the nickname (h5 form) through user.updateProfile, refusing an empty or too long one', async () => {
+    const calls = mockApi({ 'user.login': () => ME, 'user.me': () => ME, 'user.updateProfile': (p) => ({ ...ME, nickname: p.nickname }) })
+    render(<MePage />)
+    fireEvent.click(await screen.findByTestId('profile-edit'))
+    // Taro's h5 input renders its <input> a moment after the editor opens
+    const input = await waitFor(() => {
+      const el = screen.getByTestId('nickname-input')
+      const inner = el.tagName === 'INPUT' ? el : el.querySelector('input')
+      if (!inner) throw new Error('not rendered yet')
+      return inner
+    })
+    fireEvent.input(input, { target: { value: '  小绿  ' } })
+    fireEvent.click(screen.getByTestId('profile-save'))
+    await waitFor(() => expect(screen.getByTestId('me-nickname').textContent).toBe('小绿'))
+    expect(calls.find((c) => c.action === 'updateProfile')?.params).toEqual({ nickname: '小绿' })
+    expect(nicknameProblem('   ')).toBe('请填写昵称')
+    expect(nicknameProblem('一'.repeat(21))).toBe('昵称最多 20 个字')
+    expect(nicknameProblem('🌱'.repeat(20))).toBeNull()
   })
 })
 

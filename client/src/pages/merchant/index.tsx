@@ -8,7 +8,7 @@ import { useRemote } from '@/lib/useRemote'
 import { formatBp, formatFen } from '@/lib/format'
 import { STORE_STATUS_TEXT, myStore } from '@/lib/merchant'
 import type { MerchantDashboard } from '@/lib/types'
-import { Button, Field, Row, StateView, Tag } from '@/components/ui'
+import { Button, Field, Row, Stat, StateView, Tag } from '@/components/ui'
 
 /** 商家中心: apply for a store; once approved, the store's dashboard and its management pages. */
 export default function MerchantPage() {
@@ -57,25 +57,19 @@ export default function MerchantPage() {
         {dash ? (
           <View className='card' data-testid='merchant-dashboard'>
             <Text className='card-head__title'>经营概况</Text>
+            {/* amounts stay on one line (a long one gets a smaller font instead of wrapping) */}
             <View className='grid'>
-              <View className='grid__item'>
-                <Text className='grid__value'>{formatFen(dash.todayFlowFen)}</Text>
-                <Text className='grid__label'>今日流水</Text>
-              </View>
-              <View className='grid__item'>
-                <Text className='grid__value'>{formatFen(dash.flowFen)}</Text>
-                <Text className='grid__label'>累计流水</Text>
-              </View>
-              <View className='grid__item'>
-                <Text className='grid__value'>{dash.orderCount}</Text>
-                <Text className='grid__label'>订单数</Text>
-              </View>
+              <Stat value={formatFen(dash.todayFlowFen)} label='今日流水' testId='dash-today' />
+              <Stat value={formatFen(dash.flowFen)} label='累计流水' testId='dash-flow' />
+              <Stat value={String(dash.orderCount)} label='订单数' />
             </View>
             <Row label='门店收入（已完成）'>{formatFen(dash.revenueFen)}</Row>
             <Row label='退款订单'>{dash.refundedCount}</Row>
             {dash.queues.map((q) => (
               <Row key={q.queueKey} label={q.name}>
-                {q.pendingCount} 人排队 · 待返 {formatFen(q.pendingFen)}
+                <Text className='nowrap'>
+                  {q.pendingCount} 条排队 · 待返 {formatFen(q.pendingFen)}
+                </Text>
               </Row>
             ))}
           </View>

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '分类与首页横幅' })

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '我邀请的好友', enablePullDownRefresh: true })
