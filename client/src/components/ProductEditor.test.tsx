@@ -17,7 +17,7 @@ const inputOf = async (testId: string) =>
 
 describe('ProductEditor', () => {
   it('has placeholders, a description, pictures and a category; saves fen and bp', async () => {
-    const onSave = vi.fn(async () => true)
+    const onSave = vi.fn(async (_p: unknown) => true)
     render(<ProductEditor categories={CATS} onSave={onSave} />)
     const name = await inputOf('product-name')
     expect(name.getAttribute('placeholder')).toContain('如：')
@@ -35,7 +35,7 @@ describe('ProductEditor', () => {
   })
 
   it('edits an existing product: its fields, pictures (cover first) and id', async () => {
-    const onSave = vi.fn(async () => true)
+    const onSave = vi.fn(async (_p: unknown) => true)
     const p = {
       productId: 'P1', name: '旧名', description: '旧描述', imageUrl: '/files/' + 'a'.repeat(32) + '.png', images: ['/files/' + 'a'.repeat(32) + '.png', '/files/' + 'b'.repeat(32) + '.png'],
       categoryId: 'K1', priceFen: 1000, costFen: 500, stock: 5, sold: 0, storeId: null, listed: true, maxDeductBp: 2000, rebateEnabled: true, lotteryAvailable: false,
