@@ -37,18 +37,33 @@ const cloudCalls: { name: string; data: Record<string, unknown> }[] = []
 let failNext: { code: string; message: string } | null = null
 
 /** What the cloud functions answer in these tests (wx.cloud.callFunction is stubbed). */
+const IMG = '/files/' + 'a'.repeat(32) + '.png'
+const PRODUCT = { productId: 'P1', name: '有机大米 5kg', description: '东北新米\n产地直发', imageUrl: IMG, images: [IMG], categoryId: 'K1', priceFen: 16800, stock: 3, sold: 1, storeId: null, listed: true, maxDeductBp: 0, rebateEnabled: true, lotteryAvailable: true, lockDays: 15 }
+const ENTRY = {
+  entryId: 'E1', queueKey: 'mall', queueName: '商城队列', queuePendingCount: 2, seq: 1, position: 1, aheadFen: 0, aheadExact: true, orderId: 'O1', baseFen: 10000, ratioBp: 13000, ratioRule: 'x',
+  entitlementFen: 13000, receivedFen: 0, pendingFen: 13000, progressBp: 0, status: 'pending', waitingForCompletion: false, canExchange: true, createdAt: '2026-03-01T00:00:00Z', closedAt: null,
+  lottery: { available: true, drawnBp: null, drawnAt: null, lapsesAt: 'firstPayout', odds: { kind: 'fixed', mayLower: true, mayRaise: true, options: [{ ratioBp: 12000, chanceBp: 5000, entitlementFen: 12000 }, { ratioBp: 15000, chanceBp: 5000, entitlementFen: 15000 }] } },
+}
+
+/** What the cloud functions answer in these tests (wx.cloud.callFunction is stubbed). */
 const ROUTES: Record<string, (d: Record<string, unknown>) => unknown> = {
   'user.login': () => ME,
   'user.me': () => ME,
+  'user.invitees': () => ({ commissionEarnedFen: 300, friends: [{ nickname: '王**明', joinedAt: '2026-03-01T00:00:00Z', commissionFen: 300, hasOrdered: true }], nextCursor: null }),
   'mall.listStores': () => [],
-  'mall.listProducts': () => ({ rebateName: '排队返利', products: [{ productId: 'P1', name: '有机大米 5kg', priceFen: 16800, stock: 3, sold: 1, storeId: null, listed: true, maxDeductBp: 0, rebateEnabled: true, lotteryAvailable: true, lockDays: 15 }] }),
+  'mall.home': () => ({ banners: [{ imageUrl: IMG, title: '新米上市', link: { kind: 'product', id: 'P1' } }], categories: [{ categoryId: 'K1', name: '粮油', sort: 0, listed: true }], stores: [{ storeId: 'S1', name: '绿源便利店' }] }),
+  'mall.listProducts': () => ({ rebateName: '排队返利', products: [PRODUCT], nextCursor: null, scanned: 1 }),
+  'mall.getProduct': () => ({ ...PRODUCT, deduction: { pointValueFen: 1, loveValueFen: 1 }, rebateName: '排队返利', store: null, categoryName: '粮油' }),
+  'mall.getProducts': () => [PRODUCT],
+  'mall.getStore': (d) => ({ storeId: d.storeId, name: '绿源便利店' }),
   'mall.getCashier': (d) => ({ cashierId: d.cashierId, name: '1号收银台', storeId: 'S1', storeName: '绿源便利店', rebateEnabled: true, rebateName: '排队返利' }),
   'queue.mine': () => ({
-    name: '排队返利', exchangeName: '兑换', paused: false, exchange: { pointsBp: 10000, loveBp: null, loveFrozen: false, voucherBp: null },
-    entries: [{ entryId: 'E1', queueKey: 'mall', queueName: '商城队列', queuePendingCount: 2, seq: 1, position: 1, orderId: 'O1', baseFen: 10000, ratioBp: 13000, ratioRule: 'x', entitlementFen: 13000, receivedFen: 3250, pendingFen: 9750, progressBp: 2500, status: 'pending', waitingForCompletion: false, lottery: { available: true, drawnBp: null, drawnAt: null }, canExchange: true, createdAt: '2026-03-01T00:00:00Z', closedAt: null }],
+    name: '排队返利', exchangeName: '兑换', paused: false, exchange: { pointsBp: 10000, loveBp: null, loveFrozen: false, voucherBp: null }, deduction: { pointValueFen: 1, loveValueFen: 1 },
+    pendingTotalFen: 9750, pendingCount: 1, settlingOrders: 0,
+    entries: [ENTRY, { ...ENTRY, entryId: 'E2', position: 2, aheadFen: 13000, receivedFen: 3250, pendingFen: 9750, progressBp: 2500, lottery: null, queueName: '收银台队列' }],
   }),
   'union.mine': () => ({ enabled: false, poolFen: 0, pendingFen: 0, entries: [] }),
-  'green.state': () => ({ enabled: true, poolFen: 400000, totalUnits: 20000000, pricePerPointFen: 200, withdrawFeeBp: 1000, exitMultipleBp: 20000, history: [{ day: '2026-03-01', openFen: 100, closeFen: 200 }] }),
+  'green.state': () => ({ enabled: true, poolFen: 400000, totalUnits: 20000000, pricePerPointFen: 200, withdrawFeeBp: 1000, exitMultipleBp: 20000, launchPriceFen: 100, history: [{ day: '2026-03-01', openFen: 100, closeFen: 150 }, { day: '2026-03-02', openFen: 150, closeFen: 200 }] }),
   'green.mine': () => ({ units: 15000, valueFen: 300, pricePerPointFen: 200, lots: [] }),
 }
 const ME = { userId: 'U1', nickname: '微信用户', avatarUrl: '', inviteCode: 'ABC123', referrer: null, level: { id: 'L0', name: '普通会员' }, completedSpendFen: 0, roles: { admin: false, merchant: false }, stores: [] }
@@ -57,6 +72,8 @@ async function waitText(page: SimComponent, text: string) {
   for (let waited = 0; !(page.dom.textContent ?? '').includes(text) && waited < 5000; waited += 50) await sleep(50)
   expect(page.dom.textContent ?? '').toContain(text)
 }
+/** The page as Taro hands it to WeChat's templates: attributes (src, open-type, type) are not in the simulator's DOM. */
+const tree = (page: SimComponent) => JSON.stringify((page.instance as { data: unknown }).data)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Loads a page of the build, attaches it, runs onLoad, and waits for Taro's first setData. */
@@ -123,9 +140,14 @@ describe.skipIf(!built)('weapp build in miniprogram-simulate', () => {
     pages.push(page)
     await waitText(page, '有机大米 5kg')
     const text = page.dom.textContent ?? ''
-    expect(text).toContain('商城')
     expect(text).toContain('¥168.00')
     expect(text).toContain('不承诺任何到账日期或金额')
+    // search, categories, the banner, stores and the product's picture
+    await waitText(page, '新米上市')
+    expect(text).toContain('搜索')
+    expect(text).toContain('粮油')
+    expect(text).toContain('绿源便利店')
+    expect(tree(page)).toContain(IMG)
     // the first sign-in (at launch) carried the ref from the share card
     expect(cloudCalls.find((c) => c.name === 'user' && c.data.action === 'login')?.data).toMatchObject({ ref: 'FRIEND1' })
   })
@@ -143,8 +165,13 @@ describe.skipIf(!built)('weapp build in miniprogram-simulate', () => {
     await waitText(page, '商城队列')
     const text = page.dom.textContent ?? ''
     expect(text).toContain('¥32.50')
+    expect(text).toContain('25%') // progress with its percentage
+    expect(text).toContain('前面没有待返')
+    expect(text).toContain('前面还有 ¥130.00 待返')
     expect(text).toContain('抽奖')
-    expect(text).toContain('不承诺任何到账日期或金额')
+    expect(text).toContain('第一次到账后不能再抽')
+    // the disclosure once per page, not on each of the two cards
+    expect(text.split('不承诺任何到账日期或金额').length - 1).toBe(1)
     const before = cloudCalls.filter((c) => c.name === 'queue').length
     const inst = page.instance as { onPullDownRefresh?: () => void }
     inst.onPullDownRefresh?.call(inst)
@@ -165,16 +192,71 @@ describe.skipIf(!built)('weapp build in miniprogram-simulate', () => {
     pages.push(page)
     await waitText(page, '价格走势')
     const text = page.dom.textContent ?? ''
-    expect(text).toContain('1.5')
-    expect(text).toContain('¥2.00 / 积分')
+    expect(text).toContain('1.50 绿色积分')
+    expect(text).toContain('¥2.00 / 绿色积分')
+    // a line chart with axes and the launch price, not one bar
+    expect(text).toContain('发行价 ¥1.00')
+    expect(text).toContain('03-01')
+    expect(text).toContain('¥0.00')
   })
 
-  it('我的 shows the invite code and no h5-only dev identity pill', async () => {
+  it('我的 shows the invite code with copy buttons and no h5-only dev identity pill; 编辑资料 uses WeChat’s avatar and nickname fill-in', async () => {
     const page = await renderPage('pages/me/index')
     pages.push(page)
     await waitText(page, 'ABC123')
     expect(page.dom.textContent ?? '').toContain('商家中心')
+    expect(page.dom.textContent ?? '').toContain('我邀请的好友')
+    expect(page.dom.textContent ?? '').toContain('复制')
     expect(page.dom.textContent ?? '').not.toContain('开发身份')
+    const edit = (page as unknown as { querySelector: (s: string) => { dispatchEvent: (e: string, o?: object) => void } | null }).querySelector('.me-head__edit')
+    expect(edit).toBeTruthy()
+    edit!.dispatchEvent('tap')
+    await waitText(page, '昵称 1–20 个字')
+    // the avatar button has open-type="chooseAvatar", the nickname input type="nickname"
+    expect(tree(page)).toContain('"chooseAvatar"')
+    expect(tree(page)).toContain('"nickname"')
+  })
+
+  it('商品详情 shows the picture and description, and its share cards (chat and 朋友圈) carry the invite code', async () => {
+    const page = await renderPage('pages/product/index', { id: 'P1', ref: 'FRIEND1' })
+    pages.push(page)
+    await waitText(page, '东北新米')
+    expect(tree(page)).toContain(IMG)
+    expect(page.dom.textContent ?? '').toContain('加入购物车')
+    const inst = page.instance as { onShareAppMessage?: (o: object) => { path: string }; onShareTimeline?: () => { query: string } }
+    expect(inst.onShareAppMessage!.call(inst, { from: 'menu' })).toMatchObject({ path: '/pages/product/index?id=P1&ref=ABC123' })
+    expect(typeof inst.onShareTimeline).toBe('function')
+    expect(inst.onShareTimeline!.call(inst)).toMatchObject({ query: 'id=P1&ref=ABC123' })
+  })
+
+  it('门店 lists the store’s products and shares the store', async () => {
+    const page = await renderPage('pages/store/index', { id: 'S1' })
+    pages.push(page)
+    await waitText(page, '有机大米 5kg')
+    expect(page.dom.textContent ?? '').toContain('绿源便利店')
+    const inst = page.instance as { onShareAppMessage?: (o: object) => { path: string } }
+    expect(inst.onShareAppMessage!.call(inst, { from: 'menu' })).toMatchObject({ path: '/pages/store/index?id=S1&ref=ABC123' })
+  })
+
+  it('购物车 shows the saved cart checked against the current products', async () => {
+    const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx
+    const original = wx.getStorageSync
+    wx.getStorageSync = (key: string) => (key === 'cart.v1' ? [{ productId: 'P1', name: '有机大米 5kg', priceFen: 16800, maxDeductBp: 0, qty: 2, storeId: null }] : '')
+    try {
+      const page = await renderPage('pages/cart/index')
+      pages.push(page)
+      await waitText(page, '¥336.00')
+      expect(page.dom.textContent ?? '').toContain('去结算')
+    } finally {
+      wx.getStorageSync = original
+    }
+  })
+
+  it('我邀请的好友 lists masked friends and the commission they brought', async () => {
+    const page = await renderPage('pages/invitees/index')
+    pages.push(page)
+    await waitText(page, '王**明')
+    expect(page.dom.textContent ?? '').toContain('¥3.00')
   })
 
   it('an error answer is shown in words', async () => {
