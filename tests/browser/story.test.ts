@@ -305,7 +305,9 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     expect(await byTestId('entry-position').innerText()).toBe('1')
     await shot('queue-before-draw')
     await tap('lottery-button')
-    await confirmModal()
+    // the draw is explained first (odds, may lower the ratio, lapses at the first payout); 确定抽奖 draws
+    await byTestId('lottery-sheet').waitFor()
+    await tap('lottery-confirm')
     await byTestId('lottery-drawn').waitFor()
     expect(await byTestId('lottery-drawn').innerText()).toMatch(/已抽中 (120|150)%/)
     expect(await page.locator('[data-testid="lottery-button"]').filter({ visible: true }).count()).toBe(0) // once only

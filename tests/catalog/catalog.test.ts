@@ -67,7 +67,7 @@ describe('images: upload to the local store, served by name only', () => {
     const big = Buffer.concat([png(), Buffer.alloc(MAX_IMAGE_BYTES)]);
     const r = await upload(ADMIN, big);
     expect(r.error?.code).toBe('INVALID_INPUT');
-    expect(r.error?.message).toContain('1024 KB');
+    expect(r.error?.message).toBe('图片不能超过 1 MB');
   });
 
   it('serves only names the store made: no traversal, no other files', async () => {

@@ -39,7 +39,7 @@ export function imageExt(pathOrType: string): string | null {
 /** Why a chosen file cannot be uploaded, in words; null when it can. */
 export function imageProblem(size: number, ext: string | null): string | null {
   if (!ext) return '只支持 JPG、PNG、WebP、GIF 图片'
-  if (size > MAX_IMAGE_BYTES) return `图片不能超过 ${MAX_IMAGE_BYTES / 1024} KB，请换一张或裁剪后再传`
+  if (size > MAX_IMAGE_BYTES) return `图片不能超过 ${MAX_IMAGE_BYTES / 1024 / 1024} MB，请换一张或裁剪后再传`
   return null
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../runtime/errors';
-import { IMAGE_CONTENT_TYPES, LOCAL_IMAGE_NAME, LOCAL_IMAGE_PREFIX, MAX_IMAGE_BYTES, checkImageBytes, isLocalImageRef, type ImageCheck, type ImageExt } from '../runtime/images';
+import { IMAGE_CONTENT_TYPES, LOCAL_IMAGE_NAME, LOCAL_IMAGE_PREFIX, MAX_IMAGE_BYTES, checkImageBytes, isLocalImageRef, type ImageCheck, type ImageExt, IMAGE_TOO_BIG } from '../runtime/images';
 
 /**
  * Local mode's image storage (what cloud storage is in WeChat): one folder beside the data
@@ -46,7 +46,7 @@ export class LocalImageStore {
     if (!isLocalImageRef(ref)) return { ok: false, reason: '图片须先上传（/upload/image）' };
     const f = await this.file(ref.slice(LOCAL_IMAGE_PREFIX.length));
     if (!f) return { ok: false, reason: '找不到该图片，请重新上传' };
-    if (f.bytes > MAX_IMAGE_BYTES) return { ok: false, reason: `图片不能超过 ${MAX_IMAGE_BYTES / 1024} KB` };
+    if (f.bytes > MAX_IMAGE_BYTES) return { ok: false, reason: IMAGE_TOO_BIG };
     return checkImageBytes(await readFile(f.path));
   }
 }

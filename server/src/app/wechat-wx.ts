@@ -1,5 +1,5 @@
 import type { WxPort } from '../runtime/wx';
-import { CLOUD_IMAGE_ID, MAX_IMAGE_BYTES, checkImageBytes } from '../runtime/images';
+import { CLOUD_IMAGE_ID, MAX_IMAGE_BYTES, checkImageBytes, IMAGE_TOO_BIG } from '../runtime/images';
 
 /**
  * WeChat cloud: the open APIs through wx-server-sdk (no access token handling needed inside
@@ -63,7 +63,7 @@ export function wechatWx(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): Wx
         return { ok: false, reason: '找不到该图片，请重新上传' };
       }
       // checkImageBytes also refuses what is too big; say so before sniffing a large buffer
-      if (content.length > MAX_IMAGE_BYTES) return { ok: false, reason: `图片不能超过 ${MAX_IMAGE_BYTES / 1024} KB` };
+      if (content.length > MAX_IMAGE_BYTES) return { ok: false, reason: IMAGE_TOO_BIG };
       return checkImageBytes(content);
     },
   };

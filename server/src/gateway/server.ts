@@ -5,7 +5,7 @@ import { callFunction } from '../app/call';
 import type { LocalImageStore } from '../app/local-images';
 import { AppError, ERROR_CODES } from '../runtime/errors';
 import { toErrorResult } from '../runtime/handler';
-import { MAX_IMAGE_BYTES, type ImagePurpose } from '../runtime/images';
+import { MAX_IMAGE_BYTES, type ImagePurpose, IMAGE_TOO_BIG } from '../runtime/images';
 import { runTransaction } from '../repo/db';
 import { mayUploadImage } from '../services/users';
 
@@ -65,11 +65,11 @@ async function upload(req: http.IncomingMessage, res: http.ServerResponse, url: 
     if (!purpose) throw new AppError('INVALID_INPUT', 'purpose 须为 catalog 或 avatar');
     if (!openid) throw new AppError('FORBIDDEN', '请先登录');
     const declared = String(req.headers['content-length'] ?? '');
-    if (/^\d+$/.test(declared) && Number(declared) > MAX_IMAGE_BYTES) throw new AppError('INVALID_INPUT', `图片不能超过 ${MAX_IMAGE_BYTES / 1024} KB`);
+    if (/^\d+$/.test(declared) && Number(declared) > MAX_IMAGE_BYTES) throw new AppError('INVALID_INPUT', IMAGE_TOO_BIG);
     const isAdmin = deps.adminOpenids.has(openid);
     await runTransaction(deps.store, new Date(), (tx) => mayUploadImage(tx, openid, purpose, isAdmin));
     const bytes = await readBytes(req, MAX_IMAGE_BYTES);
-    if (bytes === null) throw new AppError('INVALID_INPUT', `图片不能超过 ${MAX_IMAGE_BYTES / 1024} KB`);
+    if (bytes === null) throw new AppError('INVALID_INPUT', IMAGE_TOO_BIG);
     send(res, 200, { ok: true, data: await images.save(bytes) });
   } catch (err) {
     // the body may be unread (refused before reading): answer, then drop the connection's rest

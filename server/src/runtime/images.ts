@@ -10,6 +10,7 @@ import { z } from 'zod';
  */
 
 export const MAX_IMAGE_BYTES = 1024 * 1024;
+export const IMAGE_TOO_BIG = `图片不能超过 ${MAX_IMAGE_BYTES / 1024 / 1024} MB`;
 
 export type ImageExt = 'jpg' | 'png' | 'webp' | 'gif';
 
@@ -39,7 +40,7 @@ export type ImageCheck = { ok: true; ext: ImageExt; bytes: number } | { ok: fals
 /** Size and type of an image's bytes. */
 export function checkImageBytes(bytes: Uint8Array): ImageCheck {
   if (bytes.length === 0) return { ok: false, reason: '图片是空的' };
-  if (bytes.length > MAX_IMAGE_BYTES) return { ok: false, reason: `图片不能超过 ${MAX_IMAGE_BYTES / 1024} KB` };
+  if (bytes.length > MAX_IMAGE_BYTES) return { ok: false, reason: IMAGE_TOO_BIG };
   const ext = sniffImage(bytes);
   if (!ext) return { ok: false, reason: '只支持 JPG、PNG、WebP、GIF 图片' };
   return { ok: true, ext, bytes: bytes.length };

@@ -1,12 +1,13 @@
 import { useState } from 'react'
-import { View, Text } from '@tarojs/components'
+import { View, Text, Input } from '@tarojs/components'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import type { BannerLink, BannerSlide, Category, ProductAdmin, Store } from '@/lib/types'
 import ImagesField from '@/components/ImagesField'
-import { Button, Field, Segmented, StateView, Tag, Toggle } from '@/components/ui'
+import { Button, Field, Segmented, StateView } from '@/components/ui'
+import './catalog.css'
 
 const MAX_SLIDES = 5
 type LinkKind = BannerLink['kind']
@@ -102,7 +103,7 @@ export default function AdminCatalogPage() {
                   删除
                 </Text>
               </View>
-              <ImagesField value={s.imageUrl ? [s.imageUrl] : []} onChange={(v) => setSlide(i, { imageUrl: v[0] ?? '' })} max={1} label='横幅图片' />
+              <ImagesField value={s.imageUrl ? [s.imageUrl] : []} onChange={(v) => setSlide(i, { imageUrl: v[0] ?? '' })} max={1} label='横幅图片' hint='JPG/PNG，建议 750×300，不超过 1 MB' />
               <Field label='标题' value={s.title} onInput={(t) => setSlide(i, { title: t })} placeholder='如：新米上市（可留空）' testId={`banner-title-${i}`} />
               <Segmented
                 label='点击后'
@@ -131,18 +132,20 @@ export default function AdminCatalogPage() {
 
 function CategoryRow({ c, onRename, onToggle }: { c: Category; onRename: (name: string) => void; onToggle: (listed: boolean) => void }) {
   const [name, setName] = useState(c.name)
+  const changed = name.trim() !== c.name
   return (
     <View className='category-row' data-testid='category-row'>
-      <Field label={`排序 ${c.sort}`} value={name} onInput={setName} />
-      <View className='actions'>
-        {!c.listed ? <Tag type='grey'>已隐藏</Tag> : null}
-        {name.trim() !== c.name ? (
-          <Button size='mini' onClick={() => onRename(name)}>
-            保存名称
-          </Button>
-        ) : null}
-        <Toggle label='展示给顾客' value={c.listed} onChange={onToggle} />
-      </View>
+      <Input className='category-row__name' value={name} maxlength={12} onInput={(e) => setName(e.detail.value)} />
+      <Text className='muted small category-row__sort'>排序 {c.sort}</Text>
+      {changed ? (
+        <Text className='category-row__act primary' onClick={() => onRename(name)}>
+          保存
+        </Text>
+      ) : (
+        <Text className={`category-row__act${c.listed ? '' : ' muted'}`} onClick={() => onToggle(!c.listed)} data-testid='category-toggle'>
+          {c.listed ? '展示中 · 隐藏' : '已隐藏 · 展示'}
+        </Text>
+      )}
     </View>
   )
 }

@@ -8,6 +8,7 @@ import { useRemote } from '@/lib/useRemote'
 import { formatBp, formatFen } from '@/lib/format'
 import { STORE_STATUS_TEXT, myStore } from '@/lib/merchant'
 import type { MerchantDashboard } from '@/lib/types'
+import './merchant.css'
 import { Button, Field, Row, Stat, StateView, Tag } from '@/components/ui'
 
 /** 商家中心: apply for a store; once approved, the store's dashboard and its management pages. */
@@ -66,11 +67,13 @@ export default function MerchantPage() {
             <Row label='门店收入（已完成）'>{formatFen(dash.revenueFen)}</Row>
             <Row label='退款订单'>{dash.refundedCount}</Row>
             {dash.queues.map((q) => (
-              <Row key={q.queueKey} label={q.name}>
-                <Text className='nowrap'>
+              // the queue's name on its own line, its figures on the next, each figure whole
+              <View key={q.queueKey} className='dash-queue'>
+                <Text className='row__label'>{q.name}</Text>
+                <Text className='nowrap dash-queue__nums'>
                   {q.pendingCount} 条排队 · 待返 {formatFen(q.pendingFen)}
                 </Text>
-              </Row>
+              </View>
             ))}
           </View>
         ) : null}

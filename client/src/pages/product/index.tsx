@@ -83,10 +83,10 @@ export default function ProductPage() {
             </View>
             <View className='card'>
               <Text className='card__title'>{product.name}</Text>
-              <Text className='big-amount amount' data-testid='product-price'>
+              <Text className='big-amount pd-price' data-testid='product-price'>
                 {formatFen(product.priceFen)}
               </Text>
-              <View>
+              <View className='pd-tags'>
                 {product.rebateEnabled ? <Tag>{product.rebateName}</Tag> : <Tag type='grey'>不参与排队</Tag>}
                 {product.lotteryAvailable && product.rebateEnabled ? <Tag type='orange'>下单后可抽奖一次</Tag> : null}
                 {product.categoryName ? <Tag type='grey'>{product.categoryName}</Tag> : null}
