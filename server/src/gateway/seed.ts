@@ -6,12 +6,14 @@ import { defaultPluginConfig } from '../engine/config/defaults';
 /** Demo identities (the h5 client's dev identity switcher offers the same). */
 export const DEMO = { admin: 'demo-admin', merchant: 'demo-merchant', a: 'demo-shopper-a', b: 'demo-shopper-b' } as const;
 
+const CATEGORIES = ['粮油', '茶饮', '生鲜'] as const;
+
 const PRODUCTS = [
-  { name: '有机大米 5kg', priceFen: 16800, costFen: 9800, stock: 500, description: '东北五常有机大米，当季新米' },
-  { name: '高山绿茶 250g', priceFen: 8800, costFen: 4200, stock: 300, description: '明前采摘，清香回甘' },
-  { name: '土鸡蛋 30枚', priceFen: 5990, costFen: 3600, stock: 800, description: '散养土鸡蛋，产地直发' },
-  { name: '冷榨山茶油 1L', priceFen: 12800, costFen: 7000, stock: 200, description: '一级冷榨，家庭装' },
-  { name: '手工挂面 2kg', priceFen: 3900, costFen: 2100, stock: 1000, description: '无添加手工挂面' },
+  { name: '有机大米 5kg', priceFen: 16800, costFen: 9800, stock: 500, description: '东北五常有机大米，当季新米', category: '粮油' },
+  { name: '高山绿茶 250g', priceFen: 8800, costFen: 4200, stock: 300, description: '明前采摘，清香回甘', category: '茶饮' },
+  { name: '土鸡蛋 30枚', priceFen: 5990, costFen: 3600, stock: 800, description: '散养土鸡蛋，产地直发', category: '生鲜' },
+  { name: '冷榨山茶油 1L', priceFen: 12800, costFen: 7000, stock: 200, description: '一级冷榨，家庭装', category: '粮油' },
+  { name: '手工挂面 2kg', priceFen: 3900, costFen: 2100, stock: 1000, description: '无添加手工挂面', category: '粮油' },
 ];
 
 /** Load demo data through the public actions, on a fresh database only. */
@@ -34,8 +36,10 @@ export async function seedDemo(deps: AppDeps, now = new Date()): Promise<boolean
   ];
   config.rebate.lottery = { kind: 'fixed', options: [{ ratioBp: 12000, weight: 2 }, { ratioBp: 15000, weight: 2 }, { ratioBp: 20000, weight: 1 }] };
   await call(DEMO.admin, 'admin', { action: 'setConfig', config });
+  const categoryIds: Record<string, string> = {};
+  for (const name of CATEGORIES) categoryIds[name] = (await call(DEMO.admin, 'admin', { action: 'upsertCategory', name })).categoryId;
   const products = [];
-  for (const p of PRODUCTS) products.push(await call(DEMO.admin, 'admin', { action: 'upsertProduct', ...p, maxDeductBp: 2000 }));
+  for (const { category, ...p } of PRODUCTS) products.push(await call(DEMO.admin, 'admin', { action: 'upsertProduct', ...p, categoryId: categoryIds[category], maxDeductBp: 2000 }));
 
   const a = await call(DEMO.a, 'user', { action: 'login' });
   await call(DEMO.b, 'user', { action: 'login', ref: a.inviteCode });
