@@ -62,6 +62,12 @@ const ROUTES: Record<string, (d: Record<string, unknown>) => unknown> = {
     pendingTotalFen: 9750, pendingCount: 1, settlingOrders: 0,
     entries: [ENTRY, { ...ENTRY, entryId: 'E2', position: 2, aheadFen: 13000, receivedFen: 3250, pendingFen: 9750, progressBp: 2500, lottery: null, queueName: '收银台队列' }],
   }),
+  'merchant.myStores': () => [{ storeId: 'S1', name: '绿源便利店', status: 'approved', commissionBp: 1000, rebate: { enabled: true }, lockDays: null, createdAt: '2026-03-01T00:00:00Z' }],
+  'merchant.dashboard': () => ({
+    store: { storeId: 'S1', name: '绿源便利店', status: 'approved', commissionBp: 1000, rebate: { enabled: true }, lockDays: null, createdAt: '2026-03-01T00:00:00Z' },
+    orderCount: 3, flowFen: 12_345_678, todayFlowFen: 5000, refundedCount: 0, revenueFen: 1_000_000, cashiers: [],
+    queues: [{ queueKey: 'cashier:C1', name: '绿源便利店1号收银台队列', pendingCount: 2, pendingFen: 16_049_381, paidFen: 0 }],
+  }),
   'union.mine': () => ({ enabled: false, poolFen: 0, pendingFen: 0, entries: [] }),
   'green.state': () => ({ enabled: true, poolFen: 400000, totalUnits: 20000000, pricePerPointFen: 200, withdrawFeeBp: 1000, exitMultipleBp: 20000, launchPriceFen: 100, history: [{ day: '2026-03-01', openFen: 100, closeFen: 150 }, { day: '2026-03-02', openFen: 150, closeFen: 200 }] }),
   'green.mine': () => ({ units: 15000, valueFen: 300, pricePerPointFen: 200, lots: [] }),
@@ -257,6 +263,14 @@ describe.skipIf(!built)('weapp build in miniprogram-simulate', () => {
     pages.push(page)
     await waitText(page, '王**明')
     expect(page.dom.textContent ?? '').toContain('¥3.00')
+  })
+
+  it('商家中心 (subpackage) keeps long amounts whole: a smaller font, not a second line', async () => {
+    const page = await renderPage('pages/merchant/index')
+    pages.push(page)
+    await waitText(page, '¥123456.78')
+    expect(tree(page)).toContain('grid__value grid__value--s') // ¥123456.78 is 10 characters: the smaller size
+    expect(page.dom.textContent ?? '').toContain('2 条排队 · 待返 ¥160493.81')
   })
 
   it('an error answer is shown in words', async () => {
