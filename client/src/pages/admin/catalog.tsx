@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { View, Text, Input } from '@tarojs/components'
+import { View, Text, Input, Picker } from '@tarojs/components'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
@@ -111,9 +111,7 @@ export default function AdminCatalogPage() {
                 options={LINK_KINDS}
                 onChange={(kind) => setSlide(i, { link: kind === 'none' ? { kind } : { kind, id: targets(kind)[0]?.value ?? '' } })}
               />
-              {s.link.kind !== 'none' ? (
-                <Segmented label='跳转到' value={'id' in s.link ? s.link.id : ''} options={targets(s.link.kind)} onChange={(id) => setSlide(i, { link: { kind: s.link.kind as 'product', id } })} />
-              ) : null}
+              {s.link.kind !== 'none' ? <TargetPicker options={targets(s.link.kind)} value={'id' in s.link ? s.link.id : ''} onChange={(id) => setSlide(i, { link: { kind: s.link.kind as 'product', id } })} /> : null}
             </View>
           ))}
           {current.length < MAX_SLIDES ? (
@@ -147,5 +145,20 @@ function CategoryRow({ c, onRename, onToggle }: { c: Category; onRename: (name: 
         </Text>
       )}
     </View>
+  )
+}
+
+/** 跳转到: a picker (hundreds of products would not fit as chips). */
+function TargetPicker({ options, value, onChange }: { options: { value: string; label: string }[]; value: string; onChange: (id: string) => void }) {
+  const index = Math.max(0, options.findIndex((o) => o.value === value))
+  if (!options.length) return <Text className='muted small block'>没有可选的目标</Text>
+  return (
+    <Picker mode='selector' range={options.map((o) => o.label)} value={index} onChange={(e) => onChange(options[Number(e.detail.value)]?.value ?? '')}>
+      <View className='field' data-testid='banner-target'>
+        <Text className='field__label'>跳转到</Text>
+        <Text className='field__input'>{options[index]?.label ?? '请选择'}</Text>
+        <Text className='list-item__arrow'>›</Text>
+      </View>
+    </Picker>
   )
 }

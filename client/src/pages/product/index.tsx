@@ -35,7 +35,8 @@ export default function ProductPage() {
   })
   useDidShow(() => setCart(cartCount()))
 
-  // the card carries the sharer's invite code; sharing itself earns nothing (SPEC §6)
+  // the card carries the sharer's invite code; sharing itself earns nothing (SPEC §6). The cover is
+  // the card's picture (a cloud file id; WeChat shows a screenshot of the page when it cannot use it)
   useShareAppMessage(() => ({
     title: product ? `${product.name} ${formatFen(product.priceFen)}` : '商品详情',
     path: productSharePath(product?.productId ?? '', inviteCode),
