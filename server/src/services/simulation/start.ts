@@ -158,7 +158,8 @@ class StartBuilder {
       let cutoffSeq = 0;
       let lastOldSeq = 0;
       let scanned = false;
-      if (starts.length) {
+      if (starts.length && need === 0) cutoffSeq = Math.min(...starts) - 1; // the period extracts nothing from it: load only the head (below)
+      else if (starts.length) {
         let guaranteed = 0;
         let after = Math.min(...starts) - 1;
         let done = false;
@@ -181,12 +182,13 @@ class StartBuilder {
             loaded.set(e._id, e);
             const unstable = eventful.has(e._id) || refunded.has(e.orderId) || exchanged.has(`${e.orderId}|${e.lineIndex}`);
             if (!unstable && (!completedFirst || doneAtStart)) guaranteed += Math.max(0, e.entitlementFen - e.receivedFen);
-            if (need > 0 && guaranteed >= need) {
+            if (guaranteed >= need) {
               done = true;
               break;
             }
           }
-          if (page.length < 500) {
+          // the page ran out before the head was enough: every entry pending at the start is loaded
+          if (!done && page.length < 500) {
             done = true;
             scanned = true;
           }
@@ -215,14 +217,18 @@ class StartBuilder {
 
       // the unloaded rest: pending at the start, behind the cutoff (nothing paid before the start: not a head)
       let unloaded = { count: 0, fen: 0 };
-      if (!scanned && cutoffSeq > 0) {
+      if (!scanned && starts.length) {
         const agg = await col(tx.db, 'entries')
           .aggregate<{ n: number; fen: number }>([{ $match: { queueKey: key, status: 'pending', seq: { $gt: cutoffSeq }, createdAt: { $lt: from } } }, { $group: { _id: null, n: { $sum: 1 }, fen: { $sum: '$entitlementFen' } } }], s(tx))
           .toArray();
         unloaded = { count: agg[0]?.n ?? 0, fen: agg[0]?.fen ?? 0 };
         for (const e of loaded.values()) if (e.seq > cutoffSeq && e.status === 'pending') unloaded = { count: unloaded.count - 1, fen: unloaded.fen - e.entitlementFen };
         for (const e of oldClosed) if (e.seq > cutoffSeq && !loaded.has(e._id)) unloaded = { count: unloaded.count + 1, fen: unloaded.fen + e.entitlementFen };
+      }
+      if (!scanned) {
+        // the last seq given before the start: new entries of the period continue after it
         const last = await col(tx.db, 'entries').find({ queueKey: key, createdAt: { $lt: from } }, s(tx)).sort({ seq: -1 }).limit(1).toArray();
+        this.reads++;
         lastOldSeq = Math.max(lastOldSeq, last[0]?.seq ?? 0);
       }
       if (scanned) unloaded = { count: 0, fen: 0 };
@@ -354,7 +360,7 @@ class StartBuilder {
               break;
             }
           }
-          if (page.length < 500) done = scanned = true;
+          if (!done && page.length < 500) done = scanned = true;
           if (page.length) after = page[page.length - 1]!.seq;
         }
       } else scanned = true;
@@ -397,7 +403,7 @@ class StartBuilder {
     }
     rewound.sort((a, b) => a.seq - b.seq);
     const loadedFen = rewound.reduce((a, e) => a + e.entitlementFen - e.receivedFen, 0);
-    const unloaded = scanned && !referrers.size ? { count: 0, fen: 0 } : { count: Math.max(0, pendingCount - rewound.length), fen: Math.max(0, pendingFen - loadedFen) };
+    const unloaded = scanned ? { count: 0, fen: 0 } : { count: Math.max(0, pendingCount - rewound.length), fen: Math.max(0, pendingFen - loadedFen) };
     return { state, entries: rewound, unloaded, cutoffSeq: scanned ? Number.MAX_SAFE_INTEGER : cutoffSeq };
   }
 
@@ -452,29 +458,31 @@ class StartBuilder {
       if (l && l.createdAt < from && l.status === 'empty' && o.settlement) lots.set(l._id, { ...l, status: 'active', units: o.settlement.greenUnits, consumptionFen: o.cashFen, exitKey: exitPriceKey({ units: o.settlement.greenUnits, consumptionFen: o.cashFen }, exitMultipleBp) });
     }
     for (const userId of movers) {
+      // every lot of theirs made before the start, whatever its state now (one emptied in the period was whole then)
       const mine: GreenLotDoc[] = [];
-      this.reads += await paged<GreenLotDoc>(tx, 'green_lots', { userId, createdAt: { $lt: from } }, 'createdAt', (l) => {
-        const x = lots.get(l._id) ?? atStart(l);
-        if (x) mine.push(x);
-      });
+      this.reads += await paged<GreenLotDoc>(tx, 'green_lots', { userId, createdAt: { $lt: from } }, 'createdAt', (l) => mine.push(lots.get(l._id) ?? { ...l }));
       mine.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : 1));
-      const held = await balanceAt(tx, acct.userGreen(userId), from);
-      let short = held - mine.reduce((a, l) => a + l.units, 0);
-      // points taken in the period came from the oldest lots: put the shortfall back there, basis in proportion
-      for (const l of mine) {
-        if (short > 0 && l === mine[0]) {
-          const units = l.units + short;
-          const basis = l.units > 0 ? Math.floor((l.consumptionFen * units) / l.units) : l.consumptionFen;
-          Object.assign(l, { units, consumptionFen: basis });
-          short = 0;
-        }
-        if (short < 0) {
-          const take = Math.min(l.units, -short);
-          l.units -= take;
-          short += take;
-        }
-        Object.assign(l, { exitKey: exitPriceKey(l, exitMultipleBp), status: l.units > 0 ? 'active' : 'empty' });
-        lots.set(l._id, l);
+      // what each lot held when it was made: a purchase's lot what the order minted; others what we see
+      const minted = await byIds<OrderDoc>(tx, 'orders', mine.filter((l) => l._id === `lot:${l.orderId}`).map((l) => l.orderId!), { settlement: 1, cashFen: 1 });
+      const whole = (l: GreenLotDoc) => {
+        const o = l._id === `lot:${l.orderId}` ? minted.get(l.orderId!) : undefined;
+        return o?.settlement ? { units: o.settlement.greenUnits, consumptionFen: o.cashFen } : { units: Math.max(l.units, l.exitedUnits ?? 0), consumptionFen: l.consumptionFen };
+      };
+      // points leave lots oldest first: at the start, the lots newer than the one being used up were
+      // whole, older ones already empty. Fill from the newest back until the balance at the start is reached.
+      let left = await balanceAt(tx, acct.userGreen(userId), from);
+      for (let i = mine.length - 1; i >= 0; i--) {
+        const l = mine[i]!;
+        lots.delete(l._id);
+        if (l.exitedAt && l.exitedAt < from) continue; // exited before the start
+        if (left <= 0) continue;
+        const w = whole(l);
+        const units = Math.min(w.units, left);
+        // a take moves floor(basis × taken / units) (engine/green/pool.ts takeFromLots): what stays is the rest
+        const consumptionFen = units === w.units ? w.consumptionFen : w.consumptionFen - Math.floor((w.consumptionFen * (w.units - units)) / Math.max(1, w.units));
+        left -= units;
+        const { exitedAt: _a, exitedUnits: _u, ...rest } = l;
+        lots.set(l._id, { ...rest, units, consumptionFen, status: 'active', exitKey: exitPriceKey({ units, consumptionFen }, exitMultipleBp) });
       }
     }
     return { state, lots: [...lots.values()].filter((l) => l.status === 'active'), loadedBelowKey: this.opts.lotKey };
