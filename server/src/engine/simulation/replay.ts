@@ -569,7 +569,8 @@ class Replay {
 }
 
 function observation(startMs: number, status: string, closedAt: Date | null, endMs: number): WaitObservation {
-  if (status === 'completed' && closedAt) return { ms: Math.max(0, closedAt.getTime() - startMs), completed: true, left: false };
-  if (status === 'pending' || !closedAt) return { ms: Math.max(0, endMs - startMs), completed: false, left: false };
-  return { ms: Math.max(0, closedAt.getTime() - startMs), completed: false, left: true };
+  const watchableMs = Math.max(0, endMs - startMs);
+  if (status === 'completed' && closedAt) return { ms: Math.max(0, closedAt.getTime() - startMs), completed: true, left: false, watchableMs };
+  if (status === 'pending' || !closedAt) return { ms: watchableMs, completed: false, left: false, watchableMs };
+  return { ms: Math.max(0, closedAt.getTime() - startMs), completed: false, left: true, watchableMs };
 }

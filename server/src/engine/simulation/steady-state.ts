@@ -38,17 +38,18 @@ export interface SteadyState {
 }
 
 const yuan = formatYuan;
-/** ¥ per ¥1 from bp: 13000 → ¥1.30 */
-const perYuan = (bp: number) => `¥${(Math.floor(bp / 100) / 100).toFixed(2)}`;
+/** ¥ per ¥1 from bp, rounded for reading (13000 → ¥1.30; 15999 → ¥1.60): a ratio shown, not money paid */
+const perYuan = (bp: number) => `¥${(Math.round(bp / 100) / 100).toFixed(2)}`;
 const pct = (bp: number) => `${(bp / 100).toFixed(bp % 100 === 0 ? 0 : 1)}%`;
-const ratioBp = (part: number, whole: number) => (whole > 0 ? mulDivFloor(part, BP_ONE, whole) : 0);
+/** part ÷ whole in bp, rounded (for reading; whether something grows is decided on the exact fen sums) */
+const ratioBp = (part: number, whole: number) => (whole > 0 ? Math.round((part * BP_ONE) / whole) : 0);
 
 function waitWords(w: WaitStats): string | null {
   if (!w.entries) return null;
-  const median = w.medianDays ? (w.medianDays.atLeast ? `超过 ${w.medianDays.days} 天（期末仍有过半在等待）` : `${w.medianDays.days} 天`) : '—';
-  const p95 = w.p95Days ? (w.p95Days.atLeast ? `超过 ${w.p95Days.days} 天` : `${w.p95Days.days} 天`) : '—';
-  const within = [w.within7Bp, w.within30Bp, w.within90Bp].map((v, i) => (v === null ? null : `${[7, 30, 90][i]} 天内完成 ${pct(v)}`)).filter(Boolean);
-  return `期间新排队 ${w.entries} 笔：从付款到返完，中位 ${median}，95% 的条目 ${p95}${within.length ? `；${within.join('，')}` : ''}；期末仍有 ${w.waiting} 笔在等待。`;
+  const half = !w.medianDays ? '' : w.medianDays.atLeast ? `过半到期末仍未返完（已等 ${w.medianDays.days} 天以上）` : `一半在 ${w.medianDays.days} 天内返完`;
+  const most = !w.p95Days ? '' : w.p95Days.atLeast ? `要返完 95% 需要超过 ${w.p95Days.days} 天` : `95% 在 ${w.p95Days.days} 天内返完`;
+  const within = [w.within7Bp, w.within30Bp, w.within90Bp].map((v, i) => (v === null ? null : `${[7, 30, 90][i]} 天内返完 ${pct(v)}`)).filter(Boolean);
+  return `期间新排队 ${w.entries} 笔，从付款算起：${[half, most, ...within].filter(Boolean).join('，')}；期末仍有 ${w.waiting} 笔在等待。`;
 }
 
 /** The analysis of one replay under `config` over a period of `days` days. */
@@ -78,7 +79,7 @@ export function steadyState(report: ReplayReport, config: PluginConfig, days: nu
       const created = ratioBp(q.expectedCreatedFen, q.salesFen);
       const paid = ratioBp(q.extractableFen, q.salesFen);
       const dailySales = Math.floor(q.salesFen / days);
-      if (created > paid) {
+      if (q.expectedCreatedFen > q.extractableFen) {
         const growthPerDayFen = Math.floor((q.expectedCreatedFen - q.extractableFen) / days);
         const text = `${q.name}：每卖出 ¥1 新增待返 ${perYuan(created)}${lotteryNote(q.createdFen, q.expectedCreatedFen)}，提取最多只能还 ${perYuan(paid)}。待返总额随每笔订单增长、不会自行还清：按近 ${days} 天的销售（日均 ${yuan(dailySales)}），约每天增加 ${yuan(growthPerDayFen)}，排在后面的顾客等得越来越久。`;
         effects.push({ scheme: 'queue', key: q.key, name: q.name, createdPerYuanBp: created, paidPerYuanBp: paid, growthPerDayFen, text });
@@ -106,8 +107,9 @@ export function steadyState(report: ReplayReport, config: PluginConfig, days: nu
   if (config.union.enabled) {
     const created = u.salesFen ? ratioBp(u.entitlementCreatedFen, u.salesFen) : config.union.entitlementBp;
     const inflow = u.salesFen ? ratioBp(u.inflowFen, u.salesFen) : 0;
+    const grows = u.salesFen ? u.entitlementCreatedFen > u.inflowFen : created > 0;
     const state = `工会奖池 ${yuan(u.startPoolFen)} → ${yuan(u.endPoolFen)}，工会待返 ${yuan(u.startOutstandingFen)} → ${yuan(u.endOutstandingFen)}，期间释放 ${yuan(u.releasedFen)}、加速 ${yuan(u.acceleratedFen)}。`;
-    if (created > inflow) {
+    if (grows) {
       const growthPerDayFen = Math.floor((u.entitlementCreatedFen - u.inflowFen) / days);
       const text = `工会排队：每卖出 ¥1 新增工会权益 ${perYuan(created)}，奖池只流入 ${perYuan(inflow)}（利润的 ${pct(config.union.poolShareBp)}）。工会待返随订单增长、奖池付不完${u.salesFen ? `：约每天增加 ${yuan(growthPerDayFen)}` : ''}，锁定期满后仍要排队等奖池。`;
       effects.push({ scheme: 'union', key: 'union', name: '工会排队', createdPerYuanBp: created, paidPerYuanBp: inflow, growthPerDayFen, text });

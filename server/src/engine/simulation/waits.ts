@@ -15,6 +15,8 @@ export interface WaitObservation {
   ms: number;
   completed: boolean;
   left: boolean;
+  /** ms from payment to the end of the period: how long the period could watch this entry */
+  watchableMs: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -57,7 +59,9 @@ export function waitStats(obs: WaitObservation[]): WaitStats {
     }
     atRisk -= done + gone;
   }
-  const followUpMs = sorted.length ? sorted[sorted.length - 1]!.ms : 0;
+  // how far the period can see: entries paid early in it could be watched this long (whether they
+  // completed early or not); survival is flat between completions, so it holds up to there
+  const followUpMs = Math.max(0, ...obs.map((o) => o.watchableMs));
   const survivalAt = (ms: number) => {
     let v = 1;
     for (const p of curve) if (p.ms <= ms) v = p.s;
@@ -67,7 +71,9 @@ export function waitStats(obs: WaitObservation[]): WaitStats {
     if (!obs.length) return null;
     const hit = curve.find((p) => p.s <= 1 - q + 1e-12);
     const days = (ms: number) => Math.round((ms / DAY_MS) * 10) / 10;
-    return hit ? { days: days(hit.ms), atLeast: false } : { days: days(followUpMs), atLeast: true };
+    // not reached: longer than the longest anyone still waiting (or gone) was watched
+    const longest = Math.max(0, ...obs.filter((o) => !o.completed).map((o) => o.ms));
+    return hit ? { days: days(hit.ms), atLeast: false } : { days: days(longest), atLeast: true };
   };
   // a share needs the period to show that span: a 30-day period shows 30 days for its first entries
   // only to within a day or so, which is read as 30 days (90% of the span at least)
