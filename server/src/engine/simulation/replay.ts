@@ -2,7 +2,6 @@ import { mulBpFloor } from '../../money/units';
 import type { EntryDoc, OrderDoc, SettlementSummary, SettleProgress } from '../../repo/documents';
 import type { LotteryRule, PluginConfig } from '../config/types';
 import { pricePerPointFen } from '../green/pool';
-import { lineRebateRules } from '../rebate/line-rules';
 import type { Random } from '../rebate/lottery';
 import { lastResetInstant } from '../rebate/rules';
 import { planBatch } from '../settlement/plan';
@@ -427,7 +426,7 @@ class Replay {
     this.day.salesFen += cashFen;
     if (c.union.enabled) this.union.salesFen += cashFen;
     for (const scope of scopes) {
-      const rules = lineRebateRules(scope, c);
+      const rules = this.world.rules(scope, c);
       if (!rules.enabled) continue;
       const s = this.stat(rules.queueKey);
       s.salesFen += scope.line.cashFen;

@@ -3,7 +3,7 @@ import { mulBpFloor } from '../../money/units';
 import type { EntryDoc, GreenLotDoc, GreenStateDoc, QueueDoc, UnionEntryDoc, UnionStateDoc } from '../../repo/documents';
 import type { PluginConfig } from '../config/types';
 import { launchState, type GreenState } from '../green/pool';
-import { lineRebateRules } from '../rebate/line-rules';
+import { lineRebateRules, type LineRebateRules, type LineScope } from '../rebate/line-rules';
 import { spendQueries } from '../rebate/ratio';
 import { shanghaiDay } from '../time';
 import { ACCELERATION_MAX_ENTRIES } from '../settlement/union-book';
@@ -122,6 +122,11 @@ export class World {
     return { poolFen: g.poolFen, totalUnits: g.totalUnits, lastPriceNum: g.lastPriceNum, lastPriceDen: g.lastPriceDen };
   }
 
+  /** A line's rules under a configuration (remembered per line and configuration by lineRebateRules itself). */
+  rules(scope: LineScope, config: PluginConfig): LineRebateRules {
+    return lineRebateRules(scope, config);
+  }
+
   // ------------------------------------------------------------------ the planner's prefetch
 
   /**
@@ -148,7 +153,7 @@ export class World {
   queueLoads(work: OrderWork, config: PluginConfig): Map<string, QueueLoad> {
     const need = new Map<string, number>();
     for (const scope of work.scopes) {
-      const rules = lineRebateRules(scope, config);
+      const rules = this.rules(scope, config);
       if (!rules.enabled) continue;
       let fen = work.settle && !config.rebate.paused ? mulBpFloor(scope.line.cashFen, rules.extractionBp) : 0;
       const p = work.order.settleProgress;
@@ -196,7 +201,7 @@ export class World {
     const buyer: BuyerLoad = { referrerId, spendFen: new Map() };
     if (work.settle) {
       for (const scope of work.scopes) {
-        const rules = lineRebateRules(scope, config);
+        const rules = this.rules(scope, config);
         if (!rules.enabled) continue;
         for (const q of spendQueries(rules.chain)) {
           const within = spendScope(scope, q.source);
@@ -224,7 +229,7 @@ export class World {
     if (!work.settle) return out;
     const day = shanghaiDay(work.order.paidAt ?? work.order.createdAt);
     for (const scope of work.scopes) {
-      for (const { scope: sc } of lineRebateRules(scope, config).limits) {
+      for (const { scope: sc } of this.rules(scope, config).limits) {
         for (const id of [`limit|${work.order.userId}|${sc}|${day}`, `limit|${work.order.userId}|${sc}|total`]) {
           const v = this.counters.get(id);
           if (v !== undefined) out.set(id, v);
