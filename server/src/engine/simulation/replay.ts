@@ -116,6 +116,7 @@ class Replay {
   private eventsSkipped = 0;
   private salesTotal = 0;
   private settledOrders = 0;
+  private firstSaleAt: number | null = null;
 
   constructor(
     private readonly input: ReplayInput,
@@ -384,7 +385,10 @@ class Replay {
     if (sim.refunded) return;
     let work = workFor(this.snapshot(f, at), f.scopes);
     if (!work.settle && !work.distribute) return;
-    if (work.settle) this.noteSales(work.scopes, f.order.cashFen);
+    if (work.settle) {
+      this.noteSales(work.scopes, f.order.cashFen);
+      this.firstSaleAt ??= at.getTime();
+    }
     const referrerId = this.input.referrers.get(f.order.userId) ?? null;
     for (let part = 0; ; part++) {
       if (part > 100_000) throw new Error(`invariant: order ${f.order._id} never finishes settling`);
@@ -516,6 +520,7 @@ class Replay {
         salesFen: this.salesTotal,
         paidOut,
         orders: this.settledOrders,
+        salesDays: this.firstSaleAt === null ? 0 : Math.max(1, Math.min(this.days.length, Math.ceil((to - this.firstSaleAt) / 86_400_000))),
         eventsApplied: this.eventsApplied,
         eventsSkipped: this.eventsSkipped,
       },

@@ -57,6 +57,8 @@ export function steadyState(report: ReplayReport, config: PluginConfig, days: nu
   const effects: GrowthEffect[] = [];
   const summary: string[] = [];
   const t = report.totals;
+  // rates per day over the days that had sales (a store that opened within the period is not slower for it)
+  const rateDays = Math.max(1, t.salesDays || days);
   summary.push(
     t.orders
       ? `按此设置重放近 ${days} 天的 ${t.orders} 笔订单（实付 ${yuan(t.salesFen)}）。`
@@ -78,13 +80,13 @@ export function steadyState(report: ReplayReport, config: PluginConfig, days: nu
       anySales = true;
       const created = ratioBp(q.expectedCreatedFen, q.salesFen);
       const paid = ratioBp(q.extractableFen, q.salesFen);
-      const dailySales = Math.floor(q.salesFen / days);
+      const dailySales = Math.floor(q.salesFen / rateDays);
       if (q.expectedCreatedFen > q.extractableFen) {
-        const growthPerDayFen = Math.floor((q.expectedCreatedFen - q.extractableFen) / days);
-        const text = `${q.name}：每卖出 ¥1 新增待返 ${perYuan(created)}${lotteryNote(q.createdFen, q.expectedCreatedFen)}，提取最多只能还 ${perYuan(paid)}。待返总额随每笔订单增长、不会自行还清：按近 ${days} 天的销售（日均 ${yuan(dailySales)}），约每天增加 ${yuan(growthPerDayFen)}，排在后面的顾客等得越来越久。`;
+        const growthPerDayFen = Math.floor((q.expectedCreatedFen - q.extractableFen) / rateDays);
+        const text = `${q.name}：每卖出 ¥1 新增待返 ${perYuan(created)}${lotteryNote(q.createdFen, q.expectedCreatedFen)}，提取最多只能还 ${perYuan(paid)}。待返总额随每笔订单增长、不会自行还清：按近期销售（日均 ${yuan(dailySales)}），约每天增加 ${yuan(growthPerDayFen)}，排在后面的顾客等得越来越久。`;
         effects.push({ scheme: 'queue', key: q.key, name: q.name, createdPerYuanBp: created, paidPerYuanBp: paid, growthPerDayFen, text });
       } else {
-        const surplusPerDay = Math.floor((q.extractableFen - q.expectedCreatedFen) / days);
+        const surplusPerDay = Math.floor((q.extractableFen - q.expectedCreatedFen) / rateDays);
         const clear = q.endFen === 0 ? '期末已无待返' : surplusPerDay > 0 ? `期末待返 ${yuan(q.endFen)} 按近期销售约 ${Math.ceil(q.endFen / surplusPerDay)} 天可还清（估算）` : '新增与可还持平，待返维持在现有水平';
         summary.push(`${q.name}：每卖出 ¥1 新增待返 ${perYuan(created)}${lotteryNote(q.createdFen, q.expectedCreatedFen)}，提取最多可还 ${perYuan(paid)}，待返不会无限增长；${clear}。`);
       }
@@ -110,7 +112,7 @@ export function steadyState(report: ReplayReport, config: PluginConfig, days: nu
     const grows = u.salesFen ? u.entitlementCreatedFen > u.inflowFen : created > 0;
     const state = `工会奖池 ${yuan(u.startPoolFen)} → ${yuan(u.endPoolFen)}，工会待返 ${yuan(u.startOutstandingFen)} → ${yuan(u.endOutstandingFen)}，期间释放 ${yuan(u.releasedFen)}、加速 ${yuan(u.acceleratedFen)}。`;
     if (grows) {
-      const growthPerDayFen = Math.floor((u.entitlementCreatedFen - u.inflowFen) / days);
+      const growthPerDayFen = Math.floor((u.entitlementCreatedFen - u.inflowFen) / rateDays);
       const text = `工会排队：每卖出 ¥1 新增工会权益 ${perYuan(created)}，奖池只流入 ${perYuan(inflow)}（利润的 ${pct(config.union.poolShareBp)}）。工会待返随订单增长、奖池付不完${u.salesFen ? `：约每天增加 ${yuan(growthPerDayFen)}` : ''}，锁定期满后仍要排队等奖池。`;
       effects.push({ scheme: 'union', key: 'union', name: '工会排队', createdPerYuanBp: created, paidPerYuanBp: inflow, growthPerDayFen, text });
     } else summary.push(`工会排队：每卖出 ¥1 新增工会权益 ${perYuan(created)}，奖池流入 ${perYuan(inflow)}，可以付清。`);

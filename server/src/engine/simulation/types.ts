@@ -167,6 +167,8 @@ export interface ReplayReport {
     salesFen: number;
     paidOut: { queueFen: number; unionFen: number; greenFen: number };
     orders: number;
+    /** days from the first settlement in the period to its end (the store may have opened within it): the rate's denominator */
+    salesDays: number;
     /** recorded events replayed / skipped because they were not possible under this configuration */
     eventsApplied: number;
     eventsSkipped: number;

@@ -1,6 +1,6 @@
 import type { Filter } from 'mongodb';
 import type { PluginConfig } from '../../engine/config/types';
-import { lineRebateRules, type LineScope } from '../../engine/rebate/line-rules';
+import { lineRebateRules } from '../../engine/rebate/line-rules';
 import { spendQueries } from '../../engine/rebate/ratio';
 import type { Completion, OrderFact, RecordedEvent } from '../../engine/simulation/types';
 import { AppError } from '../../runtime/errors';
@@ -192,5 +192,3 @@ function recordedEvents(journal: JournalDoc[], draws: DrawDoc[], jobs: JobDoc[],
   raw.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
   return raw.map(({ order: _o, ...e }, seq) => ({ ...e, seq }) as RecordedEvent);
 }
-
-export type { LineScope };

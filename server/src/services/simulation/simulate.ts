@@ -5,6 +5,7 @@ import { replay } from '../../engine/simulation/replay';
 import { steadyState, type SteadyState } from '../../engine/simulation/steady-state';
 import type { ReplayInput, ReplayReport, ReplayResult } from '../../engine/simulation/types';
 import { addDays, shanghaiDay, startOfShanghaiDay } from '../../engine/time';
+import { AppError } from '../../runtime/errors';
 import { col, MAX_TX_DOCS, runTransaction, s, type Store, type Tx } from '../../repo/db';
 import { loadConfig, maxOtherExtractionBp } from '../config';
 import { OWN_DOCS } from '../settler/steps';
@@ -19,6 +20,12 @@ import { loadStart } from './start';
  */
 
 export const DEFAULT_DAYS = 30;
+/**
+ * The replays are bounded by MAX_ORDERS (measured: docs/BENCHMARKS.md §7); the reads depend on the
+ * database. If reading alone took this long, the call would not finish within the admin function's
+ * 60 s: it stops and says so instead of being killed half way.
+ */
+export const LOAD_BUDGET_MS = 30_000;
 /** Replays again with more green lots when the price went past the lots loaded, at most this often. */
 const LOT_RELOADS = 4;
 
@@ -67,6 +74,7 @@ export async function simulateConfig(store: Store, now: Date, raw: unknown, days
  * again with them.
  */
 export async function replayBoth(tx: Tx, from: Date, to: Date, configs: PluginConfig[]): Promise<{ input: ReplayInput; results: ReplayResult[]; reads: number; replays: number }> {
+  const started = Date.now();
   const facts = await loadPeriod(tx, from, to, configs);
   let reads = facts.reads;
   const green = await col(tx.db, 'green_state').findOne({ _id: 'green' }, s(tx));
@@ -75,6 +83,7 @@ export async function replayBoth(tx: Tx, from: Date, to: Date, configs: PluginCo
   for (let attempt = 0; ; attempt++) {
     const { start, reads: r } = await loadStart(tx, facts, { from, configs, lotKey });
     reads += r;
+    if (Date.now() - started > LOAD_BUDGET_MS) throw new AppError('LIMIT_REACHED', '读取该时段的数据太慢，无法在时限内完成模拟，请缩短模拟天数');
     const input: ReplayInput = {
       from,
       to,

@@ -373,7 +373,6 @@ class StartBuilder {
         if (r) referrers.add(r);
       }
     }
-    const users = new Set<string>(referrers);
     for (const userId of referrers) {
       const mine = (await col(tx.db, 'union_entries').find({ userId, status: 'pending', createdAt: { $lt: from } }, s(tx)).toArray()) as UnionEntryDoc[];
       this.reads += mine.length;
@@ -382,8 +381,7 @@ class StartBuilder {
     for (const e of oldClosed) if (cancelled.has(e.orderId) && pendingAt(e, from)) loaded.set(e._id, e);
 
     // received at the start: only a shopper's oldest pending entry can be part paid (acceleration pays oldest first)
-    const rewound = [...loaded.values()].map((e) => ({ ...e, status: 'pending' as const, closedAt: null, receivedFen: e.receivedFen }));
-    for (const e of rewound) if (e.receivedFen > 0 || (e.closedAt ?? null) !== null) users.add(e.userId);
+    const rewound = [...loaded.values()].map((e) => ({ ...e, status: 'pending' as const, closedAt: null }));
     const byUser = new Map<string, UnionEntryDoc[]>();
     for (const e of rewound) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
     for (const [userId, mine] of byUser) {
