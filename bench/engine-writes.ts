@@ -4,7 +4,7 @@
  *   node --import tsx bench/engine-writes.ts            # every part, N = 10⁴
  *   ENGINE_N=100000 node --import tsx bench/engine-writes.ts updates upserts
  *   JOBS_N=100000 node --import tsx bench/engine-writes.ts release exits
- *   node --cpu-prof --import tsx bench/engine-writes.ts release   # profile one part
+ *   ENGINE_PROFILE=/tmp/prof node --import tsx bench/engine-writes.ts release   # CPU profile of the measured part
  *
  * Parts (each on a fresh client):
  *   updates  bulkWrite of N `updateOne({ _id, status: 'pending' }, { $set, $inc })` in transactions
@@ -17,6 +17,9 @@
  *
  * Figures are printed; nothing passes or fails on timing.
  */
+import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
+import * as path from 'node:path';
 import { openEmbeddedClient } from '../server/src/db';
 import { acct } from '../server/src/engine/ledger/accounts';
 import { exitPriceKey } from '../server/src/engine/green/pool';
@@ -37,10 +40,28 @@ function report(label: string, n: number, ms: number, docsPerOp = 1) {
   console.log(`${label.padEnd(34)} n=${String(n).padStart(6)}  ${ms.toFixed(0).padStart(6)} ms  ${us.toFixed(1).padStart(7)} µs/op  ${(us / docsPerOp).toFixed(1).padStart(7)} µs/doc`);
 }
 
+/** ENGINE_PROFILE=<dir>: a CPU profile of each measured part alone (without its setup) goes there. */
+const PROFILE_DIR = process.env.ENGINE_PROFILE;
+let profiled = 0;
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const session = PROFILE_DIR ? new inspector.Session() : null;
+  const post = (method: string) => new Promise<unknown>((res, rej) => session!.post(method, (e, r) => (e ? rej(e) : res(r))));
+  if (session) {
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
   const t = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (session) {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.mkdirSync(PROFILE_DIR!, { recursive: true });
+    fs.writeFileSync(path.join(PROFILE_DIR!, `engine-writes-${++profiled}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+  return ms;
 }
 
 const entry = (i: number): UnionEntryDoc => ({

@@ -7,13 +7,14 @@
  * Everything here is synchronous: the trees are only modified when a commit is applied, which
  * never happens in the middle of an operation, so iterators stay valid.
  */
-import { Query } from 'mingo';
+import type { Query } from 'mingo';
 import type { CollectionState } from './collection-state';
 import { KeyEntry, type Index } from './index-btree';
-import { kindOf, plan, type Plan, type SortSpec } from './planner';
+import { kindOf, plan, plannableEq, type Plan, type SortSpec } from './planner';
 import { Rec } from './record';
-import { MULTI, compareValues, compilePath, getScalarPath, sortKey, type Doc } from './values';
+import { MULTI, compareValues, compilePath, getScalarPath, isPlainObject, sortKey, type Doc } from './values';
 import { badValue } from './errors';
+import { UNDECIDED, compileFilter, equalityMatcher } from './fast-match';
 
 /** What a read sees: the committed state at `snap` overlaid with `own` (a transaction's writes). */
 export interface ReadView {
@@ -57,16 +58,6 @@ export interface FindSpec {
   sort?: SortSpec;
   skip?: number;
   limit?: number;
-}
-
-const MINGO_OPTS = { useStrictMode: true } as const;
-
-export function compileFilter(filter: Doc): Query {
-  try {
-    return new Query(filter, MINGO_OPTS);
-  } catch (e) {
-    throw badValue(`invalid filter: ${(e as Error).message}`);
-  }
 }
 
 function testDoc(q: Query, doc: Doc): boolean {
@@ -154,12 +145,7 @@ export function makeDocComparator(sort: SortSpec): (a: Doc, b: Doc) => number {
   };
 }
 
-/**
- * Run a find over a view. Returns the matching hits after sort/skip/limit. The overlay
- * decides which indexes are usable (an overlay document with an array on an index path makes
- * that index's order unusable for this query).
- */
-/** The match test of a plan: the covered check, or the mingo query (compiled on first use). */
+/** The match test of a plan: the covered check, or the filter's tester. */
 function matcher(p: Plan, filter: Doc, stats: EngineStats): (doc: Doc) => boolean {
   if (p.covered) {
     const { paths, kinds } = p.covered;
@@ -172,14 +158,90 @@ function matcher(p: Plan, filter: Doc, stats: EngineStats): (doc: Doc) => boolea
       return true;
     };
   }
+  return filterTester(filter);
+}
+
+/**
+ * The full match test of a filter: the equality matcher when the filter is one (deciding most
+ * documents without mingo; mingo's Query, compiled on first need, decides the rest), otherwise
+ * the compiled mingo Query.
+ */
+export function filterTester(filter: Doc): (doc: Doc) => boolean {
+  const fast = equalityMatcher(filter);
+  if (fast) {
+    let q: Query | null = null;
+    return (doc) => {
+      const r = fast(doc);
+      if (r !== UNDECIDED) return r === 1;
+      q ??= compileFilter(filter);
+      return testDoc(q, doc);
+    };
+  }
   const q = compileFilter(filter);
   return (doc) => testDoc(q, doc);
 }
 
+const NO_POINT: unique symbol = Symbol('no point');
+
+/**
+ * The `_id` a filter pins by equality (`_id: v` or `_id: { $eq: v }` at the top level, with a
+ * value the planner could probe the `_id` index with), or NO_POINT.
+ */
+function pointId(filter: Doc): unknown {
+  if (!Object.hasOwn(filter, '_id')) return NO_POINT;
+  let v = filter._id;
+  if (isPlainObject(v)) {
+    const ks = Object.keys(v);
+    if (ks.length !== 1 || ks[0] !== '$eq') return NO_POINT;
+    v = v.$eq;
+  }
+  return plannableEq(v) ? v : NO_POINT;
+}
+
+/**
+ * A filter that pins `_id` matches at most the one record of that `_id` (the `_id` index is
+ * unique and any document mingo's equality matches has an `_id` equal in index order), so the
+ * view's version of that record is the only candidate: no planning, no index scan, and no
+ * overlay of the snapshot's changes to build.
+ */
+function pointLookup(coll: CollectionState, view: ReadView, id: unknown, filter: Doc, stats: EngineStats): Hit | null {
+  stats.lastPlan = '_id_ eq[_id] point';
+  // (built first: an invalid filter is refused whether or not the record exists)
+  const test = filterTester(filter);
+  const rec = coll.findRec(id);
+  if (rec === undefined) return null;
+  stats.keysExamined++;
+  const own = view.own;
+  let doc: Doc | null;
+  if (own !== null && own.has(rec)) doc = own.get(rec)!;
+  else {
+    if (rec.ts > view.snap && !coll.changedSince(view.snap).has(rec)) {
+      // cannot happen while the view's snapshot is registered (its changes are in the log)
+      throw new Error(`embedded mongo: internal error: record changed after snapshot ${view.snap} missing from the commit log`);
+    }
+    doc = rec.visibleAt(view.snap);
+  }
+  if (doc === null) return null;
+  stats.docsExamined++;
+  // `{ _id: v }` alone is decided by the equality matcher's type check, as a covered query
+  if (Object.keys(filter).length === 1) stats.coveredQueries++;
+  return test(doc) ? { rec, doc } : null;
+}
+
+/**
+ * Run a find over a view. Returns the matching hits after sort/skip/limit. The overlay
+ * decides which indexes are usable (an overlay document with an array on an index path makes
+ * that index's order unusable for this query).
+ */
 export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, stats: EngineStats): Hit[] {
   const sort = spec.sort ?? [];
   const skip = spec.skip ?? 0;
   const limit = spec.limit && spec.limit > 0 ? spec.limit : Infinity;
+  const id = skip >= 0 ? pointId(spec.filter) : NO_POINT;
+  if (id !== NO_POINT) {
+    const hit = pointLookup(coll, view, id, spec.filter, stats);
+    return hit !== null && skip === 0 ? [hit] : [];
+  }
   const overlay = overlayOf(coll, view);
   const usable = (ix: Index) => {
     if (!overlay) return true;
@@ -220,6 +282,8 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
 
 /** Count matches (with skip/limit) without sorting. */
 export function runCount(coll: CollectionState, view: ReadView, filter: Doc, skip: number, limit: number, stats: EngineStats): number {
+  const id = skip >= 0 ? pointId(filter) : NO_POINT;
+  if (id !== NO_POINT) return pointLookup(coll, view, id, filter, stats) !== null && skip === 0 ? 1 : 0;
   const overlay = overlayOf(coll, view);
   const p = plan(coll.indexes, filter, [], (ix) => {
     if (!overlay) return true;

@@ -12,6 +12,7 @@ import type { SortSpec } from './planner';
 import { conflictWith, type Txn } from './transaction';
 import { badValue, duplicateKey, notImplemented, serverError } from './errors';
 import { checkUpdatePaths } from './update-paths';
+import { FALLBACK, fastApplyUpdate } from './fast-update';
 import { canonicalKey, deepEqualValues, freezeClone, isPlainObject, thawClone, type Doc } from './values';
 
 export interface OpEnv {
@@ -127,17 +128,41 @@ function translateMingoError(e: unknown): Error {
 }
 
 /**
- * Apply an update document to a version with mingo. Returns the new frozen version, or null if
- * nothing changed. `insert`: the document is being created by an upsert ($setOnInsert applies).
+ * Apply an update document to a version. Returns the new frozen version, or null if nothing
+ * changed. `insert`: the document is being created by an upsert ($setOnInsert applies).
+ * Simple updates ($set/$inc/$unset on plain paths) take the fast applier (fast-update.ts), which
+ * produces exactly what mingo does; everything else goes through mingo.
+ * Precondition (as for the server): checkUpdatePaths(update) passed.
  */
 export function applyUpdate(base: Doc, update: Doc, filter: Doc, arrayFilters: Doc[] | undefined, insert: boolean): Doc | null {
+  const mod = effectiveModifier(base, update, insert);
+  if (Object.keys(mod).length === 0) return insert ? base : null;
+  if (!arrayFilters) {
+    const fast = fastApplyUpdate(base, mod, insert);
+    if (fast !== FALLBACK) return fast;
+  }
+  return mingoApply(base, mod, filter, arrayFilters, insert);
+}
+
+/** The same, always through mingo: the reference the fast applier is tested against. */
+export function applyUpdateWithMingo(base: Doc, update: Doc, filter: Doc, arrayFilters: Doc[] | undefined, insert: boolean): Doc | null {
+  const mod = effectiveModifier(base, update, insert);
+  if (Object.keys(mod).length === 0) return insert ? base : null;
+  return mingoApply(base, mod, filter, arrayFilters, insert);
+}
+
+/** The operators that apply: $setOnInsert merged into $set on insert (dropped otherwise), `_id` guarded. */
+function effectiveModifier(base: Doc, update: Doc, insert: boolean): Doc {
   const mod: Doc = { ...update };
   const soi = mod.$setOnInsert as Doc | undefined;
   delete mod.$setOnInsert;
   // (no path of $setOnInsert overlaps a $set path: checkUpdatePaths ran before)
   if (insert && soi) mod.$set = { ...((mod.$set as Doc | undefined) ?? {}), ...soi };
   guardId(mod, base, insert);
-  if (Object.keys(mod).length === 0) return insert ? base : null;
+  return mod;
+}
+
+function mingoApply(base: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] | undefined, insert: boolean): Doc | null {
   const work = thawClone(base) as Doc;
   const positional = Object.values(mod).some((v) => isPlainObject(v) && Object.keys(v).some((p) => POSITIONAL.test(p)));
   let res: { modifiedCount: number };

@@ -86,7 +86,7 @@ const MAX_IN = 10_000;
 const EQ_RANKS = new Set([RANK_NULL, RANK_NUMBER, RANK_STRING, RANK_BOOLEAN, RANK_DATE, RANK_OBJECTID]);
 const RANGE_RANKS = new Set([RANK_NUMBER, RANK_STRING, RANK_DATE, RANK_OBJECTID]);
 
-function plannableEq(v: unknown): boolean {
+export function plannableEq(v: unknown): boolean {
   if (typeof v === 'number') return !Number.isNaN(v);
   if (v === undefined) return false;
   const r = rankOf(v);

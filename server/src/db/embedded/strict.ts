@@ -40,11 +40,21 @@ const INSTANCE_FIELDS: Record<string, string[]> = {
   ClientSession: ['client', 'sessionPool', 'clientOptions', 'explicit', 'supports', 'clusterTime', 'operationTime', 'owner', 'defaultTransactionOptions', 'snapshotEnabled', 'timeoutMS'],
 };
 
+/** The members to refuse for a class, computed once (a cursor is wrapped on every find). */
+const refusedCache = new Map<string, { methods: Set<string>; getters: Set<string> }>();
+function refusedMembers(className: string, protos: object[]): { methods: Set<string>; getters: Set<string> } {
+  let r = refusedCache.get(className);
+  if (!r) {
+    const members = driverMembers(protos);
+    r = { methods: members.methods, getters: new Set([...members.getters, ...(INSTANCE_FIELDS[className] ?? [])]) };
+    refusedCache.set(className, r);
+  }
+  return r;
+}
+
 /** Wrap `target` so that unimplemented members of the driver class(es) `protos` throw clearly. */
 export function strict<T extends object>(target: T, className: string, protos: object[]): T {
-  const members = driverMembers(protos);
-  const methods = members.methods;
-  const getters = new Set([...members.getters, ...(INSTANCE_FIELDS[className] ?? [])]);
+  const { methods, getters } = refusedMembers(className, protos);
   return new Proxy(target, {
     get(t, prop, receiver) {
       if (typeof prop === 'symbol' || prop in t) return Reflect.get(t, prop, receiver);

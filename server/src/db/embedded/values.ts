@@ -155,6 +155,7 @@ export function compareValues(a: unknown, b: unknown): number {
   // fast paths for the common same-type cases
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'number' && typeof b === 'number') return cmpNum(a, b);
+  if (a instanceof Date && b instanceof Date) return cmpNum(a.getTime(), b.getTime());
   const ra = rankOf(a);
   const rb = rankOf(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -334,21 +335,39 @@ export function freezeClone(v: unknown, path = ''): unknown {
 // (cached, bounded), and short repeated strings ('pending', 'cashier', …) are shared.
 
 type Factory = (vals: unknown[]) => Doc;
-const FACTORIES = new Map<string, Factory>();
+/**
+ * Factories by shape, as a trie over the key names (looking a shape up costs one Map probe per
+ * key, on strings whose hashes V8 keeps, instead of joining the keys into a signature string).
+ */
+interface ShapeNode {
+  next: Map<string, ShapeNode> | null;
+  factory: Factory | null;
+}
+const SHAPES: ShapeNode = { next: null, factory: null };
+let factoryCount = 0;
 const MAX_FACTORIES = 4096;
 const INTERNED = new Map<string, string>();
 const MAX_INTERNED = 65_536;
 const INTERN_MAX_LENGTH = 16;
 
 function factoryFor(keys: string[]): Factory | null {
-  const sig = keys.join('\u0000');
-  let f = FACTORIES.get(sig);
-  if (f) return f;
-  if (FACTORIES.size >= MAX_FACTORIES || keys.length > 64 || keys.includes('__proto__')) return null;
+  let node = SHAPES;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    let child = node.next?.get(k);
+    if (child === undefined) {
+      if (factoryCount >= MAX_FACTORIES || keys.length > 64 || keys.includes('__proto__')) return null;
+      child = { next: null, factory: null };
+      (node.next ??= new Map()).set(k, child);
+    }
+    node = child;
+  }
+  if (node.factory) return node.factory;
+  if (factoryCount >= MAX_FACTORIES || keys.length > 64 || keys.includes('__proto__')) return null;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  f = new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}};`) as Factory;
-  FACTORIES.set(sig, f);
-  return f;
+  node.factory = new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}};`) as Factory;
+  factoryCount++;
+  return node.factory;
 }
 
 function buildObject(keys: string[], vals: unknown[]): Doc {
@@ -357,6 +376,18 @@ function buildObject(keys: string[], vals: unknown[]): Doc {
   const out: Doc = {};
   for (let i = 0; i < keys.length; i++) out[keys[i]!] = vals[i];
   return out;
+}
+
+/**
+ * Compact, frozen copy of a plain object whose values already are internal (frozen, compact)
+ * values: only the object itself is rebuilt by its shape's factory. (The fast update applier
+ * builds new versions this way, sharing the unchanged values of the old one.)
+ */
+export function compactShallow(src: Doc): Doc {
+  const keys = Object.keys(src);
+  const vals = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) vals[i] = src[keys[i]!];
+  return Object.freeze(buildObject(keys, vals));
 }
 
 function intern(s: string): string {
