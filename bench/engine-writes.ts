@@ -35,16 +35,24 @@ const USERS = 50;
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const want = (p: string) => wanted.length === 0 || wanted.includes(p);
 
-function report(label: string, n: number, ms: number, docsPerOp = 1) {
-  const us = (ms * 1000) / n;
-  console.log(`${label.padEnd(34)} n=${String(n).padStart(6)}  ${ms.toFixed(0).padStart(6)} ms  ${us.toFixed(1).padStart(7)} µs/op  ${(us / docsPerOp).toFixed(1).padStart(7)} µs/doc`);
+/** Wall time, and this process' CPU time (less disturbed by other processes on a shared machine). */
+interface Took {
+  ms: number;
+  cpuMs: number;
+}
+
+function report(label: string, n: number, took: Took, docsPerOp = 1) {
+  const us = (took.ms * 1000) / n;
+  console.log(
+    `${label.padEnd(34)} n=${String(n).padStart(6)}  ${took.ms.toFixed(0).padStart(6)} ms (cpu ${took.cpuMs.toFixed(0).padStart(6)} ms)  ${us.toFixed(1).padStart(7)} µs/op  ${(us / docsPerOp).toFixed(1).padStart(7)} µs/doc`,
+  );
 }
 
 /** ENGINE_PROFILE=<dir>: a CPU profile of each measured part alone (without its setup) goes there. */
 const PROFILE_DIR = process.env.ENGINE_PROFILE;
 let profiled = 0;
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+async function timed(fn: () => Promise<unknown>): Promise<Took> {
   const session = PROFILE_DIR ? new inspector.Session() : null;
   const post = (method: string) => new Promise<unknown>((res, rej) => session!.post(method, (e, r) => (e ? rej(e) : res(r))));
   if (session) {
@@ -53,15 +61,18 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
     await post('Profiler.start');
   }
   const t = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   await fn();
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
   if (session) {
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
     fs.mkdirSync(PROFILE_DIR!, { recursive: true });
     fs.writeFileSync(path.join(PROFILE_DIR!, `engine-writes-${++profiled}.cpuprofile`), JSON.stringify(profile));
     session.disconnect();
   }
-  return ms;
+  return { ms, cpuMs };
 }
 
 const entry = (i: number): UnionEntryDoc => ({
@@ -100,7 +111,7 @@ if (want('updates')) {
   await c.createIndex({ userId: 1, createdAt: -1 });
   await c.insertMany(Array.from({ length: N }, (_, i) => entry(i)));
   const at = new Date('2026-08-15T00:00:00Z');
-  const ms = await timed(() =>
+  const took = await timed(() =>
     inChunks(client, N, (from, to, session) =>
       c.bulkWrite(
         Array.from({ length: to - from }, (_, k) => ({
@@ -110,7 +121,7 @@ if (want('updates')) {
       ),
     ),
   );
-  report('bulkWrite updateOne $set+$inc (6 ix)', N, ms);
+  report('bulkWrite updateOne $set+$inc (6 ix)', N, took);
   await client.close();
 }
 
@@ -120,7 +131,7 @@ if (want('upserts')) {
   await c.createIndex({ userId: 1 });
   // half of the accounts exist: the other half is inserted by the upserts
   await c.insertMany(Array.from({ length: N / 2 }, (_, i) => ({ _id: `a:${i * 2}`, balance: 0, seq: 0, userId: `U${i % USERS}`, asset: 'CASH' })));
-  const ms = await timed(() =>
+  const took = await timed(() =>
     inChunks(client, N, (from, to, session) =>
       c.bulkWrite(
         Array.from({ length: to - from }, (_, k) => ({
@@ -130,7 +141,7 @@ if (want('upserts')) {
       ),
     ),
   );
-  report('bulkWrite upsert $inc+$setOnInsert', N, ms);
+  report('bulkWrite upsert $inc+$setOnInsert', N, took);
   await client.close();
 }
 
@@ -140,7 +151,7 @@ if (want('inserts')) {
   await c.createIndex({ userId: 1, at: -1 });
   await c.createIndex({ account: 1, seq: 1 });
   const at = new Date('2026-08-15T00:00:00Z');
-  const ms = await timed(() =>
+  const took = await timed(() =>
     inChunks(client, N, (from, to, session) =>
       c.insertMany(
         Array.from({ length: to - from }, (_, k) => {
@@ -151,7 +162,7 @@ if (want('inserts')) {
       ),
     ),
   );
-  report('insertMany postings (2 ix)', N, ms);
+  report('insertMany postings (2 ix)', N, took);
   await client.close();
 }
 
@@ -175,10 +186,10 @@ if (want('release')) {
   await col(db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: JOBS_N, pendingCount: JOBS_N, pendingFen: JOBS_N * 100, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
   await app.fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
   let released = 0;
-  const ms = await timed(async () => {
+  const took = await timed(async () => {
     released = (await app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, new Date('2026-08-15T00:00:10+08:00'))).union.released;
   });
-  report(`union release (${released} entries)`, JOBS_N, ms, 5);
+  report(`union release (${released} entries)`, JOBS_N, took, 5);
   await app.close();
 }
 
@@ -204,8 +215,8 @@ if (want('exits')) {
   const poolFen = JOBS_N * 120;
   await col(db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: JOBS_N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 }, $inc: { version: 1 } }, { upsert: true });
   await app.fund('fixture:green', [[acct.extWxPay, acct.greenPool, poolFen], ...[...perUser].map(([u, units]) => [acct.greenIssuer, acct.userGreen(u), units] as [string, string, number])]);
-  const ms = await timed(() => app.deps.settler.drain());
+  const took = await timed(() => app.deps.settler.drain());
   const exited = await col(db, 'green_lots').countDocuments({ status: 'exited' });
-  report(`exit cascade (${exited} lots)`, JOBS_N, ms, 5);
+  report(`exit cascade (${exited} lots)`, JOBS_N, took, 5);
   await app.close();
 }

@@ -38,11 +38,22 @@ function isDigits(s: string): boolean {
   return true;
 }
 
-function pathOf(field: string): string[] | null {
-  if (field.length === 0 || field.includes('$')) return null;
-  const segs = field.split('.');
-  for (const s of segs) if (s.length === 0 || isDigits(s) || PROTO_NAMES.has(s)) return null;
-  return segs;
+// Compiled filter paths, shared by all filters (the product uses a few dozen field names).
+const PATHS = new Map<string, readonly string[] | null>();
+const MAX_PATHS = 10_000;
+
+/** The segments of a filter key the fast matcher takes, or null. */
+function pathOf(field: string): readonly string[] | null {
+  let p = PATHS.get(field);
+  if (p !== undefined) return p;
+  p = null;
+  if (field.length > 0 && !field.includes('$')) {
+    const segs = field.split('.');
+    if (segs.every((s) => s.length > 0 && !isDigits(s) && !PROTO_NAMES.has(s))) p = Object.freeze(segs);
+  }
+  if (PATHS.size >= MAX_PATHS) PATHS.clear();
+  PATHS.set(field, p);
+  return p;
 }
 
 function isPlainProto(v: object): boolean {
@@ -174,7 +185,7 @@ function condsOf(value: unknown): Cond[] | null {
 export function equalityMatcher(filter: Doc): ((doc: Doc) => FastResult) | null {
   const keys = Object.keys(filter);
   if (keys.length === 0) return () => 1;
-  const paths: string[][] = [];
+  const paths: (readonly string[])[] = [];
   const conds: Cond[][] = [];
   for (const k of keys) {
     const p = pathOf(k);
@@ -217,7 +228,7 @@ const UNDECIDED_MARK = Symbol('undecided');
  * The value at a path as mingo resolves it when the way is made of plain objects (a scalar on the
  * way resolves to undefined), or UNDECIDED_MARK when an array or another object is on the way.
  */
-function resolve(doc: Doc, p: string[]): unknown {
+function resolve(doc: Doc, p: readonly string[]): unknown {
   let cur: unknown = doc;
   for (let j = 0; j < p.length; j++) {
     if (cur === null || typeof cur !== 'object') return undefined;

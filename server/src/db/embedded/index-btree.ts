@@ -88,7 +88,21 @@ export class Index {
               '\nreturn c;',
         ) as (doc: Doc) => unknown,
     );
+    // getScalarPath per key field, compiled likewise (it runs for every index on every write:
+    // sameKeys, the multikey checks)
+    this.scalarAt = this.paths.map(
+      (p) =>
+        new Function(
+          'MULTI',
+          `return function scalarAt(d) {\n  let c = d;\n` +
+            p.map((seg) => `  if (c === null || typeof c !== 'object') return undefined;\n  if (Array.isArray(c)) return MULTI;\n  c = c[${JSON.stringify(seg)}];\n`).join('') +
+            `  return Array.isArray(c) ? MULTI : c;\n};`,
+        )(MULTI) as (doc: Doc) => unknown,
+    );
   }
+
+  /** getScalarPath(doc, paths[i]) for each key field i */
+  private readonly scalarAt: ((doc: Doc) => unknown)[];
 
   get keyPattern(): Record<string, 1 | -1> {
     return Object.fromEntries(this.spec.key);
@@ -128,7 +142,7 @@ export class Index {
     const scalar: unknown[] = [];
     let multiField = -1;
     for (let i = 0; i < this.paths.length; i++) {
-      const v = getScalarPath(doc, this.paths[i]!);
+      const v = this.scalarAt[i]!(doc);
       if (v === MULTI) {
         if (multiField !== -1) {
           throw serverError('CannotIndexParallelArrays', `cannot index parallel arrays [${this.fields[i]}] [${this.fields[multiField]}]`);
@@ -158,7 +172,7 @@ export class Index {
   /** Whether no key path of a version meets an array (then the Rec itself is its one entry). */
   private scalarKeys(doc: Doc): boolean {
     if (this.isId) return true;
-    for (let i = 0; i < this.paths.length; i++) if (getScalarPath(doc, this.paths[i]!) === MULTI) return false;
+    for (let i = 0; i < this.scalarAt.length; i++) if (this.scalarAt[i]!(doc) === MULTI) return false;
     return true;
   }
 
@@ -170,7 +184,7 @@ export class Index {
     if (this.isId || !this.covers(doc)) return;
     let multiField = -1;
     for (let i = 0; i < this.paths.length; i++) {
-      if (getScalarPath(doc, this.paths[i]!) !== MULTI) continue;
+      if (this.scalarAt[i]!(doc) !== MULTI) continue;
       if (multiField !== -1) {
         throw serverError('CannotIndexParallelArrays', `cannot index parallel arrays [${this.fields[i]}] [${this.fields[multiField]}]`);
       }
@@ -260,8 +274,9 @@ export class Index {
     if (ca !== this.covers(b)) return false;
     if (!ca) return true;
     for (let i = 0; i < this.paths.length; i++) {
-      const va = getScalarPath(a, this.paths[i]!);
-      const vb = getScalarPath(b, this.paths[i]!);
+      const va = this.scalarAt[i]!(a);
+      const vb = this.scalarAt[i]!(b);
+      if (va === vb && va !== MULTI) continue; // (the common case: the very same value, shared by both versions)
       if (va === MULTI || vb === MULTI) {
         if (va !== vb) return false;
         const xa: unknown[] = [];
@@ -315,8 +330,8 @@ export class Index {
  * Why generated: this runs ~17 times per tree insert or delete. A generic loop calling a reader
  * per field and compareValues made every call site megamorphic (all indexes share them); a
  * function per index reads its fields as plain property loads with their own inline caches
- * (documents of a collection mostly share one hidden class) and compares strings and numbers
- * inline, leaving other types to compareValues.
+ * (documents of a collection mostly share one hidden class) and compares strings, numbers and
+ * Dates inline (NaN left out), leaving other types to compareValues.
  *
  * An entry is a Rec (its key values read from rec.doc, which is never multikey) or a KeyEntry
  * (explicit values: multikey elements, overlay entries, probes).
@@ -332,6 +347,8 @@ function makeComparator(paths: Path[], dirs: (1 | -1)[], isId: boolean): (a: Ent
       if (${x} !== ${y}) return ${x} < ${y} ? ${-dir} : ${dir};
     } else if (typeof ${x} === 'number' && typeof ${y} === 'number' && ${x} === ${x} && ${y} === ${y}) {
       if (${x} !== ${y}) return ${x} < ${y} ? ${-dir} : ${dir};
+    } else if (${x} instanceof Date && ${y} instanceof Date && (t = ${x}.getTime()) === t && (u = ${y}.getTime()) === u) {
+      if (t !== u) return t < u ? ${-dir} : ${dir};
     } else {
       c = cmpv(${x}, ${y});
       if (c !== 0) return ${dir === 1 ? 'c' : '-c'};
@@ -352,7 +369,7 @@ function makeComparator(paths: Path[], dirs: (1 | -1)[], isId: boolean): (a: Ent
     body = `
     const x = a instanceof Rec ? a.id : a.vals[0];
     const y = b instanceof Rec ? b.id : b.vals[0];
-    let c;
+    let c, t, u;
     ${cmpInto('x', 'y', 1)}
     if (a.id instanceof Sentinel || b.id instanceof Sentinel) return cmpv(a.id, b.id);
     return 0;`;
@@ -360,7 +377,7 @@ function makeComparator(paths: Path[], dirs: (1 | -1)[], isId: boolean): (a: Ent
     body = `
     const ar = a instanceof Rec, br = b instanceof Rec;
     const ad = ar ? a.doc : null, bd = br ? b.doc : null;
-    let c, x, y;
+    let c, x, y, t, u;
     ${paths.map((p, i) => `x = ${read('a', i, p)};
     y = ${read('b', i, p)};${cmpInto('x', 'y', dirs[i]!)}`).join('\n    ')}
     x = a.id;
