@@ -24,6 +24,7 @@ import {
   compareValues,
   compilePath,
   getScalarPath,
+  thawClone,
   type Doc,
   type Path,
 } from './values';
@@ -297,9 +298,9 @@ export class Index {
     return t.map(canonicalKey).join('|');
   }
 
-  /** `{field: value}` for error messages (keyValue). */
+  /** `{field: value}` for error messages (keyValue): copies, the values are the stored ones. */
   keyValue(t: readonly unknown[]): Record<string, unknown> {
-    return Object.fromEntries(this.fields.map((f, i) => [f, t[i]]));
+    return Object.fromEntries(this.fields.map((f, i) => [f, thawClone(t[i])]));
   }
 
   /** Latest-state records that have exactly this key tuple. */
@@ -342,16 +343,18 @@ function makeComparator(paths: Path[], dirs: (1 | -1)[], isId: boolean): (a: Ent
     p.length === 1
       ? `${side}r ? ${side}d[${JSON.stringify(p[0])}] : ${side}.vals[${i}]`
       : `${side}r ? read${i}(${side}d) : ${side}.vals[${i}]`;
+  // (identical values first: equal strings and Dates are mostly shared objects — see intern in
+  // values.ts — so most ties are decided without reading either value)
   const cmpInto = (x: string, y: string, dir: 1 | -1) => `
-    if (typeof ${x} === 'string' && typeof ${y} === 'string') {
-      if (${x} !== ${y}) return ${x} < ${y} ? ${-dir} : ${dir};
-    } else if (typeof ${x} === 'number' && typeof ${y} === 'number' && ${x} === ${x} && ${y} === ${y}) {
-      if (${x} !== ${y}) return ${x} < ${y} ? ${-dir} : ${dir};
-    } else if (${x} instanceof Date && ${y} instanceof Date && (t = ${x}.getTime()) === t && (u = ${y}.getTime()) === u) {
-      if (t !== u) return t < u ? ${-dir} : ${dir};
-    } else {
-      c = cmpv(${x}, ${y});
-      if (c !== 0) return ${dir === 1 ? 'c' : '-c'};
+    if (${x} !== ${y}) {
+      if (typeof ${x} === 'string' && typeof ${y} === 'string') return ${x} < ${y} ? ${-dir} : ${dir};
+      if (typeof ${x} === 'number' && typeof ${y} === 'number' && ${x} === ${x} && ${y} === ${y}) return ${x} < ${y} ? ${-dir} : ${dir};
+      if (${x} instanceof Date && ${y} instanceof Date && (t = ${x}.getTime()) === t && (u = ${y}.getTime()) === u) {
+        if (t !== u) return t < u ? ${-dir} : ${dir};
+      } else {
+        c = cmpv(${x}, ${y});
+        if (c !== 0) return ${dir === 1 ? 'c' : '-c'};
+      }
     }`;
   const readers = paths.map(
     (p, i) =>

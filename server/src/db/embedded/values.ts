@@ -284,7 +284,7 @@ export function freezeClone(v: unknown, path = ''): unknown {
   if (v === null) return null;
   if (Array.isArray(v)) {
     const out = new Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = freezeClone(v[i], path + '.' + i);
+    for (let i = 0; i < v.length; i++) out[i] = freezeChild(v[i], path, i);
     return Object.freeze(out);
   }
   if (v instanceof Date) return new Date(v.getTime());
@@ -319,9 +319,36 @@ export function freezeClone(v: unknown, path = ''): unknown {
     const x = (v as Doc)[k];
     if (typeof x === 'function') continue; // BSON skips functions (serializeFunctions: false)
     keys.push(k);
-    vals.push(freezeClone(x, path ? path + '.' + k : k));
+    // a document's own `_id` is unique in its collection: not worth a place in the intern table
+    if (path === '' && k === '_id' && typeof x === 'string') vals.push(x);
+    else vals.push(freezeChild(x, path, k));
   }
   return Object.freeze(buildObject(keys, vals));
+}
+
+/**
+ * freezeClone of a field (key: its name) or an array element (key: its index) of the value at
+ * `path`. The common scalar cases are handled without building the child's path string (only
+ * needed for an error message).
+ */
+function freezeChild(x: unknown, path: string, key: string | number): unknown {
+  switch (typeof x) {
+    case 'string':
+      return intern(x);
+    case 'number':
+    case 'boolean':
+      return x;
+    case 'undefined':
+      return null;
+    case 'object':
+      if (x === null) return null;
+      if (x instanceof Date) return internDate(x.getTime());
+      break;
+    default:
+      break;
+  }
+  // (as before: an element's path is `<path>.<i>` even at the root, a field's `<path>.<k>` or `<k>`)
+  return freezeClone(x, typeof key === 'number' ? path + '.' + key : path ? path + '.' + key : key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,8 +421,28 @@ function intern(s: string): string {
   if (s.length > INTERN_MAX_LENGTH) return s;
   const hit = INTERNED.get(s);
   if (hit !== undefined) return hit;
-  if (INTERNED.size < MAX_INTERNED) INTERNED.set(s, s);
+  // A full table is started afresh rather than frozen: otherwise it ends up holding the first
+  // 65536 short strings ever seen (mostly unique ids of an early bulk load) and nothing that
+  // repeats later is shared any more (strings already shared stay shared).
+  if (INTERNED.size >= MAX_INTERNED) INTERNED.clear();
+  INTERNED.set(s, s);
   return s;
+}
+
+/**
+ * Internal Dates are never mutated (callers get copies), so equal ones can be one object: a
+ * commit's rows mostly carry the same timestamps. Saves memory, and index comparisons of equal
+ * Dates stop at the identity check. Recently seen times only (the table starts afresh when full).
+ */
+const DATES = new Map<number, Date>();
+const MAX_DATES = 4096;
+function internDate(t: number): Date {
+  let d = DATES.get(t);
+  if (d === undefined) {
+    if (DATES.size >= MAX_DATES) DATES.clear();
+    DATES.set(t, (d = new Date(t)));
+  }
+  return d;
 }
 
 /**
