@@ -5,6 +5,7 @@
  *   ENGINE_N=100000 node --import tsx bench/engine-writes.ts updates upserts
  *   JOBS_N=100000 node --import tsx bench/engine-writes.ts release exits
  *   ENGINE_PROFILE=/tmp/prof node --import tsx bench/engine-writes.ts release   # CPU profile of the measured part
+ *   (ENGINE_HEAP_PROFILE=1 adds a sampling heap profile of its allocations)
  *
  * Parts (each on a fresh client):
  *   updates  bulkWrite of N `updateOne({ _id, status: 'pending' }, { $set, $inc })` in transactions
@@ -50,15 +51,19 @@ function report(label: string, n: number, took: Took, docsPerOp = 1) {
 
 /** ENGINE_PROFILE=<dir>: a CPU profile of each measured part alone (without its setup) goes there. */
 const PROFILE_DIR = process.env.ENGINE_PROFILE;
+/** ENGINE_HEAP_PROFILE=1 (with ENGINE_PROFILE): also a sampling heap profile (allocation sites) */
+const HEAP = process.env.ENGINE_HEAP_PROFILE === '1';
 let profiled = 0;
 
 async function timed(fn: () => Promise<unknown>): Promise<Took> {
   const session = PROFILE_DIR ? new inspector.Session() : null;
-  const post = (method: string) => new Promise<unknown>((res, rej) => session!.post(method, (e, r) => (e ? rej(e) : res(r))));
+  const post = (method: string, params?: object) => new Promise<unknown>((res, rej) => session!.post(method, params, (e, r) => (e ? rej(e) : res(r))));
   if (session) {
     session.connect();
     await post('Profiler.enable');
     await post('Profiler.start');
+    // every allocation, also of objects already collected (what GC pays for)
+    if (HEAP) await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   }
   const t = process.hrtime.bigint();
   const cpu = process.cpuUsage();
@@ -70,6 +75,10 @@ async function timed(fn: () => Promise<unknown>): Promise<Took> {
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
     fs.mkdirSync(PROFILE_DIR!, { recursive: true });
     fs.writeFileSync(path.join(PROFILE_DIR!, `engine-writes-${++profiled}.cpuprofile`), JSON.stringify(profile));
+    if (HEAP) {
+      const heap = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+      fs.writeFileSync(path.join(PROFILE_DIR!, `engine-writes-${profiled}.heapprofile`), JSON.stringify(heap.profile));
+    }
     session.disconnect();
   }
   return { ms, cpuMs };

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { Query } from 'mingo';
 import { ObjectId } from 'mongodb';
 import { FALLBACK, fastApplyUpdate } from '../../server/src/db/embedded/fast-update';
-import { equalityMatcher, UNDECIDED } from '../../server/src/db/embedded/fast-match';
+import { equalityMatcher, fastFilter, fastTestOnce, UNDECIDED } from '../../server/src/db/embedded/fast-match';
 import { filterTester } from '../../server/src/db/embedded/executor';
 import { Index, KeyEntry } from '../../server/src/db/embedded/index-btree';
 import { applyUpdate, applyUpdateWithMingo } from '../../server/src/db/embedded/operations';
@@ -309,12 +309,15 @@ describe('fast matcher', () => {
         const q = new Query(filter, { useStrictMode: true });
         const test = filterTester(filter);
         const fast = equalityMatcher(filter);
+        expect(fastFilter(filter)).toBe(fast !== null);
         total++;
         if (fast) eligible++;
         for (const d of docs) {
           expect(test(d), JSON.stringify(filter) + ' ' + JSON.stringify(d)).toBe(q.test(d));
           if (fast) {
             const r = fast(d);
+            // the one-shot form (point lookups) answers alike
+            expect(fastTestOnce(filter, d)).toBe(r);
             if (r !== UNDECIDED) {
               decided++;
               expect(r === 1).toBe(q.test(d));

@@ -14,7 +14,7 @@ import { kindOf, plan, plannableEq, type Plan, type SortSpec } from './planner';
 import { Rec } from './record';
 import { MULTI, compareValues, compilePath, getScalarPath, isPlainObject, sortKey, type Doc } from './values';
 import { badValue } from './errors';
-import { UNDECIDED, compileFilter, equalityMatcher } from './fast-match';
+import { UNDECIDED, compileFilter, equalityMatcher, fastFilter, fastTestOnce } from './fast-match';
 
 /** What a read sees: the committed state at `snap` overlaid with `own` (a transaction's writes). */
 export interface ReadView {
@@ -80,21 +80,37 @@ function overlayOf(coll: CollectionState, view: ReadView): Map<Rec, Doc | null> 
 }
 
 /** Candidates of a plan: each of its ranges in turn ($in plans have several). */
-function* candidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
+function* candidates(coll: CollectionState, plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
   if (!plan.subs) {
-    yield* rangeCandidates(plan, overlay, view, stats);
+    yield* rangeCandidates(plan, plan.start, plan.end, overlay, view, stats);
     return;
   }
-  for (const r of plan.subs) yield* rangeCandidates({ ...plan, start: r.start, end: r.end }, overlay, view, stats);
+  if (plan.index.isId) {
+    // `_id: { $in }`: each range holds at most the one record of that _id, found directly
+    for (const r of plan.subs) {
+      const h = pointHit(coll, view, r.start.vals[0], stats);
+      if (h !== null) yield h;
+    }
+    return;
+  }
+  for (const r of plan.subs) yield* rangeCandidates(plan, r.start, r.end, overlay, view, stats);
 }
 
 /** Candidates in index order within one range: latest-state entries merged with overlay entries. */
-function* rangeCandidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
+function* rangeCandidates(
+  plan: Plan,
+  start: KeyEntry,
+  end: KeyEntry,
+  overlay: Map<Rec, Doc | null> | null,
+  view: ReadView,
+  stats: EngineStats,
+): Generator<Hit> {
   const ix = plan.index;
   const cmp = ix.compare;
   const dir = plan.dir;
   // overlay entries inside the bounds, sorted in scan order
   const extra: KeyEntry[] = [];
+  let docOf: Map<KeyEntry, Doc> | null = null;
   if (overlay) {
     for (const [rec, doc] of overlay) {
       if (doc === null) continue;
@@ -102,19 +118,19 @@ function* rangeCandidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view
       if (keys === null) continue;
       for (const t of keys.tuples) {
         const e = new KeyEntry(t, rec, rec.id);
-        if (cmp(e, plan.start) >= 0 && cmp(e, plan.end) <= 0) extra.push(e);
+        if (cmp(e, start) >= 0 && cmp(e, end) <= 0) extra.push(e);
       }
     }
     extra.sort((a, b) => dir * cmp(a, b));
+    docOf = new Map<KeyEntry, Doc>();
+    for (const e of extra) docOf.set(e, overlay.get(e.rec!)!);
   }
-  const docOf = new Map<KeyEntry, Doc>();
-  if (overlay) for (const e of extra) docOf.set(e, overlay.get(e.rec!)!);
 
-  const it = dir === 1 ? ix.tree.entries(plan.start) : ix.tree.entriesReversed(plan.end);
+  const it = dir === 1 ? ix.tree.entries(start) : ix.tree.entriesReversed(end);
   let x = 0;
   for (const [e] of it) {
     stats.keysExamined++;
-    if (dir === 1 ? cmp(e, plan.end) > 0 : cmp(e, plan.start) < 0) break;
+    if (dir === 1 ? cmp(e, end) > 0 : cmp(e, start) < 0) break;
     const rec = e instanceof Rec ? e : e.rec!;
     if (overlay && overlay.has(rec)) continue;
     if (rec.ts > view.snap) {
@@ -123,13 +139,13 @@ function* rangeCandidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view
     }
     while (x < extra.length && dir * cmp(extra[x]!, e) < 0) {
       const o = extra[x++]!;
-      yield { rec: o.rec!, doc: docOf.get(o)! };
+      yield { rec: o.rec!, doc: docOf!.get(o)! };
     }
     yield { rec, doc: rec.doc! };
   }
   while (x < extra.length) {
     const o = extra[x++]!;
-    yield { rec: o.rec!, doc: docOf.get(o)! };
+    yield { rec: o.rec!, doc: docOf!.get(o)! };
   }
 }
 
@@ -198,16 +214,8 @@ function pointId(filter: Doc): unknown {
   return plannableEq(v) ? v : NO_POINT;
 }
 
-/**
- * A filter that pins `_id` matches at most the one record of that `_id` (the `_id` index is
- * unique and any document mingo's equality matches has an `_id` equal in index order), so the
- * view's version of that record is the only candidate: no planning, no index scan, and no
- * overlay of the snapshot's changes to build.
- */
-function pointLookup(coll: CollectionState, view: ReadView, id: unknown, filter: Doc, stats: EngineStats): Hit | null {
-  stats.lastPlan = '_id_ eq[_id] point';
-  // (built first: an invalid filter is refused whether or not the record exists)
-  const test = filterTester(filter);
+/** The version of the record of an `_id` the view sees, if any. */
+function pointHit(coll: CollectionState, view: ReadView, id: unknown, stats: EngineStats): Hit | null {
   const rec = coll.findRec(id);
   if (rec === undefined) return null;
   stats.keysExamined++;
@@ -221,11 +229,33 @@ function pointLookup(coll: CollectionState, view: ReadView, id: unknown, filter:
     }
     doc = rec.visibleAt(view.snap);
   }
-  if (doc === null) return null;
+  return doc === null ? null : { rec, doc };
+}
+
+/**
+ * A filter that pins `_id` matches at most the one record of that `_id` (the `_id` index is
+ * unique and any document mingo's equality matches has an `_id` equal in index order), so the
+ * view's version of that record is the only candidate: no planning, no index scan, and no
+ * overlay of the snapshot's changes to build.
+ */
+function pointLookup(coll: CollectionState, view: ReadView, id: unknown, filter: Doc, stats: EngineStats): Hit | null {
+  stats.lastPlan = '_id_ eq[_id] point';
+  // (compiled first: an invalid filter is refused whether or not the record exists)
+  const fast = fastFilter(filter);
+  const q = fast ? null : compileFilter(filter);
+  const hit = pointHit(coll, view, id, stats);
+  if (hit === null) return null;
+  const doc = hit.doc;
   stats.docsExamined++;
   // `{ _id: v }` alone is decided by the equality matcher's type check, as a covered query
   if (Object.keys(filter).length === 1) stats.coveredQueries++;
-  return test(doc) ? { rec, doc } : null;
+  let ok: boolean;
+  if (q !== null) ok = testDoc(q, doc);
+  else {
+    const r = fastTestOnce(filter, doc);
+    ok = r === UNDECIDED ? testDoc(compileFilter(filter), doc) : r === 1;
+  }
+  return ok ? hit : null;
 }
 
 /**
@@ -258,7 +288,7 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
   const out: Hit[] = [];
   if (p.sortServed) {
     let skipped = 0;
-    for (const h of candidates(p, overlay, view, stats)) {
+    for (const h of candidates(coll, p, overlay, view, stats)) {
       stats.docsExamined++;
       if (!test(h.doc)) continue;
       if (skipped < skip) {
@@ -271,7 +301,7 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
     return out;
   }
   stats.inMemorySorts++;
-  for (const h of candidates(p, overlay, view, stats)) {
+  for (const h of candidates(coll, p, overlay, view, stats)) {
     stats.docsExamined++;
     if (test(h.doc)) out.push(h);
   }
@@ -294,7 +324,7 @@ export function runCount(coll: CollectionState, view: ReadView, filter: Doc, ski
   const test = matcher(p, filter, stats);
   let n = 0;
   const max = limit > 0 ? skip + limit : Infinity;
-  for (const h of candidates(p, overlay, view, stats)) {
+  for (const h of candidates(coll, p, overlay, view, stats)) {
     stats.docsExamined++;
     if (test(h.doc) && ++n >= max) break;
   }

@@ -91,29 +91,23 @@ type Cond = (a: unknown) => FastResult;
  * mingo's `$eq` for a non-array `a`: `isEqual(a, b) || (isNil(a) && isNil(b))`. UNDECIDED for
  * objects other than Date/ObjectId.
  */
-function eqCond(b: unknown): Cond {
-  return (a) => {
-    if (a === undefined || a === null) return b === null ? 1 : 0;
-    if (typeof a !== 'object') return a === b || Object.is(a, b) ? 1 : 0;
-    if (a instanceof Date || isObjectId(a)) return isEqual(a, b) ? 1 : 0;
-    return UNDECIDED;
-  };
+function eqTest(a: unknown, b: unknown): FastResult {
+  if (a === undefined || a === null) return b === null ? 1 : 0;
+  if (typeof a !== 'object') return a === b || Object.is(a, b) ? 1 : 0;
+  if (a instanceof Date || isObjectId(a)) return isEqual(a, b) ? 1 : 0;
+  return UNDECIDED;
 }
 
 /**
  * mingo's `$in` for a non-array `a` and a list of primitives: nil matches iff the list holds
  * null; a primitive iff the list holds it (mingo's HashMap keys primitives by SameValueZero, as
- * a Set does); a Date or ObjectId never (the list has no objects). UNDECIDED for other objects.
+ * a Set and Array.includes do); a Date or ObjectId never (the list has no objects). UNDECIDED
+ * for other objects.
  */
-function inCond(list: unknown[]): Cond {
-  const set = new Set(list);
-  const hasNull = set.has(null);
-  return (a) => {
-    if (a === undefined || a === null) return hasNull ? 1 : 0;
-    if (typeof a !== 'object') return set.has(a) ? 1 : 0;
-    if (a instanceof Date || isObjectId(a)) return 0;
-    return UNDECIDED;
-  };
+function inTest(a: unknown, set: ReadonlySet<unknown> | null, list: readonly unknown[] | null): FastResult {
+  const v = a === undefined ? null : a;
+  if (v !== null && typeof v === 'object') return v instanceof Date || isObjectId(v) ? 0 : UNDECIDED;
+  return (set !== null ? set.has(v) : list!.includes(v)) ? 1 : 0;
 }
 
 /**
@@ -121,61 +115,90 @@ function inCond(list: unknown[]): Cond {
  * cmp is 0 for identical values, else `<`/`>` (dates by time). So values of another type never
  * match, and NaN compares as 0 with any number (mingo's quirk, reproduced).
  */
-function rangeCond(op: string, b: unknown): Cond {
-  const test = op === '$gt' ? (c: number) => c > 0 : op === '$gte' ? (c: number) => c >= 0 : op === '$lt' ? (c: number) => c < 0 : (c: number) => c <= 0;
-  const bType = b instanceof Date ? 'date' : typeof b;
-  const bv = b instanceof Date ? +b : (b as string | number);
-  return (a) => {
-    let av: unknown;
-    if (a === undefined || a === null) return 0;
-    if (typeof a !== 'object') {
-      if (typeof a !== bType) return 0;
-      av = a;
-    } else if (a instanceof Date) {
-      if (bType !== 'date') return 0;
-      if (a === b) return test(0) ? 1 : 0;
-      av = +a;
-    } else if (isObjectId(a)) {
-      return 0;
-    } else {
-      return UNDECIDED;
-    }
-    const c = av === bv || Object.is(av, bv) ? 0 : (av as number) < (bv as number) ? -1 : (av as number) > (bv as number) ? 1 : 0;
-    return test(c) ? 1 : 0;
-  };
+function rangeTest(op: string, a: unknown, b: unknown): FastResult {
+  if (a === undefined || a === null) return 0;
+  let av: unknown;
+  let bv: unknown;
+  if (typeof a !== 'object') {
+    if (typeof a !== typeof b) return 0;
+    av = a;
+    bv = b;
+  } else if (a instanceof Date) {
+    if (!(b instanceof Date)) return 0;
+    if (a === b) return op === '$gte' || op === '$lte' ? 1 : 0;
+    av = +a;
+    bv = +b;
+  } else if (isObjectId(a)) {
+    return 0;
+  } else {
+    return UNDECIDED;
+  }
+  const c = av === bv || Object.is(av, bv) ? 0 : (av as number) < (bv as number) ? -1 : (av as number) > (bv as number) ? 1 : 0;
+  const ok = op === '$gt' ? c > 0 : op === '$gte' ? c >= 0 : op === '$lt' ? c < 0 : c <= 0;
+  return ok ? 1 : 0;
 }
 
-/** The conditions of one filter value (`v`, or an object of the operators above), or null. */
-function condsOf(value: unknown): Cond[] | null {
-  if (fastScalar(value)) return [eqCond(value)];
+/** Whether the fast matcher takes a filter value: a scalar, or an object of the operators above. */
+function fastValue(value: unknown): boolean {
+  if (fastScalar(value)) return true;
   // (operator objects are only read by their keys: a null-prototype one is fine too)
-  if (!isPlainObject(value)) return null;
-  const keys = Object.keys(value);
-  if (keys.length === 0) return null;
-  const out: Cond[] = [];
-  for (const op of keys) {
+  if (!isPlainObject(value)) return false;
+  let n = 0;
+  for (const op of Object.keys(value)) {
+    n++;
     const arg = (value as Doc)[op];
     switch (op) {
       case '$eq':
-        if (!fastScalar(arg)) return null;
-        out.push(eqCond(arg));
+        if (!fastScalar(arg)) return false;
         break;
       case '$in':
-        if (!Array.isArray(arg) || !arg.every(fastInMember)) return null;
-        out.push(inCond(arg));
+        if (!Array.isArray(arg) || !arg.every(fastInMember)) return false;
         break;
       case '$gt':
       case '$gte':
       case '$lt':
       case '$lte':
-        if (!fastBound(arg)) return null;
-        out.push(rangeCond(op, arg));
+        if (!fastBound(arg)) return false;
         break;
       default:
-        return null;
+        return false;
     }
   }
+  return n > 0;
+}
+
+/** The conditions of one filter value the fast matcher takes (fastValue), compiled. */
+function condsOf(value: unknown): Cond[] {
+  if (fastScalar(value)) return [(a) => eqTest(a, value)];
+  const out: Cond[] = [];
+  for (const op of Object.keys(value as Doc)) {
+    const arg = (value as Doc)[op];
+    if (op === '$eq') out.push((a) => eqTest(a, arg));
+    else if (op === '$in') {
+      const set = new Set(arg as unknown[]);
+      out.push((a) => inTest(a, set, null));
+    } else out.push((a) => rangeTest(op, a, arg));
+  }
   return out;
+}
+
+/** The conditions of one filter value on a resolved value, without compiling (see fastTestOnce). */
+function testValue(value: unknown, a: unknown): FastResult {
+  if (fastScalar(value)) return eqTest(a, value);
+  let undecided = false;
+  for (const op of Object.keys(value as Doc)) {
+    const arg = (value as Doc)[op];
+    const r = op === '$eq' ? eqTest(a, arg) : op === '$in' ? inTest(a, null, arg as unknown[]) : rangeTest(op, a, arg);
+    if (r === 0) return 0;
+    if (r === UNDECIDED) undecided = true;
+  }
+  return undecided ? UNDECIDED : 1;
+}
+
+/** Whether the fast matcher takes a whole filter. */
+export function fastFilter(filter: Doc): boolean {
+  for (const k of Object.keys(filter)) if (pathOf(k) === null || !fastValue(filter[k])) return false;
+  return true;
 }
 
 /**
@@ -183,17 +206,11 @@ function condsOf(value: unknown): Cond[] | null {
  * answers 1/0, or UNDECIDED when mingo must decide for that document.
  */
 export function equalityMatcher(filter: Doc): ((doc: Doc) => FastResult) | null {
+  if (!fastFilter(filter)) return null;
   const keys = Object.keys(filter);
   if (keys.length === 0) return () => 1;
-  const paths: (readonly string[])[] = [];
-  const conds: Cond[][] = [];
-  for (const k of keys) {
-    const p = pathOf(k);
-    const c = p && condsOf(filter[k]);
-    if (!p || !c) return null;
-    paths.push(p);
-    conds.push(c);
-  }
+  const paths = keys.map((k) => pathOf(k)!);
+  const conds = keys.map((k) => condsOf(filter[k]));
   if (paths.length === 1 && paths[0]!.length === 1 && conds[0]!.length === 1) {
     // the most common shape ({ _id: x }, { status: 'pending' }): no loops
     const f = paths[0]![0]!;
@@ -220,6 +237,26 @@ export function equalityMatcher(filter: Doc): ((doc: Doc) => FastResult) | null 
     }
     return undecided ? UNDECIDED : 1;
   };
+}
+
+/**
+ * The fast matcher's answer for one document without compiling a matcher (a point lookup tests
+ * one document: closures and Sets would cost more than they save). Same answers as
+ * equalityMatcher(filter)(doc). Precondition: fastFilter(filter).
+ */
+export function fastTestOnce(filter: Doc, doc: Doc): FastResult {
+  let undecided = false;
+  for (const k of Object.keys(filter)) {
+    const a = resolve(doc, pathOf(k)!);
+    if (a === UNDECIDED_MARK || Array.isArray(a)) {
+      undecided = true;
+      continue;
+    }
+    const r = testValue(filter[k], a);
+    if (r === 0) return 0;
+    if (r === UNDECIDED) undecided = true;
+  }
+  return undecided ? UNDECIDED : 1;
 }
 
 const UNDECIDED_MARK = Symbol('undecided');

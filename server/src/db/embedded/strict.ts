@@ -76,8 +76,8 @@ export function strict<T extends object>(target: T, className: string, protos: o
 export function checkOptions<T extends Record<string, unknown>>(where: string, opts: unknown, allowed: readonly string[]): T {
   if (opts === undefined || opts === null) return {} as T;
   if (typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`embedded mongo: ${where}: options must be an object`);
-  for (const [k, v] of Object.entries(opts)) {
-    if (v === undefined) continue;
+  for (const k of Object.keys(opts)) {
+    if ((opts as Record<string, unknown>)[k] === undefined) continue;
     if (!allowed.includes(k)) throw notImplemented(`${where} option '${k}'`);
   }
   return opts as T;

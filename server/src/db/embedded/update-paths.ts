@@ -29,12 +29,17 @@ function partsOf(path: string): readonly string[] {
   return p;
 }
 
+// The paths seen so far, their components, and the operator entry each comes from (a $rename's
+// source and target share one and may not be compared). Module-level scratch arrays: this runs
+// for every update statement, synchronously and never re-entered.
+const paths: string[] = [];
+const parts: (readonly string[])[] = [];
+const entries: number[] = [];
+
 export function checkUpdatePaths(update: Doc): void {
-  // the paths seen so far, their components, and the operator entry each comes from (a
-  // $rename's source and target share one and may not be compared)
-  const paths: string[] = [];
-  const parts: (readonly string[])[] = [];
-  const entries: number[] = [];
+  paths.length = 0;
+  parts.length = 0;
+  entries.length = 0;
   let entry = 0;
   for (const op of Object.keys(update)) {
     const spec = update[op];
