@@ -48,10 +48,15 @@ export class CollectionState {
     return this.indexes.find((i) => i.spec.name === name);
   }
 
+  /** The probe findRec reuses (one per collection: findRec is synchronous, never re-entered). */
+  private readonly probeVals: unknown[] = [undefined];
+  private readonly probe = new KeyEntry(this.probeVals, null, MIN_KEY);
+
   /** The record of an `_id` (live, pending or tombstone), if any. */
   findRec(id: unknown): Rec | undefined {
-    const probe = new KeyEntry([id], null, MIN_KEY);
-    const pair = this.idIndex.tree.getPairOrNextHigher(probe);
+    this.probeVals[0] = id;
+    const pair = this.idIndex.tree.getPairOrNextHigher(this.probe);
+    this.probeVals[0] = undefined;
     if (pair) {
       const e = pair[0];
       if (e instanceof Rec && compareValues(e.id, id) === 0) return e;

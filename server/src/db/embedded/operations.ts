@@ -193,7 +193,7 @@ function mingoApply(base: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] | unde
 function guardId(mod: Doc, base: Doc, insert: boolean): void {
   for (const op of Object.keys(mod)) {
     const spec = mod[op];
-    if (!isPlainObject(spec)) continue;
+    if (!isPlainObject(spec) || !hasIdPath(spec)) continue;
     for (const path of Object.keys(spec)) {
       if (path.charCodeAt(0) !== 95 /* _ */ || (path !== '_id' && !path.startsWith('_id.'))) continue;
       if (insert && base._id === undefined) continue; // an upsert may choose the new _id
@@ -207,6 +207,14 @@ function guardId(mod: Doc, base: Doc, insert: boolean): void {
       throw serverError('ImmutableField', `Performing an update on the path '${path}' would modify the immutable field '_id'`);
     }
   }
+}
+
+/** Whether an operator's argument names `_id` or a path in it (most do not: no array to build). */
+function hasIdPath(spec: Doc): boolean {
+  for (const path in spec) {
+    if (path.charCodeAt(0) === 95 /* _ */ && (path === '_id' || path.startsWith('_id.')) && Object.hasOwn(spec, path)) return true;
+  }
+  return false;
 }
 
 /** The document an upsert starts from: the equality conditions of the filter. */

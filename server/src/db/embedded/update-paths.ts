@@ -30,39 +30,50 @@ function partsOf(path: string): readonly string[] {
 }
 
 // The paths seen so far, their components, and the operator entry each comes from (a $rename's
-// source and target share one and may not be compared). Module-level scratch arrays: this runs
-// for every update statement, synchronously and never re-entered.
+// source and target share one and may not be compared). Module-level scratch arrays, filled up
+// to `n` (this runs for every update statement, synchronously and never re-entered; truncating
+// them would free their storage).
 const paths: string[] = [];
 const parts: (readonly string[])[] = [];
 const entries: number[] = [];
 
 export function checkUpdatePaths(update: Doc): void {
-  paths.length = 0;
-  parts.length = 0;
-  entries.length = 0;
+  let n = 0;
   let entry = 0;
-  for (const op of Object.keys(update)) {
-    const spec = update[op];
-    if (!isPlainObject(spec)) continue; // malformed operator arguments are refused when applied
-    for (const field of Object.keys(spec)) {
-      const value = spec[field];
-      const rename = op === '$rename' && typeof value === 'string';
-      for (let k = 0; k < (rename ? 2 : 1); k++) {
-        const path = k === 0 ? field : (value as string);
-        const pp = partsOf(path);
-        for (let i = 0; i < paths.length; i++) {
-          if (entries[i] === entry) continue;
-          const otherShorter = parts[i]!.length <= pp.length;
-          if (otherShorter ? covers(parts[i]!, pp) : covers(pp, parts[i]!)) {
-            // (the server's wording: the path being added, and where it meets the other one)
-            throw serverError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${otherShorter ? paths[i] : path}'`);
+  try {
+    for (const op in update) {
+      if (!Object.hasOwn(update, op)) continue;
+      const spec = update[op];
+      if (!isPlainObject(spec)) continue; // malformed operator arguments are refused when applied
+      for (const field in spec) {
+        if (!Object.hasOwn(spec, field)) continue;
+        const value = spec[field];
+        const rename = op === '$rename' && typeof value === 'string';
+        for (let k = 0; k < (rename ? 2 : 1); k++) {
+          const path = k === 0 ? field : (value as string);
+          const pp = partsOf(path);
+          for (let i = 0; i < n; i++) {
+            if (entries[i] === entry) continue;
+            const otherShorter = parts[i]!.length <= pp.length;
+            if (otherShorter ? covers(parts[i]!, pp) : covers(pp, parts[i]!)) {
+              // (the server's wording: the path being added, and where it meets the other one)
+              throw serverError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${otherShorter ? paths[i] : path}'`);
+            }
           }
+          paths[n] = path;
+          parts[n] = pp;
+          entries[n] = entry;
+          n++;
         }
-        paths.push(path);
-        parts.push(pp);
-        entries.push(entry);
+        entry++;
       }
-      entry++;
+    }
+  } finally {
+    // (nothing of this update is kept alive by the scratch arrays)
+    for (let i = 0; i < n; i++) {
+      paths[i] = '';
+      parts[i] = EMPTY;
     }
   }
 }
+const EMPTY: readonly string[] = Object.freeze([]);

@@ -411,11 +411,20 @@ function buildObject(keys: string[], vals: unknown[]): Doc {
  * builds new versions this way, sharing the unchanged values of the old one.)
  */
 export function compactShallow(src: Doc): Doc {
-  const keys = Object.keys(src);
-  const vals = new Array<unknown>(keys.length);
-  for (let i = 0; i < keys.length; i++) vals[i] = src[keys[i]!];
-  return Object.freeze(buildObject(keys, vals));
+  // (scratch arrays: the factory copies the values into the new object; never re-entered)
+  let n = 0;
+  for (const k in src) {
+    SHALLOW_KEYS[n] = k;
+    SHALLOW_VALS[n++] = src[k];
+  }
+  SHALLOW_KEYS.length = n;
+  SHALLOW_VALS.length = n;
+  const out = Object.freeze(buildObject(SHALLOW_KEYS, SHALLOW_VALS));
+  SHALLOW_VALS.fill(undefined);
+  return out;
 }
+const SHALLOW_KEYS: string[] = [];
+const SHALLOW_VALS: unknown[] = [];
 
 function intern(s: string): string {
   if (s.length > INTERN_MAX_LENGTH) return s;
