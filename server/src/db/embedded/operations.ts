@@ -13,7 +13,7 @@ import { conflictWith, type Txn } from './transaction';
 import { badValue, duplicateKey, notImplemented, serverError } from './errors';
 import { checkUpdatePaths } from './update-paths';
 import { FALLBACK, fastApplyUpdate } from './fast-update';
-import { canonicalKey, deepEqualValues, freezeClone, isPlainObject, thawClone, type Doc } from './values';
+import { deepEqualValues, freezeClone, isPlainObject, thawClone, type Doc } from './values';
 
 export interface OpEnv {
   engine: Engine;
@@ -90,7 +90,7 @@ export function insertDoc(env: OpEnv, doc: Doc): void {
   try {
     txn.write(coll, rec, doc);
   } catch (e) {
-    if (fresh) coll.side.delete(canonicalKey(id));
+    if (fresh) coll.side.delete(id);
     throw e;
   }
 }
