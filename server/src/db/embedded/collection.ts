@@ -217,7 +217,7 @@ export class EmbeddedCollection {
     const cursor = new FindCursorImpl(st, (s) =>
       this.read(sessionOpts, (coll, view) => runFind(coll, view, s, this.engine.stats).map((h) => h.doc)),
     );
-    return strict(cursor, 'FindCursor', [FindCursor.prototype]) as unknown as FindCursor;
+    return strict(cursor, 'FindCursor', [FindCursor.prototype], { bindMethods: true }) as unknown as FindCursor;
   }
 
   async findOne(filter?: Doc, options?: Opts): Promise<Doc | null> {
@@ -286,7 +286,7 @@ export class EmbeddedCollection {
         }),
       false,
     );
-    return strict(cursor, 'AggregationCursor', [AggregationCursor.prototype]) as unknown as AggregationCursor;
+    return strict(cursor, 'AggregationCursor', [AggregationCursor.prototype], { bindMethods: true }) as unknown as AggregationCursor;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -81,16 +81,16 @@ function overlayOf(coll: CollectionState, view: ReadView): Map<Rec, Doc | null> 
 
 /** Candidates of a plan: each of its ranges in turn ($in plans have several). */
 function* candidates(coll: CollectionState, plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
-  if (!plan.subs) {
-    yield* rangeCandidates(plan, plan.start, plan.end, overlay, view, stats);
-    return;
-  }
-  if (plan.index.isId) {
-    // `_id: { $in }`: each range holds at most the one record of that _id, found directly
-    for (const r of plan.subs) {
-      const h = pointHit(coll, view, r.start.vals[0], stats);
+  if (plan.inIds) {
+    // `_id: { $in }`: each value's range holds at most the one record of that _id, found directly
+    for (const id of plan.inIds) {
+      const h = pointHit(coll, view, id, stats);
       if (h !== null) yield h;
     }
+    return;
+  }
+  if (!plan.subs) {
+    yield* rangeCandidates(plan, plan.start, plan.end, overlay, view, stats);
     return;
   }
   for (const r of plan.subs) yield* rangeCandidates(plan, r.start, r.end, overlay, view, stats);

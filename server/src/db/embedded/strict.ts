@@ -52,12 +52,36 @@ function refusedMembers(className: string, protos: object[]): { methods: Set<str
   return r;
 }
 
-/** Wrap `target` so that unimplemented members of the driver class(es) `protos` throw clearly. */
-export function strict<T extends object>(target: T, className: string, protos: object[]): T {
+/**
+ * Wrap `target` so that unimplemented members of the driver class(es) `protos` throw clearly.
+ * `bindMethods` (cursors): the object's own methods are handed out bound to it, once per name —
+ * called through the Proxy they would see the Proxy as `this` and every field they read would go
+ * through the trap (a cursor's toArray reads several per document). A bound method that returns
+ * the object itself (the chaining ones: sort, limit, map…) returns the Proxy instead.
+ */
+export function strict<T extends object>(target: T, className: string, protos: object[], opts: { bindMethods?: boolean } = {}): T {
   const { methods, getters } = refusedMembers(className, protos);
-  return new Proxy(target, {
+  const bound = opts.bindMethods ? new Map<string, unknown>() : null;
+  const proxy: T = new Proxy(target, {
     get(t, prop, receiver) {
-      if (typeof prop === 'symbol' || prop in t) return Reflect.get(t, prop, receiver);
+      if (typeof prop === 'symbol') return Reflect.get(t, prop, receiver);
+      if (bound !== null) {
+        const b = bound.get(prop);
+        if (b !== undefined) return b;
+      }
+      if (prop in t) {
+        const v = Reflect.get(t, prop, receiver);
+        if (bound !== null && typeof v === 'function' && prop !== 'constructor') {
+          const fn = v as (...a: unknown[]) => unknown;
+          const f = (...args: unknown[]) => {
+            const r = fn.apply(t, args);
+            return r === t ? proxy : r;
+          };
+          bound.set(prop, f);
+          return f;
+        }
+        return v;
+      }
       if (methods.has(prop)) {
         return () => {
           throw notImplemented(`${className}.${prop}`);
@@ -67,6 +91,7 @@ export function strict<T extends object>(target: T, className: string, protos: o
       return undefined;
     },
   });
+  return proxy;
 }
 
 /**
