@@ -14,7 +14,7 @@ import { kindOf, plan, plannableEq, type Plan, type SortSpec } from './planner';
 import { Rec } from './record';
 import { MULTI, compareValues, compilePath, getScalarPath, isPlainObject, sortKey, type Doc } from './values';
 import { badValue } from './errors';
-import { UNDECIDED, compileFilter, equalityMatcher, fastFilter, fastTestOnce } from './fast-match';
+import { UNDECIDED, compileFilter, fastMatcher, fastFilter, fastTestOnce } from './fast-match';
 
 /** What a read sees: the committed state at `snap` overlaid with `own` (a transaction's writes). */
 export interface ReadView {
@@ -183,7 +183,7 @@ function matcher(p: Plan, filter: Doc, stats: EngineStats): (doc: Doc) => boolea
  * the compiled mingo Query.
  */
 export function filterTester(filter: Doc): (doc: Doc) => boolean {
-  const fast = equalityMatcher(filter);
+  const fast = fastMatcher(filter);
   if (fast) {
     let q: Query | null = null;
     return (doc) => {

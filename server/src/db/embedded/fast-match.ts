@@ -6,15 +6,15 @@
  * the engine compiled one per find/update/delete — the settler's `updateOne({ _id, status:
  * 'pending' })` paid for it once per document.
  *
- * Equality filters: a filter whose every key is a plain dotted path (no `$`, no numeric, empty or
- * Object.prototype segments) and whose every value is a plain scalar — string, number, boolean,
- * null, Date, ObjectId — or `{ $eq: <such a scalar> }`. For those, mingo's `$eq` (mingo/esm/
- * operators/_predicates.js) is `isEqual(a, b) || (isNil(a) && isNil(b))` plus array semantics,
- * where `a` is the value resolved at the path. The fast matcher resolves the path itself and
- * decides only when the way is made of plain objects and the value found is a scalar (or a Date
- * or ObjectId, compared with mingo's own isEqual); an array or any other object on the way or at
- * the end answers UNDECIDED and that document is tested by the compiled mingo Query instead, so
- * array-contains and type-bracketing semantics stay mingo's.
+ * Fast filters: every key a plain dotted path (no `$`, no numeric, empty or Object.prototype
+ * segments), every value a plain scalar — string, number, boolean, null, Date, ObjectId — or an
+ * object of the operators `$eq` (such a scalar), `$in` (a list of strings, numbers, booleans,
+ * null) and `$gt/$gte/$lt/$lte` (a string, number or Date). Their mingo semantics
+ * (mingo/esm/operators/_predicates.js), for the value `a` resolved at the path, are reproduced
+ * below operator by operator. The fast matcher resolves the path itself and decides only when the
+ * way is made of plain objects and the value found is a scalar (or a Date or ObjectId); an array
+ * or any other object on the way or at the end answers UNDECIDED, and that document is tested by
+ * the compiled mingo Query instead — so array-contains and type-bracketing semantics stay mingo's.
  */
 import { Query } from 'mingo';
 import { isEqual } from 'mingo/util';
@@ -202,10 +202,11 @@ export function fastFilter(filter: Doc): boolean {
 }
 
 /**
- * The fast matcher of a filter, or null when the filter is not one it takes. The matcher
- * answers 1/0, or UNDECIDED when mingo must decide for that document.
+ * The fast matcher of a filter, compiled (for a scan: conditions as closures, `$in` lists as
+ * Sets), or null when the filter is not one it takes. The matcher answers 1/0, or UNDECIDED
+ * when mingo must decide for that document.
  */
-export function equalityMatcher(filter: Doc): ((doc: Doc) => FastResult) | null {
+export function fastMatcher(filter: Doc): ((doc: Doc) => FastResult) | null {
   if (!fastFilter(filter)) return null;
   const keys = Object.keys(filter);
   if (keys.length === 0) return () => 1;
@@ -242,7 +243,7 @@ export function equalityMatcher(filter: Doc): ((doc: Doc) => FastResult) | null 
 /**
  * The fast matcher's answer for one document without compiling a matcher (a point lookup tests
  * one document: closures and Sets would cost more than they save). Same answers as
- * equalityMatcher(filter)(doc). Precondition: fastFilter(filter).
+ * fastMatcher(filter)(doc). Precondition: fastFilter(filter).
  */
 export function fastTestOnce(filter: Doc, doc: Doc): FastResult {
   let undecided = false;
