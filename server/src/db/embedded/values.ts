@@ -373,7 +373,9 @@ interface ShapeNode {
 const SHAPES: ShapeNode = { next: null, factory: null };
 let factoryCount = 0;
 const MAX_FACTORIES = 4096;
-const INTERNED = new Map<string, string>();
+/** Short strings shared between documents: two generations (see intern). */
+let internYoung = new Map<string, string>();
+let internOld = new Map<string, string>();
 const MAX_INTERNED = 65_536;
 const INTERN_MAX_LENGTH = 16;
 
@@ -428,14 +430,20 @@ const SHALLOW_VALS: unknown[] = [];
 
 function intern(s: string): string {
   if (s.length > INTERN_MAX_LENGTH) return s;
-  const hit = INTERNED.get(s);
-  if (hit !== undefined) return hit;
-  // A full table is started afresh rather than frozen: otherwise it ends up holding the first
-  // 65536 short strings ever seen (mostly unique ids of an early bulk load) and nothing that
-  // repeats later is shared any more (strings already shared stay shared).
-  if (INTERNED.size >= MAX_INTERNED) INTERNED.clear();
-  INTERNED.set(s, s);
-  return s;
+  const young = internYoung.get(s);
+  if (young !== undefined) return young;
+  // Two generations, so that the table keeps what repeats and forgets what does not: a string
+  // seen again while in the old generation moves to the young one; when the young one is full
+  // it becomes the old one, and what was old and not seen again is dropped. (A table that stops
+  // growing when full ends up holding the first short strings ever seen — mostly unique ids of
+  // an early bulk load — and nothing that repeats later gets shared.)
+  const shared = internOld.get(s) ?? s;
+  if (internYoung.size >= MAX_INTERNED) {
+    internOld = internYoung;
+    internYoung = new Map();
+  }
+  internYoung.set(shared, shared);
+  return shared;
 }
 
 /**
