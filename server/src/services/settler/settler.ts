@@ -16,7 +16,7 @@ import { settlerStep, type StepResult } from './steps';
 export interface SettlerOptions {
   /** lease lifetime: how long a dead settler blocks the others (renewed by every step) */
   leaseMs?: number;
-  /** a pass stops after this long (a cloud function has at most 60 s) and asks to be continued */
+  /** a pass stops after this long (a cloud function has at most 60 s) and asks to be continued; default 40 s in WeChat, none locally */
   passBudgetMs?: number;
   /** how often a waiter looks at its order when another instance settles */
   pollMs?: number;
@@ -54,7 +54,8 @@ export class Settler {
     private readonly opts: SettlerOptions = {},
   ) {
     this.leaseMs = opts.leaseMs ?? 15_000;
-    this.passBudgetMs = opts.passBudgetMs ?? 40_000;
+    // a cloud function lives at most 60 s: a pass there hands over after 40 s; a local process has no such limit
+    this.passBudgetMs = opts.passBudgetMs ?? (opts.trigger ? 40_000 : Infinity);
     this.pollMs = opts.pollMs ?? 25;
     this.stepped = this.newSignal();
   }
