@@ -100,7 +100,13 @@ export class Settler {
     do {
       this.again = false;
       const lease = await acquireLease(this.store.db, this.id, this.leaseMs);
-      if (!lease) return; // another settler works; it looks for new work after it lets go
+      if (!lease) {
+        // another settler works; it looks for new work after it lets go. If it died holding the
+        // lease (a killed process), nobody would until the timer's sweep: in local mode, look
+        // again once its lease has run out.
+        if (!this.opts.trigger) this.retryAfterLease();
+        return;
+      }
       try {
         for (;;) {
           if (Date.now() - started > this.passBudgetMs) return;
@@ -128,6 +134,20 @@ export class Settler {
       }
       // Work committed after our last look, while we still held the lease, found us busy: look again.
     } while (this.again || (await hasDueWork(this.store)));
+  }
+
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  /** Local mode: one pass more when the lease another holder has runs out, if work is still due then. */
+  private retryAfterLease(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void hasDueWork(this.store)
+        .then((due) => (due ? this.kick(this.latestNow) : undefined))
+        .catch(() => undefined); // the store closed meanwhile: nothing to do
+    }, this.leaseMs + 50);
+    this.retryTimer.unref();
   }
 
   private signal(): void {
