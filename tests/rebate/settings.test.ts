@@ -176,6 +176,24 @@ describe('§3.4 plugin-wide settings', () => {
     expect((await mine('c'))[0].status).toBe('pending');
   });
 
+  it('reset at a set time (12:00) applies before the first extraction after it, without waiting for the daily job', async () => {
+    await app.configure((c) => (c.rebate.reset = { ...c.rebate.reset, enabled: true, schedule: 'daily', time: '12:00' }));
+    await buy(app, 'a', ids.productId, { now: '2026-08-01T10:00:00+08:00' });
+    await buy(app, 'b', ids.productId, { now: '2026-08-01T11:59:00+08:00' }); // pays A before the reset
+    expect((await mine('a'))[0]).toMatchObject({ status: 'pending', receivedFen: 1000 });
+    // the first order after 12:00: the settler expires A's and B's entries before it extracts, so it pays nobody
+    const c = await buy(app, 'c', ids.productId, { now: '2026-08-01T12:01:00+08:00' });
+    expect(c.settlement.extractedFen).toBe(0);
+    expect((await mine('a'))[0]).toMatchObject({ status: 'expired', receivedFen: 1000 });
+    expect((await mine('b'))[0]).toMatchObject({ status: 'expired', receivedFen: 0 });
+    expect((await mine('c'))[0].status).toBe('pending');
+    // the daily job later finds the 12:00 reset done and does it no second time
+    const r = await app.call(ADMIN, 'admin', 'runDaily', {}, { now: '2026-08-01T18:00:00+08:00' });
+    expect(r.reset).toMatchObject({ due: true, expired: 0 });
+    expect((await mine('c'))[0].status).toBe('pending');
+    expect((await app.verify()).problems).toEqual([]);
+  });
+
   it('pause: entries are still created but nothing is extracted or paid', async () => {
     await buy(app, 'a', ids.productId);
     await app.configure((c) => (c.rebate.paused = true));

@@ -12,8 +12,15 @@ export const ORDER_KIND_TEXT: Record<string, string> = { mall: '商城', store: 
 
 export type OrderAction = 'pay' | 'cancel' | 'complete' | 'refund'
 
-/** Which buttons an order shows to its buyer. */
-export function orderActions(o: Pick<Order, 'status' | 'kind'>): OrderAction[] {
+/** The status shown: 结算中 while the settler has the order (a short moment after paying or receiving). */
+export function orderStatusText(o: Pick<Order, 'status' | 'settling'>): string {
+  if (o.settling && (o.status === 'paid' || o.status === 'completed')) return '结算中'
+  return ORDER_STATUS_TEXT[o.status] ?? o.status
+}
+
+/** Which buttons an order shows to its buyer (none while it is being settled: it takes a moment). */
+export function orderActions(o: Pick<Order, 'status' | 'kind'> & { settling?: boolean }): OrderAction[] {
+  if (o.settling) return []
   switch (o.status) {
     case 'created':
       return ['cancel', 'pay']

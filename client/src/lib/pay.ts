@@ -19,8 +19,23 @@ export async function payOrder(orderId: string): Promise<Order> {
     const p = r.payment as Record<string, unknown>
     const params = (p.payment as Record<string, unknown> | undefined) ?? p
     await Taro.requestPayment(params as unknown as Parameters<typeof Taro.requestPayment>[0])
-    // the callback may take a moment; show what the server knows now
-    return call<Order>('order', 'get', { orderId })
+    return settledOrder(orderId)
   }
   return r.order
+}
+
+const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/**
+ * After WeChat Pay: the payment callback records the payment, then the settler settles it (结算中).
+ * Look a few times (about 5 s) and show what the server knows then — paid and settled, or still
+ * 结算中 (the order page says so and a refresh shows the rest).
+ */
+export async function settledOrder(orderId: string, tries = 10): Promise<Order> {
+  let o = await call<Order>('order', 'get', { orderId })
+  for (let i = 0; i < tries && (o.status === 'created' || o.settling); i++) {
+    await wait(500)
+    o = await call<Order>('order', 'get', { orderId })
+  }
+  return o
 }

@@ -57,7 +57,9 @@ export interface Order {
   completedAt: string | null
   refundedAt: string | null
   settled: boolean
-  settlement: { extractedFen: number; entries: number; unionInflowFen: number; greenUnits: number; greenInflowFen: number } | null
+  /** 结算中: paid (or received) and waiting for the settler, usually a second or so */
+  settling: boolean
+  settlement: { extractedFen: number; entries: string[]; unionInflowFen: number; greenUnits: number; greenInflowFen: number } | null
 }
 
 export type EntryStatus = 'pending' | 'completed' | 'exchanged' | 'expired' | 'cancelled'
@@ -100,6 +102,8 @@ export interface MyEntries {
   paused: boolean
   exchange: ExchangeSettings
   entries: Entry[]
+  /** the shopper's orders still 结算中: their entries appear once settled */
+  settlingOrders: number
 }
 
 export interface UnionEntry {

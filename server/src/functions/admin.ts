@@ -8,6 +8,7 @@ import { verifyLedgerStep } from '../repo/verify-ledger';
 import { enableRebateForAll, listProducts, productAdminView, upsertProduct } from '../services/catalog';
 import { loadConfig, saveConfig } from '../services/config';
 import { runDaily } from '../services/daily';
+import { settlerStatus } from '../services/settler/settler';
 import { setupDatabase } from '../services/setup';
 import { liabilityDashboard } from '../services/dashboard';
 import { approveStore, storeView } from '../services/stores';
@@ -123,6 +124,8 @@ export const admin: CloudFunction = {
     params: z.strictObject({ withdrawalId: id, approve: z.boolean() }),
     run: (ctx, p) => inTx(ctx, (tx) => reviewWithdrawal(tx, p.withdrawalId, p.approve, ctx.caller.openid!)),
   }),
+  /** 结算状态: due orders, the settler's lease, and the settlement lag over the most recent orders. */
+  settlerStatus: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => settlerStatus(ctx.deps.store, ctx.now) }),
   /** 负债看板. */
   dashboard: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => liabilityDashboard(tx)) }),
   /**

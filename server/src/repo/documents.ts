@@ -156,7 +156,9 @@ export interface OrderDoc {
   settleProgress?: SettleProgress | null;
   /** commission, recruiter reward and revenue done (at completion) */
   distributedAt?: Date | null;
-  /** wall-clock time the settler finished the order (settlement lag = this − the recording) */
+  /** wall-clock time the settler read the batch that settled the order (payment order is checked against it) */
+  settleTakenAt?: Date | null;
+  /** wall-clock time the settler wrote that batch (just before its commit): settlement lag = this − paidAt */
   settledWallAt?: Date | null;
 }
 

@@ -21,6 +21,10 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ userId: 1, status: 1, completedAt: 1 }],
     [{ storeId: 1, createdAt: -1 }],
     [{ status: 1, createdAt: -1 }],
+    // the settler's work list: due orders in payment order (settled orders sit in the `false` range, never scanned)
+    [{ settleDue: 1, settleDueAt: 1, _id: 1 }],
+    [{ settleSeq: -1 }],
+    [{ userId: 1, settleDue: 1 }],
   ],
   payments: [[{ orderId: 1 }]],
   entries: [
@@ -62,6 +66,8 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ status: 1, createdAt: 1 }],
   ],
   outbox: [[{ status: 1, createdAt: 1 }]],
+  // the settler's requested jobs (the day's union release), oldest first
+  jobs: [[{ kind: 1, status: 1, startedAt: 1 }]],
   inflows: [[{ target: 1, day: 1 }]],
 };
 

@@ -1,6 +1,6 @@
 import type { JournalEntry } from '../engine/ledger/journal';
 import { applyPosting, chained } from './ledger';
-import { col, s, type Tx } from './db';
+import { col, MAX_TX_DOCS, s, type Tx } from './db';
 
 /**
  * Database migration 2: rebuild the account rows and balances (repo/ledger.ts `chained`) from the
@@ -16,7 +16,9 @@ import { col, s, type Tx } from './db';
  */
 export type ChainsState = { phase: 'rows' | 'balances' | 'replay'; after: string; book: string; height: number };
 
-export const DELETE_CHUNK = 500;
+/** Documents deleted per step (the step also writes the schema document: within MAX_TX_DOCS). */
+export const DELETE_CHUNK = 400;
+/** Journal entries read per replay step; the step stops earlier when their rows would cross MAX_TX_DOCS. */
 export const REPLAY_CHUNK = 100;
 
 export async function migrateLedgerChains(tx: Tx, raw: unknown): Promise<ChainsState | null> {
@@ -31,12 +33,17 @@ export async function migrateLedgerChains(tx: Tx, raw: unknown): Promise<ChainsS
   const journal = col(tx.db, 'journal');
   const entries: JournalEntry[] = state.book ? await journal.find({ book: state.book, height: { $gt: state.height } }, s(tx)).sort({ book: 1, height: 1 }).limit(REPLAY_CHUNK).toArray() : [];
   if (entries.length < REPLAY_CHUNK) entries.push(...(await journal.find({ book: { $gt: state.book } }, s(tx)).sort({ book: 1, height: 1 }).limit(REPLAY_CHUNK - entries.length).toArray()));
+  let done = 0;
   for (const entry of entries) {
+    // each chained posting writes its row and its balance; keep room for the schema document
+    const writes = 2 * entry.postings.filter((p) => chained(p.account)).length;
+    if (done > 0 && tx.docsWritten() + writes > MAX_TX_DOCS - 10) break;
     // as post() does: credits before debits
     const order = [...entry.postings.keys()].sort((a, b) => Number(entry.postings[a]!.amount < 0) - Number(entry.postings[b]!.amount < 0));
     for (const i of order) if (chained(entry.postings[i]!.account)) await applyPosting(tx, entry, i, { guard: false, at: new Date(entry.at) });
+    done++;
   }
-  if (entries.length < REPLAY_CHUNK) return null;
-  const last = entries[entries.length - 1]!;
+  if (done === entries.length && entries.length < REPLAY_CHUNK) return null;
+  const last = entries[done - 1]!;
   return { ...state, book: last.book, height: last.height };
 }

@@ -1,4 +1,5 @@
 import { validateLockDays, validateRebateRules } from '../engine/config/compliance';
+import { guard, touchGuard } from './guards';
 import { defaultRebateRules } from '../engine/config/defaults';
 import type { PluginConfig } from '../engine/config/types';
 import { AppError } from '../runtime/errors';
@@ -28,6 +29,7 @@ export async function upsertProduct(tx: Tx, input: ProductInput, storeId: string
   const config = await loadConfig(tx);
   const existing = input.productId ? await col(tx.db, 'products').findOne({ _id: input.productId }, s(tx)) : null;
   if (input.productId && (!existing || existing.storeId !== storeId)) throw new AppError('NOT_FOUND', '找不到该商品');
+  if (input.rebate !== undefined) await touchGuard(tx, guard.shares); // checked against the plugin's shares
   const rebate = input.rebate !== undefined ? validateRebateRules(input.rebate, config, { allowRandomReturn: false }) : (existing?.rebate ?? defaultRebateRules(config.rebate.newProductsDefaultOn));
   const lockDays = input.lockDays === undefined ? (existing?.lockDays ?? null) : input.lockDays === null ? null : validateLockDays(input.lockDays);
   const source: ProductSource = storeId ? 'store' : (input.source ?? existing?.source ?? 'self');

@@ -4,6 +4,7 @@ import { defaultPluginConfig } from '../engine/config/defaults';
 import { CONFIG_SCHEMA_VERSION, upgradeConfig } from '../engine/config/migrations';
 import type { MemberLevel, PluginConfig } from '../engine/config/types';
 import { col, s, type Tx } from '../repo/db';
+import { guard, touchGuard } from './guards';
 import type { ConfigDoc } from '../repo/documents';
 
 /** The stored document in the current shape: a document written by older code is upgraded in memory (see engine/config/migrations.ts). */
@@ -51,6 +52,8 @@ export async function maxOtherExtractionBp(tx: Tx): Promise<number> {
 /** Replace the configuration after validation (the compliance guard). The version must match: no lost updates between two admins. */
 export async function saveConfig(tx: Tx, raw: unknown, updatedBy: string | null): Promise<PluginConfig> {
   const current = await loadConfig(tx);
+  // the shares are checked against every product, store and cashier rule: conflict with a concurrent change of one
+  await touchGuard(tx, guard.shares);
   const config = validatePluginConfig(raw, await maxOtherExtractionBp(tx));
   const next = { ...config, version: current.version + 1 };
   await col(tx.db, 'config').updateOne({ _id: 'plugin' }, { $set: { config: next, schemaVersion: CONFIG_SCHEMA_VERSION, updatedAt: tx.now, updatedBy } }, { ...s(tx), upsert: true });

@@ -66,6 +66,8 @@ export async function myEntries(tx: Tx, userId: string, opts: { status?: EntryDo
     paused: config.rebate.paused,
     exchange: config.rebate.exchange,
     entries: out,
+    // 结算中: paid, not yet settled by the settler (their entries are not there yet)
+    settlingOrders: await col(tx.db, 'orders').countDocuments({ userId, settleDue: true }, s(tx)),
   };
 }
 

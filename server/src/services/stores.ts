@@ -6,12 +6,14 @@ import type { CashierDoc, StoreDoc, UserDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
 import { loadConfig } from './config';
 import { shanghaiDay } from '../engine/time';
+import { guard, touchGuard } from './guards';
 
 /** Stores (门店) and their cashiers (收银台). A merchant reads and changes only their own store. */
 
 export const CASHIER_PAGE = 'pages/cashier/index';
 
 export async function applyStore(tx: Tx, user: UserDoc, name: string): Promise<StoreDoc> {
+  await touchGuard(tx, guard.storesOf(user._id)); // concurrent applications conflict instead of both passing the count
   const mine = await col(tx.db, 'stores').countDocuments({ ownerId: user._id, status: { $in: ['pending', 'approved'] } }, s(tx));
   if (mine >= 5) throw new AppError('LIMIT_REACHED', '每位用户最多开 5 家门店');
   const store: StoreDoc = {
@@ -56,6 +58,7 @@ export async function prepareCashierCode(wx: WxPort): Promise<{ id: string; scen
 }
 
 export async function createCashier(tx: Tx, code: { id: string; scene: string; codeUrl: string }, store: StoreDoc, name: string): Promise<CashierDoc> {
+  await touchGuard(tx, guard.cashiersOf(store._id));
   const count = await col(tx.db, 'cashiers').countDocuments({ storeId: store._id }, s(tx));
   if (count >= MAX_CASHIERS_PER_STORE) throw new AppError('LIMIT_REACHED', `每家门店最多 ${MAX_CASHIERS_PER_STORE} 个收银台`);
   const cashier: CashierDoc = { _id: code.id, storeId: store._id, name, scene: code.scene, codeUrl: code.codeUrl, rebate: { enabled: true }, createdAt: tx.now };
@@ -66,7 +69,10 @@ export async function createCashier(tx: Tx, code: { id: string; scene: string; c
 export async function setStoreConfig(tx: Tx, store: StoreDoc, input: { rebate?: unknown; lockDays?: number | null; name?: string }): Promise<StoreDoc> {
   const config = await loadConfig(tx);
   const set: Partial<StoreDoc> = {};
-  if (input.rebate !== undefined) set.rebate = validateRebateRules(input.rebate, config, { allowRandomReturn: true });
+  if (input.rebate !== undefined) {
+    await touchGuard(tx, guard.shares); // checked against the plugin's shares: conflicts with a concurrent admin.setConfig
+    set.rebate = validateRebateRules(input.rebate, config, { allowRandomReturn: true });
+  }
   if (input.lockDays !== undefined) set.lockDays = input.lockDays === null ? null : validateLockDays(input.lockDays);
   if (input.name !== undefined) set.name = input.name;
   await col(tx.db, 'stores').updateOne({ _id: store._id }, { $set: set }, s(tx));
@@ -79,7 +85,10 @@ export async function setCashierConfig(tx: Tx, user: UserDoc, cashierId: string,
   await ownStore(tx, user, c.storeId);
   const config = await loadConfig(tx);
   const set: Partial<CashierDoc> = {};
-  if (input.rebate !== undefined) set.rebate = validateRebateRules(input.rebate, config, { allowRandomReturn: true });
+  if (input.rebate !== undefined) {
+    await touchGuard(tx, guard.shares);
+    set.rebate = validateRebateRules(input.rebate, config, { allowRandomReturn: true });
+  }
   if (input.name !== undefined) set.name = input.name;
   await col(tx.db, 'cashiers').updateOne({ _id: c._id }, { $set: set }, s(tx));
   return { ...c, ...set };

@@ -6,7 +6,7 @@ import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
-import { ORDER_KIND_TEXT, ORDER_STATUS_TEXT } from '@/lib/orders'
+import { ORDER_KIND_TEXT, orderStatusText } from '@/lib/orders'
 import type { Order } from '@/lib/types'
 import { Button, Row, StateView, Tag } from '@/components/ui'
 
@@ -34,7 +34,7 @@ export default function MerchantOrdersPage() {
               <Text className='muted small'>
                 {ORDER_KIND_TEXT[o.kind] ?? o.kind} · {formatDateTime(o.paidAt ?? o.createdAt)}
               </Text>
-              <Tag type={o.status === 'completed' ? 'green' : 'grey'}>{ORDER_STATUS_TEXT[o.status] ?? o.status}</Tag>
+              <Tag type={o.settling ? 'orange' : o.status === 'completed' ? 'green' : 'grey'}>{orderStatusText(o)}</Tag>
             </View>
             {o.lines.map((l, i) => (
               <Row key={i} label={`${l.name} ×${l.qty}`}>

@@ -5,7 +5,7 @@ import { confirm, runAction } from '@/lib/action'
 import { ensureLogin, toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
-import { ORDER_KIND_TEXT, ORDER_STATUS_TEXT, orderActions, type OrderAction } from '@/lib/orders'
+import { ORDER_KIND_TEXT, orderActions, orderStatusText, type OrderAction } from '@/lib/orders'
 import { payOrder } from '@/lib/pay'
 import type { Order, OrderStatus } from '@/lib/types'
 import { Button, Row, StateView, Tag } from '@/components/ui'
@@ -63,7 +63,7 @@ export default function OrdersPage() {
               <Text className='muted small'>
                 {ORDER_KIND_TEXT[o.kind] ?? o.kind} · {formatDateTime(o.createdAt)}
               </Text>
-              <Tag type={o.status === 'completed' ? 'green' : o.status === 'created' ? 'orange' : 'grey'}>{ORDER_STATUS_TEXT[o.status] ?? o.status}</Tag>
+              <Tag type={o.settling ? 'orange' : o.status === 'completed' ? 'green' : o.status === 'created' ? 'orange' : 'grey'}>{orderStatusText(o)}</Tag>
             </View>
             {o.lines.map((l, i) => (
               <Row key={i} label={`${l.name} ×${l.qty}`}>
@@ -74,8 +74,9 @@ export default function OrdersPage() {
             <Row label='实付'>
               <Text className='amount'>{formatFen(o.cashFen)}</Text>
             </Row>
-            {o.settlement && o.settlement.entries > 0 ? <Text className='muted small'>已加入排队 {o.settlement.entries} 条</Text> : null}
-            {o.status === 'paid' && o.kind !== 'cashier' ? <Text className='muted small'>收到商品后请确认收货，订单完成后按规则结算</Text> : null}
+            {o.settlement && o.settlement.entries.length > 0 ? <Text className='muted small'>已加入排队 {o.settlement.entries.length} 条</Text> : null}
+            {o.settling ? <Text className='muted small'>款项已收到，正在结算（排队、奖金池按支付顺序处理），稍后刷新即可看到结果</Text> : null}
+            {!o.settling && o.status === 'paid' && o.kind !== 'cashier' ? <Text className='muted small'>收到商品后请确认收货，订单完成后按规则结算</Text> : null}
             <View className='actions'>
               {orderActions(o).map((a) => (
                 <Button key={a} size='mini' type={a === 'pay' || a === 'complete' ? 'primary' : 'default'} onClick={() => act(o, a)} testId={`order-${a}`}>

@@ -68,6 +68,11 @@ export default function QueuePage() {
             <Text className='grid__label'>排队中</Text>
           </View>
         </View>
+        {mine?.settlingOrders ? (
+          <Text className='muted small' data-testid='queue-settling'>
+            有 {mine.settlingOrders} 笔订单结算中，完成后这里会出现新的排队记录（通常几秒内），请下拉刷新
+          </Text>
+        ) : null}
         {mine?.paused ? <Text className='state__text small'>平台已暂停返利，排队位置保留</Text> : null}
       </View>
       <View className='seg'>

@@ -83,8 +83,8 @@ export class GreenBook {
     cfg: { exitMultipleBp: number; withdrawFeeBp: number },
     at: Date,
     reserve: number,
-  ): { exited: number; paidFen: number; more: boolean } {
-    if (cfg.exitMultipleBp === 0 || this.state.totalUnits === 0) return { exited: 0, paidFen: 0, more: false };
+  ): { exited: number; paidFen: number; more: boolean; journal: BatchWrites['journal'] } {
+    if (cfg.exitMultipleBp === 0 || this.state.totalUnits === 0) return { exited: 0, paidFen: 0, more: false, journal: [] };
     const mv = new Movements();
     const messages: PlannedMessage[] = [];
     let exited = 0;
@@ -134,12 +134,13 @@ export class GreenBook {
       budget.touch(doc.balance(acct.greenPool), doc.balance(acct.greenIssuer), doc.posting(`exits#${this.exitRuns}`, acct.greenPool, ''), doc.posting(`exits#${this.exitRuns}`, acct.greenIssuer, ''));
       this.paidOutFen += paidFen;
       this.noteDay(w, before, at);
-      w.journal.push({ draft: { eventKey: `green.exit:${firstId}`, type: 'green.exit', postings: mv.postings, refs: { exited } }, at });
       w.messages.push(...messages);
     }
+    // the exits' entry is posted by the caller: after the entry that minted the lots (a lot may exit in the batch that made it)
+    const journal = exited > 0 ? [{ draft: { eventKey: `green.exit:${firstId}`, type: 'green.exit', postings: mv.postings, refs: { exited } }, at }] : [];
     // Exits raised the price past the lots loaded for this batch: others may have become due.
     const beyond = exited > 0 && this.state.totalUnits > 0 && priceKeyUpperBound(this.state) > this.completeBelowKey;
-    return { exited, paidFen, more: out || beyond };
+    return { exited, paidFen, more: out || beyond, journal };
   }
 
   /** The pool document after the batch, or null when the batch did not touch the pool. */

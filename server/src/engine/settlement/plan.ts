@@ -78,6 +78,8 @@ class Planner {
   private readonly done: WorkOutcome[] = [];
   private cut: BatchPlan['cut'] = null;
   private greenExitsPending = false;
+  /** journal entries caused by the current order, posted right after its own (its lots' exits) */
+  private afterOrderEntry: BatchWrites['journal'] = [];
 
   constructor(private readonly input: BatchInput) {
     this.budget = new DocBudget(input.maxDocs);
@@ -165,6 +167,7 @@ class Planner {
       this.budget.touch(doc.balance(p.account), doc.posting(eventKey, p.account, p.memo ?? ''));
     }
     this.w.journal.push({ draft: { eventKey, type, postings: mv.postings, refs: { orderId: order._id } }, at: work.at });
+    this.w.journal.push(...this.afterOrderEntry.splice(0));
   }
 
   /** Steps 2–5. A cut leaves the order as it is after what was paid, with where to continue. */
@@ -200,6 +203,7 @@ class Planner {
         clearing -= greenInflowFen;
         const exits = this.green.runExits(this.w, this.budget, c.green, at, this.reserveFor(work, false));
         if (exits.more) this.greenExitsPending = true;
+        this.afterOrderEntry.push(...exits.journal);
       }
     }
 

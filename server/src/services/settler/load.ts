@@ -142,6 +142,9 @@ export async function loadQueues(tx: Tx, works: OrderWork[], config: PluginConfi
 }
 
 export async function loadUnion(tx: Tx, works: OrderWork[], buyers: Map<string, BuyerLoad>, config: PluginConfig): Promise<UnionLoad> {
+  const blank: UnionStateDoc = { _id: 'union', poolFen: 0, nextSeq: 0, pendingCount: 0, pendingFen: 0, inflowFen: 0, releasedFen: 0 };
+  // the pool is untouched while the union queue is off: no round trip for it
+  if (!config.union.enabled) return { state: blank, referrers: new Map() };
   const state: UnionStateDoc = (await col(tx.db, 'union_state').findOne({ _id: 'union' }, s(tx))) ?? {
     _id: 'union',
     poolFen: 0,
@@ -177,8 +180,7 @@ export async function loadGreenState(tx: Tx, config: PluginConfig): Promise<Gree
  * The lots that may exit while the batch runs: active, with an exit key at most the price the
  * pool would reach if every inflow of the batch were minted as nothing (an upper bound).
  */
-export async function loadGreen(tx: Tx, works: OrderWork[], config: PluginConfig, extraInflowFen?: number): Promise<GreenLoad> {
-  const state = await loadGreenState(tx, config);
+export async function loadGreen(tx: Tx, works: OrderWork[], config: PluginConfig, state: GreenStateDoc, extraInflowFen?: number): Promise<GreenLoad> {
   if (!config.green.enabled || state.totalUnits === 0) return { state, candidates: [], completeBelowKey: Infinity };
   let inflow = extraInflowFen ?? 0;
   for (const w of works) if (w.settle) inflow += Math.min(mulBpFloor(w.order.cashFen, config.green.poolShareBp), w.order.cashFen);

@@ -16,7 +16,7 @@ import { settlerStep, type StepResult } from './steps';
 export interface SettlerOptions {
   /** lease lifetime: how long a dead settler blocks the others (renewed by every step) */
   leaseMs?: number;
-  /** a pass stops after this long (a cloud function has at most 60 s) and asks to be continued */
+  /** a pass stops after this long (a cloud function has at most 60 s) and asks to be continued; default 40 s in WeChat, none locally */
   passBudgetMs?: number;
   /** how often a waiter looks at its order when another instance settles */
   pollMs?: number;
@@ -43,6 +43,8 @@ export class Settler {
   private readonly pollMs: number;
   /** resolved after every step this instance commits: waiters look again */
   private stepped: { promise: Promise<void>; resolve: () => void };
+  /** the last step that failed for a reason other than a lost lease (a bug, or the database gone) */
+  lastError: unknown = null;
   /** counters for the benches */
   readonly stats = { passes: 0, steps: 0, batches: 0, settled: 0, lostLeases: 0, errors: 0 };
 
@@ -52,7 +54,8 @@ export class Settler {
     private readonly opts: SettlerOptions = {},
   ) {
     this.leaseMs = opts.leaseMs ?? 15_000;
-    this.passBudgetMs = opts.passBudgetMs ?? 40_000;
+    // a cloud function lives at most 60 s: a pass there hands over after 40 s; a local process has no such limit
+    this.passBudgetMs = opts.passBudgetMs ?? (opts.trigger ? 40_000 : Infinity);
     this.pollMs = opts.pollMs ?? 25;
     this.stepped = this.newSignal();
   }
@@ -97,7 +100,13 @@ export class Settler {
     do {
       this.again = false;
       const lease = await acquireLease(this.store.db, this.id, this.leaseMs);
-      if (!lease) return; // another settler works; it looks for new work after it lets go
+      if (!lease) {
+        // another settler works; it looks for new work after it lets go. If it died holding the
+        // lease (a killed process), nobody would until the timer's sweep: in local mode, look
+        // again once its lease has run out.
+        if (!this.opts.trigger) this.retryAfterLease();
+        return;
+      }
       try {
         for (;;) {
           if (Date.now() - started > this.passBudgetMs) return;
@@ -115,6 +124,7 @@ export class Settler {
         if (err instanceof LeaseLostError) this.stats.lostLeases++;
         else {
           this.stats.errors++;
+          this.lastError = err;
           console.error('settler step failed', err);
         }
         this.signal();
@@ -124,6 +134,20 @@ export class Settler {
       }
       // Work committed after our last look, while we still held the lease, found us busy: look again.
     } while (this.again || (await hasDueWork(this.store)));
+  }
+
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  /** Local mode: one pass more when the lease another holder has runs out, if work is still due then. */
+  private retryAfterLease(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void hasDueWork(this.store)
+        .then((due) => (due ? this.kick(this.latestNow) : undefined))
+        .catch(() => undefined); // the store closed meanwhile: nothing to do
+    }, this.leaseMs + 50);
+    this.retryTimer.unref();
   }
 
   private signal(): void {
@@ -168,8 +192,11 @@ export class Settler {
    */
   async drain(now?: Date, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    this.lastError = null;
     for (;;) {
       await this.kick(now ?? this.latestNow);
+      // a step that fails the same way each time would only fail again: say why instead of waiting
+      if (this.lastError) throw this.lastError;
       if (!(await hasDueWork(this.store))) return;
       if (Date.now() >= deadline) throw new Error('settler: work still due after the drain timeout');
       await sleep(this.pollMs);
@@ -184,4 +211,42 @@ export async function hasDueWork(store: Store): Promise<boolean> {
   if (await col(db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { projection: { _id: 1 } })) return true;
   const [green, settler] = await Promise.all([col(db, 'green_state').findOne({ _id: 'green' }), col(db, 'settler').findOne({ _id: 'settler' })]);
   return (green?.version ?? 0) !== (settler?.greenVersion ?? 0);
+}
+
+/** Percentile of sorted numbers (nearest rank). */
+function pct(sorted: number[], p: number): number | null {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * 结算状态 for the operator: what is due and how old the oldest is, who holds the lease, and the
+ * settlement lag (payment recorded → settled, wall clock) over the most recent settled orders.
+ */
+export async function settlerStatus(store: Store, now: Date, recent = 1000) {
+  const db = store.db;
+  const [doc, dueCount, oldest, last] = await Promise.all([
+    col(db, 'settler').findOne({ _id: 'settler' }),
+    col(db, 'orders').countDocuments({ settleDue: true }),
+    col(db, 'orders').find({ settleDue: true }, { projection: { settleDueAt: 1 } }).sort({ settleDueAt: 1, _id: 1 }).limit(1).toArray(),
+    col(db, 'orders')
+      .find({ settleSeq: { $gt: 0 } }, { projection: { paidAt: 1, settleDueAt: 1, settledWallAt: 1 } })
+      .sort({ settleSeq: -1 })
+      .limit(recent)
+      .toArray(),
+  ]);
+  const lags = last
+    .filter((o) => o.settledWallAt && (o.settleDueAt ?? o.paidAt))
+    .map((o) => o.settledWallAt!.getTime() - (o.settleDueAt ?? o.paidAt)!.getTime())
+    .sort((a, b) => a - b);
+  return {
+    due: dueCount,
+    oldestDueAt: oldest[0]?.settleDueAt ?? null,
+    lease: doc ? { holder: doc.holder, token: doc.token, expiresAt: doc.expiresAt, live: !!doc.holder && doc.expiresAt.getTime() > Date.now() } : null,
+    settledSeq: doc?.seq ?? 0,
+    transactions: doc?.transactions ?? 0,
+    cutOrderId: doc?.cut ?? null,
+    lagMs: { orders: lags.length, p50: pct(lags, 50), p99: pct(lags, 99), max: lags.at(-1) ?? null },
+    asOf: now,
+  };
 }

@@ -9,7 +9,7 @@ import { emptyWrites, planBatch } from '../../engine/settlement/plan';
 import type { OrderWork, PlannedMessage } from '../../engine/settlement/types';
 import { planStaticRelease } from '../../engine/union/union';
 import { col, MAX_TX_DOCS, runTransaction, s, type Store, type Tx } from '../../repo/db';
-import type { EntryDoc, JobDoc, OrderDoc, SettlerDoc, UnionEntryDoc } from '../../repo/documents';
+import type { EntryDoc, GreenStateDoc, JobDoc, OrderDoc, SettlerDoc, UnionEntryDoc } from '../../repo/documents';
 import { postBatch } from '../../repo/ledger';
 import { queueMessages } from '../outbox';
 import { newId } from '../../repo/ids';
@@ -56,6 +56,8 @@ export interface StepContext {
 /** One step; null when there is nothing to do. */
 export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
   return runTransaction(ctx.store, ctx.now, async (tx) => {
+    // wall-clock time the step reads its snapshot: recorded on the orders it settles (settlement lag, payment order)
+    const takenAt = new Date();
     const settler = await fence(tx, ctx.lease);
     const config = await loadConfig(tx);
     const due = await dueOrders(tx, settler, config, BATCH_ORDERS);
@@ -65,8 +67,8 @@ export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
     const job = await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
     if (job) return releaseChunk(tx, job);
     const green = await loadGreenState(tx, config);
-    if ((green.version ?? 0) !== settler.greenVersion) return exitChunk(tx, config, green.version ?? 0, horizon);
-    if (due.length) return orderBatch(tx, config, settler, due, ctx.random);
+    if ((green.version ?? 0) !== settler.greenVersion) return exitChunk(tx, config, green, horizon);
+    if (due.length) return orderBatch(tx, config, settler, green, due, ctx.random, takenAt);
     return null;
   });
 }
@@ -77,7 +79,7 @@ const settlerSet = (tx: Tx, set: Partial<SettlerDoc>) => col(tx.db, 'settler').u
 
 /** Save a step's job document (totals and where it stands); `reset:<instant>` and `union-release:<day>` are what runDaily reports. */
 async function saveJob(tx: Tx, id: string, kind: string, done: boolean, inc: { processed: number; amountFen: number }, set: Record<string, unknown> = {}): Promise<void> {
-  const $set = { status: done ? 'done' : 'running', finishedAt: done ? tx.now : null, ...set };
+  const $set = { status: done ? ('done' as const) : ('running' as const), finishedAt: done ? tx.now : null, ...set };
   // a path may be in $set or $setOnInsert, not both (the server refuses it with code 40)
   const onInsert = Object.fromEntries(Object.entries({ kind, startedAt: tx.now, note: '', cursor: 0 }).filter(([k]) => !(k in $set)));
   await col(tx.db, 'jobs').updateOne(
@@ -160,16 +162,18 @@ async function releaseChunk(tx: Tx, job: JobDoc): Promise<StepResult> {
 }
 
 /** A chunk of the forced-exit cascade (出局), after the pool changed outside a batch (a withdrawal, a refund …). */
-async function exitChunk(tx: Tx, config: PluginConfig, version: number, at: Date): Promise<StepResult> {
+async function exitChunk(tx: Tx, config: PluginConfig, green: GreenStateDoc, at: Date): Promise<StepResult> {
+  const version = green.version ?? 0;
   if (!config.green.enabled) {
     await settlerSet(tx, { greenVersion: version });
     return { kind: 'exits', settled: [], docs: tx.docsWritten() };
   }
-  const load = await loadGreen(tx, [], config, 0);
+  const load = await loadGreen(tx, [], config, green, 0);
   const book = new GreenBook(load);
   const w = emptyWrites();
   const budget = new DocBudget(MAX_TX_DOCS - OWN_DOCS);
   const r = book.runExits(w, budget, config.green, at, 0);
+  w.journal.push(...r.journal);
   book.finish(w);
   await writeBatch(tx, w);
   // our own write bumps the version: when nothing more is due, that is the version checked
@@ -178,18 +182,17 @@ async function exitChunk(tx: Tx, config: PluginConfig, version: number, at: Date
 }
 
 /** A batch of due orders: load, plan (pure), write; the settler document records the sequence and any cut. */
-async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, due: OrderDoc[], random: Random): Promise<StepResult> {
+async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, greenBefore: GreenStateDoc, due: OrderDoc[], random: Random, takenAt: Date): Promise<StepResult> {
   const scopes = await loadScopes(tx, due);
   const works: OrderWork[] = due.map((o) => workFor(o, scopes.get(o._id)!));
   const maxDocs = MAX_TX_DOCS - OWN_DOCS;
   const buyers = await loadBuyers(tx, works, config);
-  const greenBefore = await loadGreenState(tx, config);
   const plan = planBatch({
     config,
     works,
     queues: await loadQueues(tx, works, config, Math.floor(maxDocs / 5)),
     union: await loadUnion(tx, works, buyers, config),
-    green: await loadGreen(tx, works, config),
+    green: await loadGreen(tx, works, config, greenBefore),
     buyers,
     counters: await loadCounters(tx, works, config),
     random,
@@ -201,7 +204,7 @@ async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, due
   const wall = new Date();
   for (const d of plan.done) {
     const set = plan.writes.orders.get(d.orderId)!;
-    Object.assign(set, { settleSeq: ++seq, settledWallAt: wall });
+    Object.assign(set, { settleSeq: ++seq, settleTakenAt: takenAt, settledWallAt: wall });
   }
   await writeBatch(tx, plan.writes);
   const set: Partial<SettlerDoc> = { seq, cut: plan.cut?.orderId ?? null };
