@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gradientPng } from '../support/png'
-import { BANNED, helpers, openStory, type Story } from './harness'
+import { BANNED, helpers, openStory, type Story } from './story-harness'
 
 const ADMIN = 'demo-admin'
 const MERCHANT = 'demo-merchant'
