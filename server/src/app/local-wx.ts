@@ -4,7 +4,9 @@ import type { WxPort } from '../runtime/wx';
 /**
  * Local mode: nothing calls WeChat. A cashier's "mini-program code" is a QR code of the h5
  * cashier link carrying the same scene; payments are simulated by order.pay through the real
- * notification handler; subscribe messages stay recorded in the outbox.
+ * notification handler; a refund is "confirmed" as soon as the outbox sends it (the same recording
+ * path as WeChat's answer, callback and query); subscribe messages stay recorded in the outbox.
+ * There is no WeChat Pay bill to reconcile with.
  */
 export function localWx(publicUrl: string): WxPort {
   return {
@@ -16,8 +18,22 @@ export function localWx(publicUrl: string): WxPort {
     async unifiedOrder() {
       throw new Error('local mode: payments are simulated by order.pay');
     },
-    async refundPayment() {
-      // local mode: the refund stays recorded in the outbox; no money leaves the machine
+    async queryOrder() {
+      // no prepay is ever made locally, so the payment sweep has nothing to ask about
+      return { state: 'NOT_FOUND' };
+    },
+    async closeOrder() {
+      return { closed: true, paid: false };
+    },
+    async refund(p) {
+      // no money leaves the machine: the simulated WeChat Pay confirms at once
+      return { status: 'SUCCESS', wxRefundId: `SIM${p.refundNo}`, refundFen: p.refundFen, successAt: new Date() };
+    },
+    async queryRefund(refundNo) {
+      return { status: 'SUCCESS', wxRefundId: `SIM${refundNo}` };
+    },
+    async downloadBill() {
+      return null;
     },
     async sendSubscribeMessage() {
       // recorded by the outbox; nothing leaves the machine

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
 import { describeUser, login } from '../services/users';
 import { asUser, inTx } from './tx';
+import { recordSubscriptions, subscriptionView } from '../services/subscriptions';
 
 export const user: CloudFunction = {
   /** Sign in; `ref` (invite code or user id from a share card) binds the referrer on first sign-in only. */
@@ -27,6 +28,18 @@ export const user: CloudFunction = {
     access: 'user',
     params: z.strictObject({}),
     run: (ctx) => asUser(ctx, (tx, u) => describeUser(tx, u, ctx.isAdmin)),
+  }),
+  /** 订阅消息: the kinds the operator configured (template ids to ask for) and what the shopper agreed to. */
+  subscriptions: action({
+    access: 'user',
+    params: z.strictObject({}),
+    run: (ctx) => asUser(ctx, (tx, u) => subscriptionView(tx, u)),
+  }),
+  /** Record wx.requestSubscribeMessage's answers: `results` = { [templateId]: 'accept' | 'reject' | 'ban' | 'filter' }. */
+  subscribe: action({
+    access: 'user',
+    params: z.strictObject({ results: z.record(z.string().max(64).regex(/^[A-Za-z0-9_-]+$/), z.string().max(20)).refine((r) => Object.keys(r).length <= 20, '最多 20 个模板') }),
+    run: (ctx, p) => asUser(ctx, (tx, u) => recordSubscriptions(tx, u, p.results)),
   }),
 };
 

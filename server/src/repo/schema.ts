@@ -36,6 +36,11 @@ export const DB_MIGRATIONS: readonly DbMigration[] = [
     note: 'ledger account chains: every shopper account (incl. QENT/UENT) and the pool/issuer accounts get numbered rows with running balances, rebuilt from the journal (rewrites derived data: run with the functions paused)',
     step: migrateLedgerChains,
   },
+  {
+    version: 3,
+    note: "store accounts chained (CASH:store:<id>:revenue / :withdrawing get rows and a balance document, so merchants can see and withdraw their revenue): every chain is rebuilt from the journal as in migration 2 (rewrites derived data: run with the functions paused)",
+    step: migrateLedgerChains,
+  },
 ];
 
 export const SCHEMA_VERSION = DB_MIGRATIONS[DB_MIGRATIONS.length - 1]!.version;
