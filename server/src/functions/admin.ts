@@ -18,6 +18,7 @@ import { refundView, resolveRefund, REFUND_CALL } from '../services/refunds';
 import { resolveAnomaly } from '../services/anomalies';
 import { outboxView } from '../services/outbox/views';
 import { retryMessage } from '../services/outbox/dispatch';
+import { OUTBOX_KIND_NAMES } from '../services/outbox/registry';
 import { runSweeps } from '../services/sweeps';
 import { reconcileDay } from '../services/reconcile';
 import { addDays, shanghaiDay } from '../engine/time';
@@ -161,11 +162,11 @@ export const admin: CloudFunction = {
     params: z.strictObject({ status: z.enum(['requested', 'processing', 'succeeded', 'failed', 'manual']).optional(), limit: z.number().int().min(1).max(200).optional() }),
     run: (ctx, p) => inTx(ctx, async (tx) => (await col(tx.db, 'refunds').find(p.status ? { status: p.status } : {}, s(tx)).sort({ requestedAt: -1 }).limit(p.limit ?? 50).toArray()).map(refundView)),
   }),
-  /** A failed refund: `retry` (WeChat Pay again, same refund number) or `manual` (refunded outside WeChat Pay; `reference` required). */
+  /** A failed refund: `decision` retry (WeChat Pay again, same refund number) or manual (refunded outside WeChat Pay; `reference` required). */
   resolveRefund: action({
     access: 'admin',
-    params: z.strictObject({ refundId: id, action: z.enum(['retry', 'manual']), reference: z.string().trim().min(2).max(100).optional() }),
-    run: (ctx, p) => inTx(ctx, async (tx) => refundView(await resolveRefund(tx, p.refundId, p.action, p.reference ?? null))),
+    params: z.strictObject({ refundId: id, decision: z.enum(['retry', 'manual']), reference: z.string().trim().min(2).max(100).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => refundView(await resolveRefund(tx, p.refundId, p.decision, p.reference ?? null))),
   }),
   /** Payment notifications that could not be applied (amount differs from the order). */
   anomalies: action({
@@ -185,7 +186,7 @@ export const admin: CloudFunction = {
    */
   outbox: action({
     access: 'admin',
-    params: z.strictObject({ status: z.enum(['pending', 'sending', 'done', 'skipped', 'dead', 'sent', 'recorded', 'failed']).optional(), kind: z.string().max(40).optional(), limit: z.number().int().min(1).max(200).optional() }),
+    params: z.strictObject({ status: z.enum(['pending', 'sending', 'done', 'skipped', 'dead', 'sent', 'recorded', 'failed']).optional(), kind: z.enum(OUTBOX_KIND_NAMES).optional(), limit: z.number().int().min(1).max(200).optional() }),
     run: (ctx, p) =>
       inTx(ctx, async (tx) => {
         const filter = { ...(p.status ? { status: p.status } : {}), ...(p.kind ? { kind: p.kind } : {}) };

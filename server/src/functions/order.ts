@@ -148,12 +148,11 @@ export const payNotify: CloudFunction = {
         totalFee: amount(),
         resultCode: z.string().optional(),
         returnCode: z.string().optional(),
-        timeEnd: z.string().optional(),
       })
-      .passthrough(), // WeChat adds fields (subMchId, cashFee …) that we do not use
+      .passthrough(), // WeChat adds fields (timeEnd, subMchId, cashFee …): read as hints, never required
     run: async (ctx, p) => {
       if ((p.resultCode !== undefined && p.resultCode !== 'SUCCESS') || (p.returnCode !== undefined && p.returnCode !== 'SUCCESS')) return { errcode: 0, errmsg: 'ignored: not a success' };
-      const outcome = await handlePayment(ctx.deps, ctx.now, { outTradeNo: p.outTradeNo, transactionId: p.transactionId, totalFee: p.totalFee, paidAt: parseWxTime(p.timeEnd), source: 'notify' });
+      const outcome = await handlePayment(ctx.deps, ctx.now, { outTradeNo: p.outTradeNo, transactionId: p.transactionId, totalFee: p.totalFee, paidAt: parseWxTime((p as { timeEnd?: unknown }).timeEnd), source: 'notify' });
       // recorded: answer now; the settler settles (WeChat: the `settle` function, started without waiting)
       if (outcome.settling) await ctx.deps.settler.nudge(ctx.now);
       return { errcode: 0, errmsg: 'OK', ...outcome };

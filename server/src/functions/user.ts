@@ -38,7 +38,7 @@ export const user: CloudFunction = {
   /** Record wx.requestSubscribeMessage's answers: `results` = { [templateId]: 'accept' | 'reject' | 'ban' | 'filter' }. */
   subscribe: action({
     access: 'user',
-    params: z.strictObject({ results: z.record(z.string().max(64).regex(/^[A-Za-z0-9_-]+$/), z.string().max(20)).refine((r) => Object.keys(r).length <= 20, '最多 20 个模板') }),
+    params: z.strictObject({ results: z.record(z.string().max(64).regex(/^[A-Za-z0-9_-]+$/), z.enum(['accept', 'reject', 'ban', 'filter'])).refine((r) => Object.keys(r).length <= 20, '最多 20 个模板') }),
     run: (ctx, p) => asUser(ctx, (tx, u) => recordSubscriptions(tx, u, p.results)),
   }),
 };

@@ -20,3 +20,6 @@ export function kindOf(msg: Pick<OutboxDoc, 'kind' | 'data'>): OutboxKind | null
   if (msg.kind === 'refund' && msg.data.refundId) return legacyRefundKind;
   return Object.prototype.hasOwnProperty.call(KINDS, msg.kind) ? KINDS[msg.kind]! : null;
 }
+
+/** Every kind name an outbox document may carry (the registry's, bundles, and the legacy refund call). */
+export const OUTBOX_KIND_NAMES = [...new Set([...Object.keys(KINDS), 'bundle', 'refund'])] as [string, ...string[]];
