@@ -129,7 +129,8 @@ export class FakeWeChat implements WxPort {
       const o = this.orders.get(r.orderId);
       if (o) o.state = 'REFUND';
     }
-    return { outRefundNo: refundNo, outTradeNo: r.orderId, refundId: r.wxRefundId, refundStatus: state, settlementRefundFee: r.amountFen, refundFee: r.amountFen, successTime: '2026-01-01 00:00:00' };
+    const successTime = r.successAt ? new Date(r.successAt.getTime() + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19) : undefined;
+    return { outRefundNo: refundNo, outTradeNo: r.orderId, refundId: r.wxRefundId, refundStatus: state, settlementRefundFee: r.amountFen, refundFee: r.amountFen, ...(successTime ? { successTime } : {}) };
   }
 
   /** The payee confirms (or the transfer fails) in WeChat. */
