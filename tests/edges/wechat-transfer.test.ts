@@ -1,4 +1,4 @@
-import { createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createSign, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { lazyWechatTransferPayout, transferBody, wechatpayFromEnv, type WechatpayEnvConfig } from '../../server/src/app/payouts/wechat-transfer';
 import { WxError } from '../../server/src/runtime/wx';
@@ -14,7 +14,7 @@ import { WxError } from '../../server/src/runtime/wx';
 const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const impostor = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = (k: { export: (o: object) => string | Buffer }, type: 'pkcs8' | 'spki') => String(k.export({ type, format: 'pem' }));
+const pem = (k: KeyObject, type: 'pkcs8' | 'spki') => String(k.export({ type, format: 'pem' }));
 const PUB_KEY_ID = 'PUB_KEY_ID_0114232134912410000000000000000';
 
 const env = {
