@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { View, Text } from '@tarojs/components'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
+import { callOnce } from '@/lib/retry'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import type { ProductAdmin, RebateRules } from '@/lib/types'
@@ -14,7 +15,7 @@ export default function AdminProductsPage() {
   const list = useRemote(() => call<ProductAdmin[]>('admin', 'listProducts'))
 
   const create = async (p: ProductInput) => {
-    const r = await runAction('保存中', () => call('admin', 'upsertProduct', { ...p, source: 'self' }))
+    const r = await runAction('保存中', () => callOnce('admin', 'upsertProduct', { ...p, source: 'self' }))
     if (r) {
       toast('已上架', 'success')
       await list.reload()

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { View, Text, Image, Button as TaroButton } from '@tarojs/components'
 import Taro, { useShareAppMessage } from '@tarojs/taro'
 import DevIdentitySwitcher from '@/components/DevIdentitySwitcher'
+import SubscriptionsCard from '@/components/Subscriptions'
 import { Button, Row, StateView, Tag } from '@/components/ui'
 import { formatFen } from '@/lib/format'
 import { call, ApiError } from '@/lib/api'
@@ -85,6 +86,7 @@ export default function MePage() {
           </View>
         ) : null}
       </StateView>
+      {u ? <SubscriptionsCard /> : null}
       <View className='card card--list'>
         <View className='list-item' onClick={go('/pages/orders/index')}>
           <Text>我的订单</Text>
