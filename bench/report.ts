@@ -114,6 +114,25 @@ export function renderReport(r: any): string {
     L.push('');
   }
 
+  // 7. what-if
+  L.push('## 7. What-if: a month of a busy store replayed (admin.simulateConfig)', '');
+  if (failed('simulate')) L.push(`not measured (${P.simulate?.error ?? 'part not run'})`, '');
+  else {
+    const m = P.simulate;
+    L.push(
+      `A store runs ${m.historyDays} days with ${int(m.ordersPerDay)} orders a day (${int(m.shoppers)} shoppers: cashier payments at two cashiers, three mall products confirmed the next day, a store product; union queue and green points on, referrals, the daily job every night, a few refunds and green withdrawals), all through the production services (history generated in ${m.generationSeconds} s). Then \`admin.simulateConfig { days: ${m.periodDays} }\` replays the last ${m.periodDays} days — **${int(m.ordersInPeriod)} orders** and ${int(m.eventsInPeriod)} other recorded events — under the settings in force and under a proposed ratio (two replays through the settlement planner), in-memory embedded engine, one process, ${m.callMs.length} calls.`,
+      '',
+    );
+    L.push('| | median | all calls |');
+    L.push('|---|---:|---|');
+    L.push(`| wall time per call | **${f(m.medianCallMs / 1000, 1)} s** | ${m.callMs.map((x: number) => f(x / 1000, 1)).join(' / ')} s |`);
+    if (m.medianCpuMs !== undefined) L.push(`| CPU time per call (this process) | **${f(m.medianCpuMs / 1000, 1)} s** | ${m.cpuMs.map((x: number) => f(x / 1000, 1)).join(' / ')} s |`);
+    L.push('');
+    L.push(`- One call, by part: read the period ${f(m.parts.periodMs / 1000, 1)} s (${int(m.parts.periodReads)} documents), rebuild the state at its start ${f(m.parts.startMs / 1000, 1)} s (${int(m.parts.startReads)} documents: ${int(m.parts.startEntries)} head entries loaded of ${m.parts.startQueues} queues, ${int(m.parts.startUnloaded)} left as sums, ${int(m.parts.startLots)} lots), replay under the settings in force ${f(m.parts.replayCurrentMs / 1000, 1)} s, under the proposal ${f(m.parts.replayProposedMs / 1000, 1)} s.`);
+    L.push(`- Documents read per call: ${int(m.reads)} (pages of ${m.bound.pageDocs}); peak resident memory of the process ${m.peakRssMB} MB (${m.rssBeforeMB} MB before).`);
+    L.push(`- **Stated bound: at most ${m.bound.maxDays} days and ${int(m.bound.maxOrders)} orders per simulation** (a larger period answers LIMIT_REACHED). A month of this store fits the admin function's 60 s: ${m.fitsCloudFunction ? '**yes**' : '**no**'}${m.loadAverage ? ` (load average on the machine during the calls: ${m.loadAverage.join(', ')} — other work shared its 2 cores)` : ''}.`, '');
+  }
+
   L.push('## Reliability', '');
   L.push('The reliability properties are tests, not benchmarks: `npx vitest run tests/reliability` (part of `npm test`; seeded, the seed is printed, `RELIABILITY_SEED=<n>` reproduces a run).', '');
   L.push('- `concurrency.test.ts`: 120 concurrent payments through the gateway on one cashier queue, and 120 concurrent create/pay/complete on the green pool: each order settled exactly once (one payment, one `order.pay` journal entry, one entry/lot), queue paid in queue order, extractions = payouts, pool = journal, verifyLedger.');

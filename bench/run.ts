@@ -5,6 +5,7 @@
  *
  *   npm run bench                    # everything (≈ 10 min on 2 cores)
  *   npm run bench -- queue jobs      # only some parts (the report keeps the other parts' last figures)
+ *   npm run bench -- simulate        # the what-if of a month of a busy store (issue 14)
  *   BENCH_QUICK=1 npm run bench      # small sizes, to check the machinery
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,7 @@ const PARTS: { key: string; script: string; env: Record<string, string>; quickEn
   { key: 'load32', script: 'bench/parts/gateway-load.ts', env: { LOAD_CONCURRENCY: '32' }, quickEnv: { LOAD_SECONDS: '4' } },
   { key: 'memory', script: 'bench/parts/memory.ts', env: {}, quickEnv: { MEMORY_N: '20000' } },
   { key: 'sizes', script: 'bench/parts/sizes.ts', env: {}, quickEnv: {} },
+  { key: 'simulate', script: 'bench/parts/simulate.ts', env: {}, quickEnv: { SIM_ORDERS_PER_DAY: '100', SIM_HISTORY_DAYS: '40' }, nodeArgs: ['--expose-gc', '--max-old-space-size=4096'] },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

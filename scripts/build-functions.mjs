@@ -44,7 +44,9 @@ const RUNTIME = { wechat: 'Nodejs18.15', esbuild: 'node18.15' };
 // WeChat's default timeout is 3 s and its maximum 60 s. Shopper-facing calls are short transactions
 // (20 s leaves room for a cold start: connect + one schema read); the admin and daily functions run
 // the bounded jobs, verifyLedger steps and setup steps, each sized to finish well inside 60 s.
-const TIMEOUT_S = { admin: 60, daily: 60, outbox: 60 };
+// payNotify answers fast: it only records the payment and starts `settle` without waiting for it.
+// The settler (`settle`) holds its lease for at most a 40 s pass, then hands over to the next call.
+const TIMEOUT_S = { admin: 60, daily: 60, outbox: 60, settle: 60 };
 const DEFAULT_TIMEOUT_S = 20;
 // Open APIs a function calls (WeChat refuses a call its config.json does not declare). Subscribe
 // messages are sent only by the outbox dispatcher, which runs in the `outbox` function: every

@@ -37,6 +37,9 @@ const atom: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.array(bVal, { minLength: 1, maxLength: 3 }).map((vs) => ({ b: { $in: vs } })),
   fc.array(aVal, { minLength: 1, maxLength: 3 }).map((vs) => ({ a: { $in: vs } })),
   fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 4 }).map((vs) => ({ _id: { $in: vs } })),
+  // `_id` equality: the engine's point lookup (no plan, no scan), with or without other conditions
+  fc.integer({ min: 0, max: 40 }).map((v) => ({ _id: v })),
+  fc.integer({ min: 0, max: 40 }).map((v) => ({ _id: { $eq: v } })),
   bVal.map((v) => ({ b: { $ne: v } })),
   fc.boolean().map((e) => ({ c: { $exists: e } })),
   aVal.map((v) => ({ a: { $eq: v } })),

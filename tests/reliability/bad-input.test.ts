@@ -90,6 +90,7 @@ const baseline = (fn: string, action: string): Record<string, unknown> => {
     'merchant.dashboard': { storeId: ids.storeId },
     'admin.setConfig': { config: {} },
     'admin.validateConfig': { config: {} },
+    'admin.simulateConfig': { config: {}, days: 30 },
     'admin.upsertProduct': { productId: ids.productId, name: '测试商品', priceFen: 16800, costFen: 0, stock: 100 },
     'admin.approveStore': { storeId: ids.storeId, approve: true },
     'admin.setMemberLevels': { levels: [] },

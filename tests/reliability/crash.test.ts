@@ -128,6 +128,15 @@ describe('SIGKILL of the gateway during a stream of orders', () => {
         : await call(it.who, 'order', 'create', { lines: [{ productId, qty: it.qty }], requestId });
       expect(again.orderId).toBe(acknowledged.get(requestId));
     }
+    // payNotify answers before settlement (SPEC §9): the last payments may still be due, and a
+    // killed settler's lease must run out first. The gateway settles them by itself.
+    const settleDeadline = Date.now() + 60_000;
+    for (;;) {
+      const st = await must(api(url, ADMIN, 'admin', 'settlerStatus'));
+      if (st.due === 0) break;
+      if (Date.now() > settleDeadline) throw new Error(`still due after 60 s: ${JSON.stringify(st)}`);
+      await sleep(200);
+    }
     await gw!.stop();
     gw = null;
 

@@ -68,6 +68,7 @@ export function makeDeps(store: Store, wx: WxPort, opts: DepsOptions): AppDeps {
     onStep: (r) => {
       onStep?.(r);
       if (outbox.mode === 'background') void outbox.nudge(new Date());
+      else outbox.markDue();
     },
   });
   return {

@@ -10,6 +10,8 @@ import { loadConfig, saveConfig } from '../services/config';
 import { runDaily } from '../services/daily';
 import { settlerStatus } from '../services/settler/settler';
 import { setupDatabase } from '../services/setup';
+import { DEFAULT_DAYS, simulateConfig } from '../services/simulation/simulate';
+import { MAX_DAYS } from '../services/simulation/period';
 import { liabilityDashboard } from '../services/dashboard';
 import { approveStore, storeView } from '../services/stores';
 import { reviewWithdrawal } from '../services/wallet';
@@ -73,6 +75,16 @@ export const admin: CloudFunction = {
         if (v !== undefined && v !== current.version) throw new AppError('CONFLICT', `设置已被他人修改 (当前版本 ${current.version})，请刷新后再改`);
         return saveConfig(tx, { ...(p.config as object), version: current.version }, ctx.caller.openid);
       }),
+  }),
+  /**
+   * 模拟 (issue 14): replay the last `days` days of real orders under `config` and under the
+   * configuration in force, side by side, with the steady state in plain words. Reads in bounded
+   * pages on one snapshot, writes nothing; `config` passes the same compliance guard as setConfig.
+   */
+  simulateConfig: action({
+    access: 'admin',
+    params: z.strictObject({ config: z.unknown(), days: z.number().int().min(1).max(MAX_DAYS).optional() }),
+    run: (ctx, p) => simulateConfig(ctx.deps.store, ctx.now, p.config, p.days ?? DEFAULT_DAYS),
   }),
   /** Check a configuration without saving it. */
   validateConfig: action({

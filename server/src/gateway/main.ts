@@ -28,6 +28,12 @@ async function main() {
     serveStatic = createStaticHandler(root);
   }
   const server = createGateway(deps, { serveStatic });
+  // the settle function's timer in WeChat cloud (every minute): settle anything left behind,
+  // and apply a scheduled reset or a day's work even when no payment arrives
+  const sweep = setInterval(() => void deps.settler.kick(new Date()).catch((err) => console.error('settler sweep failed', err)), 60_000);
+  sweep.unref();
+  // a restart after a crash: settle what the last process left due (if its lease is still live, the settler looks again when it runs out)
+  void deps.settler.kick(new Date()).catch((err) => console.error('settler start failed', err));
   server.listen(port, host, () => {
     console.log(`gateway listening on ${publicUrl} (data: ${process.env.MONGODB_URI ? 'MongoDB' : path.resolve(process.env.DATA_DIR!)}, admins: ${admins})`);
     if (serveStatic) console.log(`open ${publicUrl}/ in a browser`);

@@ -363,6 +363,9 @@ export interface GreenLotDoc {
   exitKey: number;
   status: 'active' | 'exited' | 'empty';
   createdAt: Date;
+  /** a forced exit: when, and the units it had (units is 0 after it); absent on lots that exited before these were recorded */
+  exitedAt?: Date;
+  exitedUnits?: number;
 }
 
 export interface GreenDayDoc {

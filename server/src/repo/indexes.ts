@@ -27,6 +27,9 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ userId: 1, settleDue: 1 }],
     // the payment sweep: unpaid orders with a prepay, due to be asked about (orders without one sit in the null range)
     [{ payCheckAt: 1 }],
+    // admin.simulateConfig: the period's payments and refunds, in bounded pages
+    [{ paidAt: 1, _id: 1 }],
+    [{ refundedAt: 1 }],
   ],
   payments: [
     [{ orderId: 1 }],
@@ -51,6 +54,8 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ orderId: 1, lineIndex: 1 }, { unique: true }],
     [{ userId: 1, createdAt: -1 }],
     [{ status: 1, createdAt: 1 }],
+    // admin.simulateConfig: entries that left the queue in a period (pending ones have no closedAt)
+    [{ closedAt: 1 }],
   ],
   union_entries: [
     [{ seq: 1 }, { unique: true }],
@@ -59,17 +64,22 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ status: 1, eligibleDay: 1, seq: 1 }],
     [{ userId: 1, status: 1, seq: 1 }],
     [{ userId: 1, createdAt: -1 }],
+    [{ closedAt: 1 }],
   ],
   green_lots: [
     [{ status: 1, exitKey: 1 }],
     [{ userId: 1, status: 1, createdAt: 1 }],
     [{ orderId: 1 }],
+    // admin.simulateConfig: lots that exited in a period
+    [{ exitedAt: 1 }],
   ],
   journal: [
     [{ eventKey: 1 }, { unique: true }],
     [{ book: 1, height: 1 }, { unique: true }],
     // verifyLedger: an order's entries (every posting to an order's clearing account names the order)
     [{ 'refs.orderId': 1 }],
+    // admin.simulateConfig: a period's events of one kind (refunds, exchanges, green withdrawals …); `at` is an ISO string
+    [{ type: 1, at: 1 }],
   ],
   postings: [
     [{ userId: 1, at: -1 }],
@@ -77,7 +87,7 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ account: 1, seq: 1 }],
   ],
   balances: [[{ userId: 1 }]],
-  draws: [[{ userId: 1, at: -1 }]],
+  draws: [[{ userId: 1, at: -1 }], [{ at: 1 }]],
   withdrawals: [
     [{ userId: 1, createdAt: -1 }],
     [{ status: 1, createdAt: 1 }],

@@ -1,6 +1,6 @@
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
-import { burn, exitPriceKey, launchState, lotReachedExit, mint, price, pricePerPointFen, priceKeyUpperBound, takeFromLots, valueOf, type GreenState } from '../engine/green/pool';
+import { burn, exitPriceKey, launchState, lotAfterTake, lotReachedExit, mint, price, pricePerPointFen, priceKeyUpperBound, takeFromLots, valueOf, type GreenState } from '../engine/green/pool';
 import { shanghaiDay } from '../engine/time';
 import { mulBpFloor } from '../money/units';
 import { AppError } from '../runtime/errors';
@@ -56,12 +56,7 @@ async function takeUnits(tx: Tx, userId: string, units: number, config: PluginCo
   const takes = takeFromLots(lots, units);
   for (const t of takes) {
     const lot = lots.find((l) => l._id === t.lotId)!;
-    const left = { units: lot.units - t.units, consumptionFen: lot.consumptionFen - t.consumptionFen };
-    await col(tx.db, 'green_lots').updateOne(
-      { _id: lot._id },
-      { $set: { ...left, exitKey: exitPriceKey(left, config.green.exitMultipleBp), status: left.units === 0 ? 'empty' : 'active' } },
-      s(tx),
-    );
+    await col(tx.db, 'green_lots').updateOne({ _id: lot._id }, { $set: lotAfterTake(lot, t, config.green.exitMultipleBp) }, s(tx));
   }
   return takes;
 }

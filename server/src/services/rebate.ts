@@ -1,6 +1,6 @@
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
-import { drawLottery, type Random } from '../engine/rebate/lottery';
+import { drawEffect, drawLottery, drawOpen, type Random } from '../engine/rebate/lottery';
 import { resolveRatio, spendQueries, type RatioSource } from '../engine/rebate/ratio';
 import { exchangeAmount, insideRewardWindow, pickCashSlots, type ExchangeTarget } from '../engine/rebate/rules';
 import { runWaterfall, type PayableEntry } from '../engine/rebate/waterfall';
@@ -30,17 +30,19 @@ async function ownEntry(tx: Tx, entryId: string, userId: string): Promise<EntryD
 /** 抽奖: once per entry, only before its first payout; the drawn ratio replaces the ratio. */
 export async function drawForEntry(tx: Tx, entryId: string, userId: string, random: Random, mv: Movements) {
   const e = await ownEntry(tx, entryId, userId);
-  if (!e.lottery) throw new AppError('INVALID_INPUT', '该排队记录没有抽奖资格');
-  if (e.lottery.drawnBp !== null) throw new AppError('LOTTERY_USED');
-  if (e.status !== 'pending' || e.receivedFen > 0) throw new AppError('CONFLICT', '已开始返还或已结束，不能再抽奖');
-  const outcome = drawLottery(e.lottery.rule, random);
-  const entitlementFen = mulBpFloor(e.baseFen, outcome.ratioBp);
+  const open = drawOpen(e);
+  if (open === 'noLottery') throw new AppError('INVALID_INPUT', '该排队记录没有抽奖资格');
+  if (open === 'used') throw new AppError('LOTTERY_USED');
+  if (open === 'closed') throw new AppError('CONFLICT', '已开始返还或已结束，不能再抽奖');
+  const lottery = e.lottery!;
+  const outcome = drawLottery(lottery.rule, random);
+  const { entitlementFen, deltaFen: delta, completes } = drawEffect(e, outcome.ratioBp);
   // The draw record's primary key is the entry id: a second draw fails on the unique key even if two race.
   await col(tx.db, 'draws').insertOne(
     {
       _id: e._id,
       userId,
-      rule: e.lottery.rule,
+      rule: lottery.rule,
       roll: outcome.roll,
       rollRange: outcome.rollRange,
       ratioBeforeBp: e.ratioBp,
@@ -51,15 +53,13 @@ export async function drawForEntry(tx: Tx, entryId: string, userId: string, rand
     },
     s(tx),
   );
-  const delta = entitlementFen - e.entitlementFen;
-  const completes = entitlementFen === 0;
   await col(tx.db, 'entries').updateOne(
     { _id: e._id },
     {
       $set: {
         ratioBp: outcome.ratioBp,
         ratioRule: 'lottery',
-        ratioSource: e.lottery.source,
+        ratioSource: lottery.source,
         entitlementFen,
         'lottery.drawnBp': outcome.ratioBp,
         'lottery.drawnAt': tx.now,

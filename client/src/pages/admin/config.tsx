@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { View, Text } from '@tarojs/components'
+import Taro from '@tarojs/taro'
 import { ApiError, call } from '@/lib/api'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
@@ -7,6 +8,9 @@ import { ALL_NUM_FIELDS, OTHER_NUM_FIELDS, REBATE_NUM_FIELDS, applyTexts, getPat
 import type { PluginConfig } from '@/lib/types'
 import { useRemote } from '@/lib/useRemote'
 import { Button, Field, Segmented, StateView, Toggle } from '@/components/ui'
+import SimulationPanel from './sim/SimulationPanel'
+import { growthWarning } from './sim/logic'
+import type { SimulationAnswer } from './sim/types'
 
 const DISPLAY: [keyof PluginConfig['rebate']['display'], string][] = [
   ['queueId', '显示队列编号'],
@@ -46,15 +50,68 @@ export default function AdminConfigPage() {
   )
   const byPath = (p: string) => num(ALL_NUM_FIELDS.find((f) => f.path === p)!)
 
-  const save = async () => {
-    if (!cfg) return
+  const [sim, setSim] = useState<{ key: string; answer: SimulationAnswer } | null>(null)
+  const [simDays, setSimDays] = useState(30)
+
+  /** The form as a configuration, or null (the unreadable field is shown). */
+  const draft = (): PluginConfig | null => {
+    if (!cfg) return null
     const r = applyTexts(cfg, texts)
     if ('error' in r) {
       setGuard(r.error)
-      return toast(r.error)
+      toast(r.error)
+      return null
+    }
+    return r.config
+  }
+
+  /**
+   * Replay the recent orders under `config` (and the settings in force), reusing the last answer
+   * for the same settings; a setting the compliance guard refuses is shown like a refused save.
+   */
+  const simulate = async (config: PluginConfig, days: number, title: string): Promise<SimulationAnswer | null> => {
+    const key = `${days}|${JSON.stringify(config)}`
+    if (sim?.key === key) return sim.answer
+    void Taro.showLoading({ title, mask: true }).catch(() => undefined)
+    try {
+      const answer = await call<SimulationAnswer>('admin', 'simulateConfig', { config, days })
+      setSim({ key, answer })
+      setGuard(null)
+      return answer
+    } catch (err) {
+      const m = err instanceof ApiError ? err.message : '模拟失败'
+      if (err instanceof ApiError && err.code === 'CONFIG_INVALID') setGuard(m)
+      toast(m)
+      throw err
+    } finally {
+      void Promise.resolve(Taro.hideLoading()).catch(() => undefined)
+    }
+  }
+
+  const runSimulation = async (days = simDays) => {
+    const config = draft()
+    if (config) await simulate(config, days, '模拟中').catch(() => undefined)
+  }
+
+  const save = async () => {
+    const config = draft()
+    if (!config) return
+    // before saving: would what is owed grow without bound? then the operator confirms, told the effect
+    let answer: SimulationAnswer | null = null
+    try {
+      answer = await simulate(config, simDays, '检查中')
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'CONFIG_INVALID') return
+      const go = await Taro.showModal({ title: '未能完成模拟', content: '无法检查此设置的长期影响。仍要保存吗？', confirmText: '仍要保存', cancelText: '取消' })
+      if (!go.confirm) return
+    }
+    const warning = answer ? growthWarning(answer) : null
+    if (warning) {
+      const go = await Taro.showModal({ title: warning.title, content: warning.content, confirmText: '仍要保存', cancelText: '再想想', confirmColor: '#fa5151' })
+      if (!go.confirm) return
     }
     try {
-      const saved = await call<PluginConfig>('admin', 'setConfig', { config: r.config })
+      const saved = await call<PluginConfig>('admin', 'setConfig', { config })
       setCfg(saved)
       setTexts(textsOf(saved))
       setGuard(null)
@@ -176,10 +233,23 @@ export default function AdminConfigPage() {
                 <Text className='state__text'>{guard}</Text>
               </View>
             ) : null}
+            {sim ? (
+              <SimulationPanel
+                sim={sim.answer}
+                days={simDays}
+                onDays={(d) => {
+                  setSimDays(d)
+                  void runSimulation(d)
+                }}
+              />
+            ) : null}
+            <Button type='default' onClick={() => void runSimulation()} testId='config-simulate'>
+              模拟（用近期订单重放当前填写的设置）
+            </Button>
             <Button onClick={save} testId='config-save'>
               保存设置
             </Button>
-            <Text className='muted small block'>保存前由合规检查校验：各方从一笔订单中提取的总和不能超过实付金额，推荐只有一级。</Text>
+            <Text className='muted small block'>保存前由合规检查校验：各方从一笔订单中提取的总和不能超过实付金额，推荐只有一级。保存前还会重放近期订单：若待返会无限增长，需要再次确认。</Text>
           </>
         ) : null}
       </StateView>

@@ -8,9 +8,35 @@
  * The log only holds commits newer than the oldest open snapshot and is empty when no
  * transaction is open.
  */
-import { Index, KeyEntry, type IndexSpec } from './index-btree';
+import { Index, KeyEntry, type Entry, type IndexSpec } from './index-btree';
 import { Rec } from './record';
 import { MIN_KEY, canonicalKey, compareValues, type Doc } from './values';
+
+/**
+ * Records by `_id` outside the `_id` index (pending inserts, recent deletes), keyed as the index
+ * compares `_id`s (canonicalKey). String `_id`s, the usual kind, have a map of their own keyed by
+ * the string itself, so no key string is built for them (two ids that compare equal are the same
+ * string, and a string never compares equal to a non-string).
+ */
+export class SideTable {
+  private readonly strings = new Map<string, Rec>();
+  private readonly others = new Map<string, Rec>();
+
+  get size(): number {
+    return this.strings.size + this.others.size;
+  }
+  get(id: unknown): Rec | undefined {
+    return typeof id === 'string' ? this.strings.get(id) : this.others.get(canonicalKey(id));
+  }
+  set(id: unknown, rec: Rec): void {
+    if (typeof id === 'string') this.strings.set(id, rec);
+    else this.others.set(canonicalKey(id), rec);
+  }
+  delete(id: unknown): void {
+    if (typeof id === 'string') this.strings.delete(id);
+    else this.others.delete(canonicalKey(id));
+  }
+}
 
 interface LogEntry {
   ts: number;
@@ -21,7 +47,7 @@ export class CollectionState {
   readonly indexes: Index[] = [];
   readonly idIndex: Index;
   /** records absent from the latest state but still referenced: pending inserts, recent deletes */
-  readonly side = new Map<string, Rec>();
+  readonly side = new SideTable();
   /** live documents in the latest committed state */
   live = 0;
   private log: LogEntry[] = [];
@@ -48,21 +74,28 @@ export class CollectionState {
     return this.indexes.find((i) => i.spec.name === name);
   }
 
+  /** The probe findRec reuses (one per collection: findRec is synchronous, never re-entered). */
+  private readonly probeVals: unknown[] = [undefined];
+  private readonly probe = new KeyEntry(this.probeVals, null, MIN_KEY);
+  private readonly pair: [Entry, undefined] = [this.probe, undefined];
+
   /** The record of an `_id` (live, pending or tombstone), if any. */
   findRec(id: unknown): Rec | undefined {
-    const probe = new KeyEntry([id], null, MIN_KEY);
-    const pair = this.idIndex.tree.getPairOrNextHigher(probe);
+    this.probeVals[0] = id;
+    const pair = this.idIndex.tree.getPairOrNextHigher(this.probe, this.pair);
+    this.probeVals[0] = undefined;
     if (pair) {
       const e = pair[0];
+      pair[0] = this.probe;
       if (e instanceof Rec && compareValues(e.id, id) === 0) return e;
     }
-    return this.side.get(canonicalKey(id));
+    return this.side.get(id);
   }
 
   /** Record for a new `_id` (registered as pending in the side table). */
   newRec(id: unknown): Rec {
     const rec = new Rec(id);
-    this.side.set(canonicalKey(id), rec);
+    this.side.set(id, rec);
     return rec;
   }
 
@@ -104,11 +137,10 @@ export class CollectionState {
     if (old === null && newDoc !== null) this.live++;
     else if (old !== null && newDoc === null) this.live--;
     if (newDoc === null) {
-      const k = canonicalKey(rec.id);
-      if (keep) this.side.set(k, rec);
-      else this.side.delete(k);
+      if (keep) this.side.set(rec.id, rec);
+      else this.side.delete(rec.id);
     } else if (old === null && this.side.size > 0) {
-      this.side.delete(canonicalKey(rec.id));
+      this.side.delete(rec.id);
     }
   }
 
@@ -136,7 +168,7 @@ export class CollectionState {
     while (i < this.log.length && this.log[i]!.ts <= minSnap) {
       for (const rec of this.log[i]!.recs) {
         rec.trim(minSnap);
-        if (rec.doc === null && rec.lock === null && rec.ts <= minSnap) this.side.delete(canonicalKey(rec.id));
+        if (rec.doc === null && rec.lock === null && rec.ts <= minSnap) this.side.delete(rec.id);
       }
       i++;
     }
@@ -155,8 +187,7 @@ export class CollectionState {
   /** Release a record a transaction locked but never committed (abort). */
   releasePending(rec: Rec, minSnap: number): void {
     if (rec.doc === null && rec.lock === null && (rec.ts === 0 || rec.ts <= minSnap)) {
-      const k = canonicalKey(rec.id);
-      if (this.side.get(k) === rec) this.side.delete(k);
+      if (this.side.get(rec.id) === rec) this.side.delete(rec.id);
     }
   }
 

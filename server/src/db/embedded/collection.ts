@@ -217,7 +217,7 @@ export class EmbeddedCollection {
     const cursor = new FindCursorImpl(st, (s) =>
       this.read(sessionOpts, (coll, view) => runFind(coll, view, s, this.engine.stats).map((h) => h.doc)),
     );
-    return strict(cursor, 'FindCursor', [FindCursor.prototype]) as unknown as FindCursor;
+    return strict(cursor, 'FindCursor', [FindCursor.prototype], { bindMethods: true }) as unknown as FindCursor;
   }
 
   async findOne(filter?: Doc, options?: Opts): Promise<Doc | null> {
@@ -286,7 +286,7 @@ export class EmbeddedCollection {
         }),
       false,
     );
-    return strict(cursor, 'AggregationCursor', [AggregationCursor.prototype]) as unknown as AggregationCursor;
+    return strict(cursor, 'AggregationCursor', [AggregationCursor.prototype], { bindMethods: true }) as unknown as AggregationCursor;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -410,11 +410,12 @@ export class EmbeddedCollection {
     type Prepared = (env: OpEnv, res: BulkCounts, i: number) => void;
     const prepared: Prepared[] = operations.map((op, i) => {
       if (!isPlainObject(op) || Object.keys(op).length !== 1) throw new MongoInvalidArgumentError(`Invalid BulkWriteOperation at index ${i}`);
-      const [kind, raw] = Object.entries(op)[0]! as [string, Doc];
-      const w = `Collection.bulkWrite ${kind}`;
+      const kind = Object.keys(op)[0]!;
+      const raw = op[kind] as Doc;
+      const w = BULK_WHERE[kind] ?? `Collection.bulkWrite ${kind}`;
       switch (kind) {
         case 'insertOne': {
-          const a = checkOptions<{ document: Doc }>(w, raw, ['document']);
+          const a = checkOptions<{ document: Doc }>(w, raw, BULK_DOCUMENT_ONLY);
           if (a.document._id === undefined || a.document._id === null) a.document._id = new ObjectId();
           const d = prepareInsert(a.document);
           return (env, res, idx) => {
@@ -427,7 +428,7 @@ export class EmbeddedCollection {
         case 'updateMany':
         case 'replaceOne': {
           const replacement = kind === 'replaceOne';
-          const a = checkOptions<Opts>(w, raw, ['filter', replacement ? 'replacement' : 'update', 'upsert', ...(replacement ? [] : ['arrayFilters']), ...(kind === 'updateMany' ? [] : ['sort'])]);
+          const a = checkOptions<Opts>(w, raw, BULK_UPDATE_OPTIONS[kind]!);
           const f = checkFilter(a.filter);
           const u = replacement ? validateReplacement(a.replacement) : validateUpdate(a.update);
           const sorted = normalizeSort(a.sort) !== undefined;
@@ -451,7 +452,7 @@ export class EmbeddedCollection {
         }
         case 'deleteOne':
         case 'deleteMany': {
-          const a = checkOptions<Opts>(w, raw, ['filter']);
+          const a = checkOptions<Opts>(w, raw, BULK_FILTER_ONLY);
           const f = checkFilter(a.filter);
           return (env, res) => {
             res.deletedCount += deleteDocs(env, f, kind === 'deleteMany').length;
@@ -541,6 +542,18 @@ export class EmbeddedCollection {
     return true;
   }
 }
+
+// (per bulkWrite statement, computed once: a settler batch has hundreds of statements)
+const BULK_WHERE: Record<string, string> = Object.fromEntries(
+  ['insertOne', 'updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany'].map((k) => [k, `Collection.bulkWrite ${k}`]),
+);
+const BULK_UPDATE_OPTIONS: Record<string, readonly string[]> = {
+  updateOne: ['filter', 'update', 'upsert', 'arrayFilters', 'sort'],
+  updateMany: ['filter', 'update', 'upsert', 'arrayFilters'],
+  replaceOne: ['filter', 'replacement', 'upsert', 'sort'],
+};
+const BULK_FILTER_ONLY = ['filter'] as const;
+const BULK_DOCUMENT_ONLY = ['document'] as const;
 
 interface BulkCounts {
   insertedCount: number;

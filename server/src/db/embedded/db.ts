@@ -46,7 +46,7 @@ export class EmbeddedDb {
         .map((c) => ({ name: c.name, type: 'collection', options: {}, info: { readOnly: false }, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } }) as Doc)
         .filter((d) => q === null || q.test(d));
     }, true);
-    return strict(cursor, 'ListCollectionsCursor', [ListCollectionsCursor.prototype]) as unknown as ListCollectionsCursor;
+    return strict(cursor, 'ListCollectionsCursor', [ListCollectionsCursor.prototype], { bindMethods: true }) as unknown as ListCollectionsCursor;
   }
 }
 

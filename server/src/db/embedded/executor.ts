@@ -7,13 +7,14 @@
  * Everything here is synchronous: the trees are only modified when a commit is applied, which
  * never happens in the middle of an operation, so iterators stay valid.
  */
-import { Query } from 'mingo';
+import type { Query } from 'mingo';
 import type { CollectionState } from './collection-state';
 import { KeyEntry, type Index } from './index-btree';
-import { kindOf, plan, type Plan, type SortSpec } from './planner';
+import { kindOf, plan, plannableEq, type Plan, type SortSpec } from './planner';
 import { Rec } from './record';
-import { MULTI, compareValues, compilePath, getScalarPath, sortKey, type Doc } from './values';
+import { MULTI, compareValues, compilePath, getScalarPath, isPlainObject, sortKey, type Doc } from './values';
 import { badValue } from './errors';
+import { UNDECIDED, compileFilter, fastMatcher, fastFilter, fastTestOnce } from './fast-match';
 
 /** What a read sees: the committed state at `snap` overlaid with `own` (a transaction's writes). */
 export interface ReadView {
@@ -59,16 +60,6 @@ export interface FindSpec {
   limit?: number;
 }
 
-const MINGO_OPTS = { useStrictMode: true } as const;
-
-export function compileFilter(filter: Doc): Query {
-  try {
-    return new Query(filter, MINGO_OPTS);
-  } catch (e) {
-    throw badValue(`invalid filter: ${(e as Error).message}`);
-  }
-}
-
 function testDoc(q: Query, doc: Doc): boolean {
   try {
     return q.test(doc);
@@ -89,21 +80,37 @@ function overlayOf(coll: CollectionState, view: ReadView): Map<Rec, Doc | null> 
 }
 
 /** Candidates of a plan: each of its ranges in turn ($in plans have several). */
-function* candidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
-  if (!plan.subs) {
-    yield* rangeCandidates(plan, overlay, view, stats);
+function* candidates(coll: CollectionState, plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
+  if (plan.inIds) {
+    // `_id: { $in }`: each value's range holds at most the one record of that _id, found directly
+    for (const id of plan.inIds) {
+      const h = pointHit(coll, view, id, stats);
+      if (h !== null) yield h;
+    }
     return;
   }
-  for (const r of plan.subs) yield* rangeCandidates({ ...plan, start: r.start, end: r.end }, overlay, view, stats);
+  if (!plan.subs) {
+    yield* rangeCandidates(plan, plan.start, plan.end, overlay, view, stats);
+    return;
+  }
+  for (const r of plan.subs) yield* rangeCandidates(plan, r.start, r.end, overlay, view, stats);
 }
 
 /** Candidates in index order within one range: latest-state entries merged with overlay entries. */
-function* rangeCandidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view: ReadView, stats: EngineStats): Generator<Hit> {
+function* rangeCandidates(
+  plan: Plan,
+  start: KeyEntry,
+  end: KeyEntry,
+  overlay: Map<Rec, Doc | null> | null,
+  view: ReadView,
+  stats: EngineStats,
+): Generator<Hit> {
   const ix = plan.index;
   const cmp = ix.compare;
   const dir = plan.dir;
   // overlay entries inside the bounds, sorted in scan order
   const extra: KeyEntry[] = [];
+  let docOf: Map<KeyEntry, Doc> | null = null;
   if (overlay) {
     for (const [rec, doc] of overlay) {
       if (doc === null) continue;
@@ -111,19 +118,19 @@ function* rangeCandidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view
       if (keys === null) continue;
       for (const t of keys.tuples) {
         const e = new KeyEntry(t, rec, rec.id);
-        if (cmp(e, plan.start) >= 0 && cmp(e, plan.end) <= 0) extra.push(e);
+        if (cmp(e, start) >= 0 && cmp(e, end) <= 0) extra.push(e);
       }
     }
     extra.sort((a, b) => dir * cmp(a, b));
+    docOf = new Map<KeyEntry, Doc>();
+    for (const e of extra) docOf.set(e, overlay.get(e.rec!)!);
   }
-  const docOf = new Map<KeyEntry, Doc>();
-  if (overlay) for (const e of extra) docOf.set(e, overlay.get(e.rec!)!);
 
-  const it = dir === 1 ? ix.tree.entries(plan.start) : ix.tree.entriesReversed(plan.end);
+  const it = dir === 1 ? ix.tree.entries(start) : ix.tree.entriesReversed(end);
   let x = 0;
   for (const [e] of it) {
     stats.keysExamined++;
-    if (dir === 1 ? cmp(e, plan.end) > 0 : cmp(e, plan.start) < 0) break;
+    if (dir === 1 ? cmp(e, end) > 0 : cmp(e, start) < 0) break;
     const rec = e instanceof Rec ? e : e.rec!;
     if (overlay && overlay.has(rec)) continue;
     if (rec.ts > view.snap) {
@@ -132,13 +139,13 @@ function* rangeCandidates(plan: Plan, overlay: Map<Rec, Doc | null> | null, view
     }
     while (x < extra.length && dir * cmp(extra[x]!, e) < 0) {
       const o = extra[x++]!;
-      yield { rec: o.rec!, doc: docOf.get(o)! };
+      yield { rec: o.rec!, doc: docOf!.get(o)! };
     }
     yield { rec, doc: rec.doc! };
   }
   while (x < extra.length) {
     const o = extra[x++]!;
-    yield { rec: o.rec!, doc: docOf.get(o)! };
+    yield { rec: o.rec!, doc: docOf!.get(o)! };
   }
 }
 
@@ -154,12 +161,7 @@ export function makeDocComparator(sort: SortSpec): (a: Doc, b: Doc) => number {
   };
 }
 
-/**
- * Run a find over a view. Returns the matching hits after sort/skip/limit. The overlay
- * decides which indexes are usable (an overlay document with an array on an index path makes
- * that index's order unusable for this query).
- */
-/** The match test of a plan: the covered check, or the mingo query (compiled on first use). */
+/** The match test of a plan: the covered check, or the filter's tester. */
 function matcher(p: Plan, filter: Doc, stats: EngineStats): (doc: Doc) => boolean {
   if (p.covered) {
     const { paths, kinds } = p.covered;
@@ -172,14 +174,104 @@ function matcher(p: Plan, filter: Doc, stats: EngineStats): (doc: Doc) => boolea
       return true;
     };
   }
+  return filterTester(filter);
+}
+
+/**
+ * The full match test of a filter: the equality matcher when the filter is one (deciding most
+ * documents without mingo; mingo's Query, compiled on first need, decides the rest), otherwise
+ * the compiled mingo Query.
+ */
+export function filterTester(filter: Doc): (doc: Doc) => boolean {
+  const fast = fastMatcher(filter);
+  if (fast) {
+    let q: Query | null = null;
+    return (doc) => {
+      const r = fast(doc);
+      if (r !== UNDECIDED) return r === 1;
+      q ??= compileFilter(filter);
+      return testDoc(q, doc);
+    };
+  }
   const q = compileFilter(filter);
   return (doc) => testDoc(q, doc);
 }
 
+const NO_POINT: unique symbol = Symbol('no point');
+
+/**
+ * The `_id` a filter pins by equality (`_id: v` or `_id: { $eq: v }` at the top level, with a
+ * value the planner could probe the `_id` index with), or NO_POINT.
+ */
+function pointId(filter: Doc): unknown {
+  if (!Object.hasOwn(filter, '_id')) return NO_POINT;
+  let v = filter._id;
+  if (isPlainObject(v)) {
+    const ks = Object.keys(v);
+    if (ks.length !== 1 || ks[0] !== '$eq') return NO_POINT;
+    v = v.$eq;
+  }
+  return plannableEq(v) ? v : NO_POINT;
+}
+
+/** The version of the record of an `_id` the view sees, if any. */
+function pointHit(coll: CollectionState, view: ReadView, id: unknown, stats: EngineStats): Hit | null {
+  const rec = coll.findRec(id);
+  if (rec === undefined) return null;
+  stats.keysExamined++;
+  const own = view.own;
+  let doc: Doc | null;
+  if (own !== null && own.has(rec)) doc = own.get(rec)!;
+  else {
+    if (rec.ts > view.snap && !coll.changedSince(view.snap).has(rec)) {
+      // cannot happen while the view's snapshot is registered (its changes are in the log)
+      throw new Error(`embedded mongo: internal error: record changed after snapshot ${view.snap} missing from the commit log`);
+    }
+    doc = rec.visibleAt(view.snap);
+  }
+  return doc === null ? null : { rec, doc };
+}
+
+/**
+ * A filter that pins `_id` matches at most the one record of that `_id` (the `_id` index is
+ * unique and any document mingo's equality matches has an `_id` equal in index order), so the
+ * view's version of that record is the only candidate: no planning, no index scan, and no
+ * overlay of the snapshot's changes to build.
+ */
+function pointLookup(coll: CollectionState, view: ReadView, id: unknown, filter: Doc, stats: EngineStats): Hit | null {
+  stats.lastPlan = '_id_ eq[_id] point';
+  // (compiled first: an invalid filter is refused whether or not the record exists)
+  const fast = fastFilter(filter);
+  const q = fast ? null : compileFilter(filter);
+  const hit = pointHit(coll, view, id, stats);
+  if (hit === null) return null;
+  const doc = hit.doc;
+  stats.docsExamined++;
+  // `{ _id: v }` alone is decided by the equality matcher's type check, as a covered query
+  if (Object.keys(filter).length === 1) stats.coveredQueries++;
+  let ok: boolean;
+  if (q !== null) ok = testDoc(q, doc);
+  else {
+    const r = fastTestOnce(filter, doc);
+    ok = r === UNDECIDED ? testDoc(compileFilter(filter), doc) : r === 1;
+  }
+  return ok ? hit : null;
+}
+
+/**
+ * Run a find over a view. Returns the matching hits after sort/skip/limit. The overlay
+ * decides which indexes are usable (an overlay document with an array on an index path makes
+ * that index's order unusable for this query).
+ */
 export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, stats: EngineStats): Hit[] {
   const sort = spec.sort ?? [];
   const skip = spec.skip ?? 0;
   const limit = spec.limit && spec.limit > 0 ? spec.limit : Infinity;
+  const id = skip >= 0 ? pointId(spec.filter) : NO_POINT;
+  if (id !== NO_POINT) {
+    const hit = pointLookup(coll, view, id, spec.filter, stats);
+    return hit !== null && skip === 0 ? [hit] : [];
+  }
   const overlay = overlayOf(coll, view);
   const usable = (ix: Index) => {
     if (!overlay) return true;
@@ -196,7 +288,7 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
   const out: Hit[] = [];
   if (p.sortServed) {
     let skipped = 0;
-    for (const h of candidates(p, overlay, view, stats)) {
+    for (const h of candidates(coll, p, overlay, view, stats)) {
       stats.docsExamined++;
       if (!test(h.doc)) continue;
       if (skipped < skip) {
@@ -209,7 +301,7 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
     return out;
   }
   stats.inMemorySorts++;
-  for (const h of candidates(p, overlay, view, stats)) {
+  for (const h of candidates(coll, p, overlay, view, stats)) {
     stats.docsExamined++;
     if (test(h.doc)) out.push(h);
   }
@@ -220,6 +312,8 @@ export function runFind(coll: CollectionState, view: ReadView, spec: FindSpec, s
 
 /** Count matches (with skip/limit) without sorting. */
 export function runCount(coll: CollectionState, view: ReadView, filter: Doc, skip: number, limit: number, stats: EngineStats): number {
+  const id = skip >= 0 ? pointId(filter) : NO_POINT;
+  if (id !== NO_POINT) return pointLookup(coll, view, id, filter, stats) !== null && skip === 0 ? 1 : 0;
   const overlay = overlayOf(coll, view);
   const p = plan(coll.indexes, filter, [], (ix) => {
     if (!overlay) return true;
@@ -230,7 +324,7 @@ export function runCount(coll: CollectionState, view: ReadView, filter: Doc, ski
   const test = matcher(p, filter, stats);
   let n = 0;
   const max = limit > 0 ? skip + limit : Infinity;
-  for (const h of candidates(p, overlay, view, stats)) {
+  for (const h of candidates(coll, p, overlay, view, stats)) {
     stats.docsExamined++;
     if (test(h.doc) && ++n >= max) break;
   }

@@ -24,6 +24,7 @@ import {
   compareValues,
   compilePath,
   getScalarPath,
+  thawClone,
   type Doc,
   type Path,
 } from './values';
@@ -73,6 +74,7 @@ export class Index {
     this.dirs = spec.key.map(([, d]) => d);
     this.isId = spec.name === '_id_';
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : null;
+    this.compare = makeComparator(this.paths, this.dirs, this.isId);
     this.tree = new BTree<Entry, undefined>(undefined, this.compare, MAX_NODE);
     // One compiled reader per key field: each gets its own inline cache (the documents of a
     // collection mostly share one hidden class), which matters since it runs in every comparison.
@@ -87,7 +89,21 @@ export class Index {
               '\nreturn c;',
         ) as (doc: Doc) => unknown,
     );
+    // getScalarPath per key field, compiled likewise (it runs for every index on every write:
+    // sameKeys, the multikey checks)
+    this.scalarAt = this.paths.map(
+      (p) =>
+        new Function(
+          'MULTI',
+          `return function scalarAt(d) {\n  let c = d;\n` +
+            p.map((seg) => `  if (c === null || typeof c !== 'object') return undefined;\n  if (Array.isArray(c)) return MULTI;\n  c = c[${JSON.stringify(seg)}];\n`).join('') +
+            `  return Array.isArray(c) ? MULTI : c;\n};`,
+        )(MULTI) as (doc: Doc) => unknown,
+    );
   }
+
+  /** getScalarPath(doc, paths[i]) for each key field i */
+  private readonly scalarAt: ((doc: Doc) => unknown)[];
 
   get keyPattern(): Record<string, 1 | -1> {
     return Object.fromEntries(this.spec.key);
@@ -108,26 +124,8 @@ export class Index {
 
   private readonly readers: ((doc: Doc) => unknown)[];
 
-  /** Tree order: key fields (with their direction), then _id ascending. */
-  readonly compare = (a: Entry, b: Entry): number => {
-    const n = this.paths.length;
-    const aRec = a instanceof Rec;
-    const bRec = b instanceof Rec;
-    if (!this.isId) {
-      for (let i = 0; i < n; i++) {
-        const va = aRec ? this.readers[i]!((a as Rec).doc!) : (a as KeyEntry).vals[i];
-        const vb = bRec ? this.readers[i]!((b as Rec).doc!) : (b as KeyEntry).vals[i];
-        const c = compareValues(va, vb);
-        if (c !== 0) return this.dirs[i] === 1 ? c : -c;
-      }
-      return compareValues(a.id, b.id);
-    }
-    const c = compareValues(aRec ? a.id : (a as KeyEntry).vals[0], bRec ? b.id : (b as KeyEntry).vals[0]);
-    if (c !== 0) return c;
-    // in the _id index the key already is the _id: only probes' sentinels need the tie-break
-    if (a.id instanceof Sentinel || b.id instanceof Sentinel) return compareValues(a.id, b.id);
-    return 0;
-  };
+  /** Tree order: key fields (with their direction), then _id ascending (see makeComparator). */
+  readonly compare: (a: Entry, b: Entry) => number;
 
   /** Does this document belong to the index (partial indexes)? */
   covers(doc: Doc): boolean {
@@ -145,7 +143,7 @@ export class Index {
     const scalar: unknown[] = [];
     let multiField = -1;
     for (let i = 0; i < this.paths.length; i++) {
-      const v = getScalarPath(doc, this.paths[i]!);
+      const v = this.scalarAt[i]!(doc);
       if (v === MULTI) {
         if (multiField !== -1) {
           throw serverError('CannotIndexParallelArrays', `cannot index parallel arrays [${this.fields[i]}] [${this.fields[multiField]}]`);
@@ -172,14 +170,27 @@ export class Index {
     return { tuples, multikey: true };
   }
 
-  /** Entries of the latest version of `rec` (rec.doc) in this index. */
-  private latestEntries(rec: Rec): Entry[] {
-    const doc = rec.doc;
-    if (doc === null) return [];
-    const k = this.keysOf(doc);
-    if (k === null) return [];
-    if (!k.multikey) return [rec];
-    return k.tuples.map((t) => new KeyEntry(t, rec, rec.id));
+  /** Whether no key path of a version meets an array (then the Rec itself is its one entry). */
+  private scalarKeys(doc: Doc): boolean {
+    if (this.isId) return true;
+    for (let i = 0; i < this.scalarAt.length; i++) if (this.scalarAt[i]!(doc) === MULTI) return false;
+    return true;
+  }
+
+  /**
+   * keysOf's CannotIndexParallelArrays check alone, without building the keys (every write
+   * validates its new version against each compound index).
+   */
+  checkParallelArrays(doc: Doc): void {
+    if (this.isId || !this.covers(doc)) return;
+    let multiField = -1;
+    for (let i = 0; i < this.paths.length; i++) {
+      if (this.scalarAt[i]!(doc) !== MULTI) continue;
+      if (multiField !== -1) {
+        throw serverError('CannotIndexParallelArrays', `cannot index parallel arrays [${this.fields[i]}] [${this.fields[multiField]}]`);
+      }
+      multiField = i;
+    }
   }
 
   /**
@@ -233,16 +244,26 @@ export class Index {
 
   /** Remove the latest version of `rec` (call before changing rec.doc). */
   removeLatest(rec: Rec): void {
-    const es = this.latestEntries(rec);
-    if (es.length > 0 && !(es[0] instanceof Rec)) this.multikeyDocs--;
-    for (const e of es) this.tree.delete(e);
+    const doc = rec.doc;
+    if (doc === null || !this.covers(doc)) return;
+    if (this.scalarKeys(doc)) {
+      this.tree.delete(rec);
+      return;
+    }
+    this.multikeyDocs--;
+    for (const t of this.keysOf(doc)!.tuples) this.tree.delete(new KeyEntry(t, rec, rec.id));
   }
 
   /** Insert the latest version of `rec` (call after changing rec.doc). */
   insertLatest(rec: Rec): void {
-    const es = this.latestEntries(rec);
-    if (es.length > 0 && !(es[0] instanceof Rec)) this.multikeyDocs++;
-    for (const e of es) this.tree.set(e, undefined);
+    const doc = rec.doc;
+    if (doc === null || !this.covers(doc)) return;
+    if (this.scalarKeys(doc)) {
+      this.tree.set(rec, undefined);
+      return;
+    }
+    this.multikeyDocs++;
+    for (const t of this.keysOf(doc)!.tuples) this.tree.set(new KeyEntry(t, rec, rec.id), undefined);
   }
 
   /** Whether two versions have the same entries in this index (then the index needs no change). */
@@ -254,8 +275,9 @@ export class Index {
     if (ca !== this.covers(b)) return false;
     if (!ca) return true;
     for (let i = 0; i < this.paths.length; i++) {
-      const va = getScalarPath(a, this.paths[i]!);
-      const vb = getScalarPath(b, this.paths[i]!);
+      const va = this.scalarAt[i]!(a);
+      const vb = this.scalarAt[i]!(b);
+      if (va === vb && va !== MULTI) continue; // (the common case: the very same value, shared by both versions)
       if (va === MULTI || vb === MULTI) {
         if (va !== vb) return false;
         const xa: unknown[] = [];
@@ -276,9 +298,9 @@ export class Index {
     return t.map(canonicalKey).join('|');
   }
 
-  /** `{field: value}` for error messages (keyValue). */
+  /** `{field: value}` for error messages (keyValue): copies, the values are the stored ones. */
   keyValue(t: readonly unknown[]): Record<string, unknown> {
-    return Object.fromEntries(this.fields.map((f, i) => [f, t[i]]));
+    return Object.fromEntries(this.fields.map((f, i) => [f, thawClone(t[i])]));
   }
 
   /** Latest-state records that have exactly this key tuple. */
@@ -299,6 +321,75 @@ export class Index {
   highest(i: number): Sentinel {
     return this.dirs[i] === 1 ? MAX_KEY : MIN_KEY;
   }
+}
+
+/**
+ * The tree order of an index as one generated function: key fields (each with its direction),
+ * then `_id` ascending; in the `_id` index the key is the `_id` itself and only probes'
+ * sentinels need a tie-break. Semantics are compareValues' (values.ts) field by field.
+ *
+ * Why generated: this runs ~17 times per tree insert or delete. A generic loop calling a reader
+ * per field and compareValues made every call site megamorphic (all indexes share them); a
+ * function per index reads its fields as plain property loads with their own inline caches
+ * (documents of a collection mostly share one hidden class) and compares strings, numbers and
+ * Dates inline (NaN left out), leaving other types to compareValues.
+ *
+ * An entry is a Rec (its key values read from rec.doc, which is never multikey) or a KeyEntry
+ * (explicit values: multikey elements, overlay entries, probes).
+ */
+function makeComparator(paths: Path[], dirs: (1 | -1)[], isId: boolean): (a: Entry, b: Entry) => number {
+  // `<a|b>` stands for the entry's side; `D` is the direction of the field
+  const read = (side: 'a' | 'b', i: number, p: Path) =>
+    p.length === 1
+      ? `${side}r ? ${side}d[${JSON.stringify(p[0])}] : ${side}.vals[${i}]`
+      : `${side}r ? read${i}(${side}d) : ${side}.vals[${i}]`;
+  // (identical values first: equal strings and Dates are mostly shared objects — see intern in
+  // values.ts — so most ties are decided without reading either value)
+  const cmpInto = (x: string, y: string, dir: 1 | -1) => `
+    if (${x} !== ${y}) {
+      if (typeof ${x} === 'string' && typeof ${y} === 'string') return ${x} < ${y} ? ${-dir} : ${dir};
+      if (typeof ${x} === 'number' && typeof ${y} === 'number' && ${x} === ${x} && ${y} === ${y}) return ${x} < ${y} ? ${-dir} : ${dir};
+      if (${x} instanceof Date && ${y} instanceof Date && (t = ${x}.getTime()) === t && (u = ${y}.getTime()) === u) {
+        if (t !== u) return t < u ? ${-dir} : ${dir};
+      } else {
+        c = cmpv(${x}, ${y});
+        if (c !== 0) return ${dir === 1 ? 'c' : '-c'};
+      }
+    }`;
+  const readers = paths.map(
+    (p, i) =>
+      p.length === 1
+        ? ''
+        : `function read${i}(d) {
+  let c = d;
+` +
+          p.map((seg) => `  if (c === null || typeof c !== 'object') return undefined;
+  c = c[${JSON.stringify(seg)}];`).join('\n') +
+          '\n  return c;\n}\n',
+  );
+  let body: string;
+  if (isId) {
+    body = `
+    const x = a instanceof Rec ? a.id : a.vals[0];
+    const y = b instanceof Rec ? b.id : b.vals[0];
+    let c, t, u;
+    ${cmpInto('x', 'y', 1)}
+    if (a.id instanceof Sentinel || b.id instanceof Sentinel) return cmpv(a.id, b.id);
+    return 0;`;
+  } else {
+    body = `
+    const ar = a instanceof Rec, br = b instanceof Rec;
+    const ad = ar ? a.doc : null, bd = br ? b.doc : null;
+    let c, x, y, t, u;
+    ${paths.map((p, i) => `x = ${read('a', i, p)};
+    y = ${read('b', i, p)};${cmpInto('x', 'y', dirs[i]!)}`).join('\n    ')}
+    x = a.id;
+    y = b.id;${cmpInto('x', 'y', 1)}
+    return 0;`;
+  }
+  const src = `${readers.join('')}return function compare(a, b) {${body}\n};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('Rec', 'Sentinel', 'cmpv', src)(Rec, Sentinel, compareValues) as (a: Entry, b: Entry) => number;
 }
 
 export function validateIndexKey(keys: unknown): [string, 1 | -1][] {

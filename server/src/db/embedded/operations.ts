@@ -12,7 +12,8 @@ import type { SortSpec } from './planner';
 import { conflictWith, type Txn } from './transaction';
 import { badValue, duplicateKey, notImplemented, serverError } from './errors';
 import { checkUpdatePaths } from './update-paths';
-import { canonicalKey, deepEqualValues, freezeClone, isPlainObject, thawClone, type Doc } from './values';
+import { FALLBACK, fastApplyUpdate } from './fast-update';
+import { deepEqualValues, freezeClone, isPlainObject, thawClone, type Doc } from './values';
 
 export interface OpEnv {
   engine: Engine;
@@ -89,7 +90,7 @@ export function insertDoc(env: OpEnv, doc: Doc): void {
   try {
     txn.write(coll, rec, doc);
   } catch (e) {
-    if (fresh) coll.side.delete(canonicalKey(id));
+    if (fresh) coll.side.delete(id);
     throw e;
   }
 }
@@ -127,17 +128,46 @@ function translateMingoError(e: unknown): Error {
 }
 
 /**
- * Apply an update document to a version with mingo. Returns the new frozen version, or null if
- * nothing changed. `insert`: the document is being created by an upsert ($setOnInsert applies).
+ * Apply an update document to a version. Returns the new frozen version, or null if nothing
+ * changed. `insert`: the document is being created by an upsert ($setOnInsert applies).
+ * Simple updates ($set/$inc/$unset on plain paths) take the fast applier (fast-update.ts), which
+ * produces exactly what mingo does; everything else goes through mingo.
+ * Precondition (as for the server): checkUpdatePaths(update) passed.
  */
 export function applyUpdate(base: Doc, update: Doc, filter: Doc, arrayFilters: Doc[] | undefined, insert: boolean): Doc | null {
-  const mod: Doc = { ...update };
-  const soi = mod.$setOnInsert as Doc | undefined;
-  delete mod.$setOnInsert;
+  const mod = effectiveModifier(base, update, insert);
+  if (Object.keys(mod).length === 0) return insert ? base : null;
+  if (!arrayFilters) {
+    const fast = fastApplyUpdate(base, mod, insert);
+    if (fast !== FALLBACK) return fast;
+  }
+  return mingoApply(base, mod, filter, arrayFilters, insert);
+}
+
+/** The same, always through mingo: the reference the fast applier is tested against. */
+export function applyUpdateWithMingo(base: Doc, update: Doc, filter: Doc, arrayFilters: Doc[] | undefined, insert: boolean): Doc | null {
+  const mod = effectiveModifier(base, update, insert);
+  if (Object.keys(mod).length === 0) return insert ? base : null;
+  return mingoApply(base, mod, filter, arrayFilters, insert);
+}
+
+/** The operators that apply: $setOnInsert merged into $set on insert (dropped otherwise), `_id` guarded. */
+function effectiveModifier(base: Doc, update: Doc, insert: boolean): Doc {
+  // (a copy without $setOnInsert, rather than a spread and a delete: a delete turns the
+  // object into a slow dictionary)
+  const mod: Doc = {};
+  let soi: Doc | undefined;
+  for (const op of Object.keys(update)) {
+    if (op === '$setOnInsert') soi = update[op] as Doc;
+    else mod[op] = update[op];
+  }
   // (no path of $setOnInsert overlaps a $set path: checkUpdatePaths ran before)
   if (insert && soi) mod.$set = { ...((mod.$set as Doc | undefined) ?? {}), ...soi };
   guardId(mod, base, insert);
-  if (Object.keys(mod).length === 0) return insert ? base : null;
+  return mod;
+}
+
+function mingoApply(base: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] | undefined, insert: boolean): Doc | null {
   const work = thawClone(base) as Doc;
   const positional = Object.values(mod).some((v) => isPlainObject(v) && Object.keys(v).some((p) => POSITIONAL.test(p)));
   let res: { modifiedCount: number };
@@ -161,10 +191,11 @@ export function applyUpdate(base: Doc, update: Doc, filter: Doc, arrayFilters: D
  * rejects any `_id` path), anything else touching `_id` of an existing document is ImmutableField.
  */
 function guardId(mod: Doc, base: Doc, insert: boolean): void {
-  for (const [op, spec] of Object.entries(mod)) {
-    if (!isPlainObject(spec)) continue;
+  for (const op of Object.keys(mod)) {
+    const spec = mod[op];
+    if (!isPlainObject(spec) || !hasIdPath(spec)) continue;
     for (const path of Object.keys(spec)) {
-      if (path !== '_id' && !path.startsWith('_id.')) continue;
+      if (path.charCodeAt(0) !== 95 /* _ */ || (path !== '_id' && !path.startsWith('_id.'))) continue;
       if (insert && base._id === undefined) continue; // an upsert may choose the new _id
       if (op === '$set' && path === '_id' && deepEqualValues(spec[path], base._id)) {
         const rest = { ...spec };
@@ -176,6 +207,14 @@ function guardId(mod: Doc, base: Doc, insert: boolean): void {
       throw serverError('ImmutableField', `Performing an update on the path '${path}' would modify the immutable field '_id'`);
     }
   }
+}
+
+/** Whether an operator's argument names `_id` or a path in it (most do not: no array to build). */
+function hasIdPath(spec: Doc): boolean {
+  for (const path in spec) {
+    if (path.charCodeAt(0) === 95 /* _ */ && (path === '_id' || path.startsWith('_id.')) && Object.hasOwn(spec, path)) return true;
+  }
+  return false;
 }
 
 /** The document an upsert starts from: the equality conditions of the filter. */

@@ -59,6 +59,8 @@ export interface Plan {
   end: KeyEntry;
   /** `$in` plans: one probe range per value (then start/end is the first one) */
   subs: { start: KeyEntry; end: KeyEntry }[] | null;
+  /** `$in` on the `_id` index: the _id values, in order (instead of subs) */
+  inIds: unknown[] | null;
   /** whether the index order is the requested sort order (or no sort was requested) */
   sortServed: boolean;
   /** description for debugging/explain */
@@ -86,7 +88,7 @@ const MAX_IN = 10_000;
 const EQ_RANKS = new Set([RANK_NULL, RANK_NUMBER, RANK_STRING, RANK_BOOLEAN, RANK_DATE, RANK_OBJECTID]);
 const RANGE_RANKS = new Set([RANK_NUMBER, RANK_STRING, RANK_DATE, RANK_OBJECTID]);
 
-function plannableEq(v: unknown): boolean {
+export function plannableEq(v: unknown): boolean {
   if (typeof v === 'number') return !Number.isNaN(v);
   if (v === undefined) return false;
   const r = rankOf(v);
@@ -251,10 +253,12 @@ export function plan(indexes: Index[], filter: Doc, sort: SortSpec, usable: (i: 
   // the _id index is always first in `indexes` and always a candidate
   const c = best!;
   const eqVals = c.index.fields.slice(0, c.eqLen).map((f, i) => (i === c.inPos ? undefined : conds.get(f)!.eq!.v));
-  const subs = c.inVals
+  // `_id: { $in }`: the executor finds each _id's record directly (no probe ranges to build)
+  const inIds = c.inVals && c.index.isId ? c.inVals : null;
+  const subs = c.inVals && !inIds
     ? c.inVals.map((v) => probes(c, eqVals.map((x, i) => (i === c.inPos ? v : x)), c.range))
     : null;
-  const { start, end } = subs ? subs[0]! : probes(c, eqVals, c.range);
+  const { start, end } = subs ? subs[0]! : probes(c, inIds ? [inIds[0]] : eqVals, c.range);
   // covered: every top-level key is a plain equality on a field of the equality prefix
   let covered: Plan['covered'] = null;
   const keys = Object.keys(filter);
@@ -278,6 +282,7 @@ export function plan(indexes: Index[], filter: Doc, sort: SortSpec, usable: (i: 
     start,
     end,
     subs,
+    inIds,
     sortServed: c.sortServed,
     covered,
     describe: `${c.index.spec.name} eq[${eqs}]${c.range ? ' range[' + c.index.fields[c.eqLen] + ']' : ''}${c.inVals ? ' in[' + c.index.fields[c.inPos] + ' x' + c.inVals.length + ']' : ''}${c.sortServed ? ' sorted' : ''} dir ${c.dir}`,

@@ -40,14 +40,48 @@ const INSTANCE_FIELDS: Record<string, string[]> = {
   ClientSession: ['client', 'sessionPool', 'clientOptions', 'explicit', 'supports', 'clusterTime', 'operationTime', 'owner', 'defaultTransactionOptions', 'snapshotEnabled', 'timeoutMS'],
 };
 
-/** Wrap `target` so that unimplemented members of the driver class(es) `protos` throw clearly. */
-export function strict<T extends object>(target: T, className: string, protos: object[]): T {
-  const members = driverMembers(protos);
-  const methods = members.methods;
-  const getters = new Set([...members.getters, ...(INSTANCE_FIELDS[className] ?? [])]);
-  return new Proxy(target, {
+/** The members to refuse for a class, computed once (a cursor is wrapped on every find). */
+const refusedCache = new Map<string, { methods: Set<string>; getters: Set<string> }>();
+function refusedMembers(className: string, protos: object[]): { methods: Set<string>; getters: Set<string> } {
+  let r = refusedCache.get(className);
+  if (!r) {
+    const members = driverMembers(protos);
+    r = { methods: members.methods, getters: new Set([...members.getters, ...(INSTANCE_FIELDS[className] ?? [])]) };
+    refusedCache.set(className, r);
+  }
+  return r;
+}
+
+/**
+ * Wrap `target` so that unimplemented members of the driver class(es) `protos` throw clearly.
+ * `bindMethods` (cursors): the object's own methods are handed out bound to it, once per name —
+ * called through the Proxy they would see the Proxy as `this` and every field they read would go
+ * through the trap (a cursor's toArray reads several per document). A bound method that returns
+ * the object itself (the chaining ones: sort, limit, map…) returns the Proxy instead.
+ */
+export function strict<T extends object>(target: T, className: string, protos: object[], opts: { bindMethods?: boolean } = {}): T {
+  const { methods, getters } = refusedMembers(className, protos);
+  const bound = opts.bindMethods ? new Map<string, unknown>() : null;
+  const proxy: T = new Proxy(target, {
     get(t, prop, receiver) {
-      if (typeof prop === 'symbol' || prop in t) return Reflect.get(t, prop, receiver);
+      if (typeof prop === 'symbol') return Reflect.get(t, prop, receiver);
+      if (bound !== null) {
+        const b = bound.get(prop);
+        if (b !== undefined) return b;
+      }
+      if (prop in t) {
+        const v = Reflect.get(t, prop, receiver);
+        if (bound !== null && typeof v === 'function' && prop !== 'constructor') {
+          const fn = v as (...a: unknown[]) => unknown;
+          const f = (...args: unknown[]) => {
+            const r = fn.apply(t, args);
+            return r === t ? proxy : r;
+          };
+          bound.set(prop, f);
+          return f;
+        }
+        return v;
+      }
       if (methods.has(prop)) {
         return () => {
           throw notImplemented(`${className}.${prop}`);
@@ -57,6 +91,7 @@ export function strict<T extends object>(target: T, className: string, protos: o
       return undefined;
     },
   });
+  return proxy;
 }
 
 /**
@@ -66,8 +101,8 @@ export function strict<T extends object>(target: T, className: string, protos: o
 export function checkOptions<T extends Record<string, unknown>>(where: string, opts: unknown, allowed: readonly string[]): T {
   if (opts === undefined || opts === null) return {} as T;
   if (typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`embedded mongo: ${where}: options must be an object`);
-  for (const [k, v] of Object.entries(opts)) {
-    if (v === undefined) continue;
+  for (const k of Object.keys(opts)) {
+    if ((opts as Record<string, unknown>)[k] === undefined) continue;
     if (!allowed.includes(k)) throw notImplemented(`${where} option '${k}'`);
   }
   return opts as T;

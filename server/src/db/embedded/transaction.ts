@@ -91,7 +91,7 @@ export class Txn implements LockOwner {
       if (ix.isId) continue;
       if (!ix.spec.unique) {
         // only validation: two array fields in one compound key (CannotIndexParallelArrays)
-        if (newDoc && ix.paths.length > 1) ix.keysOf(newDoc);
+        if (newDoc && ix.paths.length > 1) ix.checkParallelArrays(newDoc);
         continue;
       }
       if (before && newDoc && ix.sameKeys(before, newDoc)) continue;

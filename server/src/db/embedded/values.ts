@@ -155,6 +155,7 @@ export function compareValues(a: unknown, b: unknown): number {
   // fast paths for the common same-type cases
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'number' && typeof b === 'number') return cmpNum(a, b);
+  if (a instanceof Date && b instanceof Date) return cmpNum(a.getTime(), b.getTime());
   const ra = rankOf(a);
   const rb = rankOf(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -283,7 +284,7 @@ export function freezeClone(v: unknown, path = ''): unknown {
   if (v === null) return null;
   if (Array.isArray(v)) {
     const out = new Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = freezeClone(v[i], path + '.' + i);
+    for (let i = 0; i < v.length; i++) out[i] = freezeChild(v[i], path, i);
     return Object.freeze(out);
   }
   if (v instanceof Date) return new Date(v.getTime());
@@ -318,9 +319,36 @@ export function freezeClone(v: unknown, path = ''): unknown {
     const x = (v as Doc)[k];
     if (typeof x === 'function') continue; // BSON skips functions (serializeFunctions: false)
     keys.push(k);
-    vals.push(freezeClone(x, path ? path + '.' + k : k));
+    // a document's own `_id` is unique in its collection: not worth a place in the intern table
+    if (path === '' && k === '_id' && typeof x === 'string') vals.push(x);
+    else vals.push(freezeChild(x, path, k));
   }
   return Object.freeze(buildObject(keys, vals));
+}
+
+/**
+ * freezeClone of a field (key: its name) or an array element (key: its index) of the value at
+ * `path`. The common scalar cases are handled without building the child's path string (only
+ * needed for an error message).
+ */
+function freezeChild(x: unknown, path: string, key: string | number): unknown {
+  switch (typeof x) {
+    case 'string':
+      return intern(x);
+    case 'number':
+    case 'boolean':
+      return x;
+    case 'undefined':
+      return null;
+    case 'object':
+      if (x === null) return null;
+      if (x instanceof Date) return internDate(x.getTime());
+      break;
+    default:
+      break;
+  }
+  // (as before: an element's path is `<path>.<i>` even at the root, a field's `<path>.<k>` or `<k>`)
+  return freezeClone(x, typeof key === 'number' ? path + '.' + key : path ? path + '.' + key : key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,21 +362,41 @@ export function freezeClone(v: unknown, path = ''): unknown {
 // (cached, bounded), and short repeated strings ('pending', 'cashier', …) are shared.
 
 type Factory = (vals: unknown[]) => Doc;
-const FACTORIES = new Map<string, Factory>();
+/**
+ * Factories by shape, as a trie over the key names (looking a shape up costs one Map probe per
+ * key, on strings whose hashes V8 keeps, instead of joining the keys into a signature string).
+ */
+interface ShapeNode {
+  next: Map<string, ShapeNode> | null;
+  factory: Factory | null;
+}
+const SHAPES: ShapeNode = { next: null, factory: null };
+let factoryCount = 0;
 const MAX_FACTORIES = 4096;
-const INTERNED = new Map<string, string>();
+/** Short strings shared between documents: two generations (see intern). */
+let internYoung = new Map<string, string>();
+let internOld = new Map<string, string>();
 const MAX_INTERNED = 65_536;
 const INTERN_MAX_LENGTH = 16;
 
 function factoryFor(keys: string[]): Factory | null {
-  const sig = keys.join('\u0000');
-  let f = FACTORIES.get(sig);
-  if (f) return f;
-  if (FACTORIES.size >= MAX_FACTORIES || keys.length > 64 || keys.includes('__proto__')) return null;
+  let node = SHAPES;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    let child = node.next?.get(k);
+    if (child === undefined) {
+      if (factoryCount >= MAX_FACTORIES || keys.length > 64 || keys.includes('__proto__')) return null;
+      child = { next: null, factory: null };
+      (node.next ??= new Map()).set(k, child);
+    }
+    node = child;
+  }
+  if (node.factory) return node.factory;
+  if (factoryCount >= MAX_FACTORIES || keys.length > 64 || keys.includes('__proto__')) return null;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  f = new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}};`) as Factory;
-  FACTORIES.set(sig, f);
-  return f;
+  node.factory = new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}};`) as Factory;
+  factoryCount++;
+  return node.factory;
 }
 
 function buildObject(keys: string[], vals: unknown[]): Doc {
@@ -359,12 +407,59 @@ function buildObject(keys: string[], vals: unknown[]): Doc {
   return out;
 }
 
+/**
+ * Compact, frozen copy of a plain object whose values already are internal (frozen, compact)
+ * values: only the object itself is rebuilt by its shape's factory. (The fast update applier
+ * builds new versions this way, sharing the unchanged values of the old one.)
+ */
+export function compactShallow(src: Doc): Doc {
+  // (scratch arrays: the factory copies the values into the new object; never re-entered)
+  let n = 0;
+  for (const k in src) {
+    SHALLOW_KEYS[n] = k;
+    SHALLOW_VALS[n++] = src[k];
+  }
+  SHALLOW_KEYS.length = n;
+  SHALLOW_VALS.length = n;
+  const out = Object.freeze(buildObject(SHALLOW_KEYS, SHALLOW_VALS));
+  SHALLOW_VALS.fill(undefined);
+  return out;
+}
+const SHALLOW_KEYS: string[] = [];
+const SHALLOW_VALS: unknown[] = [];
+
 function intern(s: string): string {
   if (s.length > INTERN_MAX_LENGTH) return s;
-  const hit = INTERNED.get(s);
-  if (hit !== undefined) return hit;
-  if (INTERNED.size < MAX_INTERNED) INTERNED.set(s, s);
-  return s;
+  const young = internYoung.get(s);
+  if (young !== undefined) return young;
+  // Two generations, so that the table keeps what repeats and forgets what does not: a string
+  // seen again while in the old generation moves to the young one; when the young one is full
+  // it becomes the old one, and what was old and not seen again is dropped. (A table that stops
+  // growing when full ends up holding the first short strings ever seen — mostly unique ids of
+  // an early bulk load — and nothing that repeats later gets shared.)
+  const shared = internOld.get(s) ?? s;
+  if (internYoung.size >= MAX_INTERNED) {
+    internOld = internYoung;
+    internYoung = new Map();
+  }
+  internYoung.set(shared, shared);
+  return shared;
+}
+
+/**
+ * Internal Dates are never mutated (callers get copies), so equal ones can be one object: a
+ * commit's rows mostly carry the same timestamps. Saves memory, and index comparisons of equal
+ * Dates stop at the identity check. Recently seen times only (the table starts afresh when full).
+ */
+const DATES = new Map<number, Date>();
+const MAX_DATES = 4096;
+function internDate(t: number): Date {
+  let d = DATES.get(t);
+  if (d === undefined) {
+    if (DATES.size >= MAX_DATES) DATES.clear();
+    DATES.set(t, (d = new Date(t)));
+  }
+  return d;
 }
 
 /**

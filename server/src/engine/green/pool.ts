@@ -130,3 +130,9 @@ export function takeFromLots(lots: readonly { _id: string; units: number; consum
   if (left > 0) throw new Error('invariant: lots hold fewer units than the balance says');
   return takes;
 }
+
+/** A lot after `take` left it (withdrawal, transfer or spend): fewer units and basis, a new exit key, empty at 0 units. */
+export function lotAfterTake(lot: { units: number; consumptionFen: number }, take: LotTake, exitMultipleBp: number): { units: number; consumptionFen: number; exitKey: number; status: 'active' | 'empty' } {
+  const left = { units: lot.units - take.units, consumptionFen: lot.consumptionFen - take.consumptionFen };
+  return { ...left, exitKey: exitPriceKey(left, exitMultipleBp), status: left.units === 0 ? 'empty' : 'active' };
+}

@@ -34,7 +34,23 @@ export function queueDisplayName(key: string, scope: LineScope): string {
   return `${scope.store?.name ?? ''}${scope.cashier?.name ?? '收银台'}队列`;
 }
 
+/**
+ * A line's rules are asked for several times while one batch is planned (loading, extraction,
+ * joining) and, in a what-if replay, for every batch: remembered per (line, configuration)
+ * object. Scopes and configurations are never changed once loaded, and a loaded batch's objects
+ * are new ones, so an answer can never be stale; the entries go with their keys (weak maps).
+ */
+const remembered = new WeakMap<LineScope, WeakMap<PluginConfig, LineRebateRules>>();
+
 export function lineRebateRules(scope: LineScope, config: PluginConfig): LineRebateRules {
+  let byConfig = remembered.get(scope);
+  if (!byConfig) remembered.set(scope, (byConfig = new WeakMap()));
+  let rules = byConfig.get(config);
+  if (!rules) byConfig.set(config, (rules = resolveLineRules(scope, config)));
+  return rules;
+}
+
+function resolveLineRules(scope: LineScope, config: PluginConfig): LineRebateRules {
   const plugin = config.rebate;
   const queueKey = queueKeyFor(scope.source, config);
   const base = { queueKey, queueName: queueDisplayName(queueKey, scope) };

@@ -115,11 +115,12 @@ export class GreenBook {
           doc.posting(draft, acct.userCash(lot.userId), '出局'),
           doc.posting(draft, acct.userGreen(lot.userId), '出局'),
         );
-        lot.status = 'exited';
-        lot.units = 0;
+        // when and with how many units it left: what a replay of a later period needs to know (admin.simulateConfig)
+        const exit = { status: 'exited' as const, units: 0, exitedAt: at, exitedUnits: lot.units };
+        Object.assign(lot, exit);
         const inserted = w.lotInserts.find((l) => l._id === lot._id);
-        if (inserted) Object.assign(inserted, { status: 'exited', units: 0 });
-        else w.lotUpdates.set(lot._id, { status: 'exited', units: 0 });
+        if (inserted) Object.assign(inserted, exit);
+        else w.lotUpdates.set(lot._id, exit);
         messages.push({ userId: lot.userId, kind: 'exit', data: { amount: String(r.paidFen), lotId: lot._id } });
         if (exited === 0) firstId = lot._id;
         exited++;

@@ -10,6 +10,7 @@ import { shanghaiDay } from '../time';
 import { DocBudget, doc } from './budget';
 import { DOCS_PER_EXIT, GreenBook } from './green-book';
 import { QueueLine } from './queue-line';
+import { spendScope } from './work';
 import { ACCELERATION_MAX_ENTRIES, addInflow, UnionBook } from './union-book';
 import type { BatchInput, BatchPlan, BatchWrites, OrderWork, PlannedMessage, WorkOutcome } from './types';
 
@@ -310,13 +311,13 @@ class Planner {
   private spendWithin(order: OrderDoc, scope: LineScope, source: RatioSource, days: number): number {
     const loaded = this.input.buyers.get(order.userId)?.spendFen.get(`${order._id}|${scope.index}|${source}|${days}`) ?? 0;
     const at = order.createdAt.getTime();
-    const storeScoped = source !== 'product' && source !== 'plugin' ? true : scope.source.kind !== 'mall';
+    const within = spendScope(scope, source);
     let extra = 0;
     for (const o of this.completed) {
       if (o.userId !== order.userId || o.orderId === order._id) continue;
       const t = o.completedAt.getTime();
       if (t < at - days * 86_400_000 || t > at) continue;
-      if (storeScoped ? o.storeId !== (scope.store?._id ?? null) : o.kind !== 'mall') continue;
+      if ('storeId' in within ? o.storeId !== within.storeId : o.kind !== 'mall') continue;
       extra += o.cashFen;
     }
     return loaded + extra;

@@ -1,9 +1,10 @@
 import type { PluginConfig } from '../../engine/config/types';
-import { launchState, priceKeyUpperBound } from '../../engine/green/pool';
+import { launchState } from '../../engine/green/pool';
 import { lineRebateRules, type LineScope } from '../../engine/rebate/line-rules';
 import { lastResetInstant } from '../../engine/rebate/rules';
 import { spendQueries } from '../../engine/rebate/ratio';
 import { ACCELERATION_MAX_ENTRIES } from '../../engine/settlement/union-book';
+import { EXIT_CANDIDATES, exitCandidateBound, spendScope, workFor } from '../../engine/settlement/work';
 import type { BuyerLoad, GreenLoad, OrderWork, QueueLoad, UnionLoad } from '../../engine/settlement/types';
 import { shanghaiDay as shanghaiDayOf } from '../../engine/time';
 import { mulBpFloor } from '../../money/units';
@@ -19,25 +20,10 @@ import type { CashierDoc, EntryDoc, GreenLotDoc, GreenStateDoc, OrderDoc, Produc
 
 /** Orders taken per batch at most (the document bound usually ends a batch first). */
 export const BATCH_ORDERS = 64;
-/** Lots loaded as exit candidates per batch. */
-export const EXIT_CANDIDATES = 100;
+export { EXIT_CANDIDATES, workFor };
 /** The head is read in pages: a small first one (one entry usually absorbs an extraction), then bigger ones. */
 const HEAD_FIRST_PAGE = 4;
 const HEAD_PAGE = 32;
-
-/** The work a due order asks for. */
-export function workFor(order: OrderDoc, scopes: LineScope[]): OrderWork {
-  const completeNow = order.kind === 'cashier' && order.status === 'paid';
-  const completed = order.status === 'completed' || completeNow;
-  return {
-    order,
-    scopes,
-    at: order.settleDueAt ?? order.paidAt ?? order.createdAt,
-    completeNow,
-    settle: !order.settledAt && (order.status === 'paid' || order.status === 'completed'),
-    distribute: completed && !order.distributedAt,
-  };
-}
 
 /** The due orders to take now, in payment order: a cut settlement first, then by due time. */
 export async function dueOrders(tx: Tx, settler: SettlerDoc, config: PluginConfig, limit: number): Promise<OrderDoc[]> {
@@ -182,9 +168,7 @@ export async function loadGreenState(tx: Tx, config: PluginConfig): Promise<Gree
  */
 export async function loadGreen(tx: Tx, works: OrderWork[], config: PluginConfig, state: GreenStateDoc, extraInflowFen?: number): Promise<GreenLoad> {
   if (!config.green.enabled || state.totalUnits === 0) return { state, candidates: [], completeBelowKey: Infinity };
-  let inflow = extraInflowFen ?? 0;
-  for (const w of works) if (w.settle) inflow += Math.min(mulBpFloor(w.order.cashFen, config.green.poolShareBp), w.order.cashFen);
-  const bound = priceKeyUpperBound({ ...state, poolFen: state.poolFen + inflow });
+  const bound = exitCandidateBound(state, works, config, extraInflowFen);
   const candidates = (await col(tx.db, 'green_lots')
     .find({ status: 'active', exitKey: { $lte: bound } }, s(tx))
     .sort({ exitKey: 1 })
@@ -206,7 +190,6 @@ export async function loadBuyers(tx: Tx, works: OrderWork[], config: PluginConfi
       const rules = lineRebateRules(scope, config);
       if (!rules.enabled) continue;
       for (const q of spendQueries(rules.chain)) {
-        const storeScoped = q.source !== 'product' && q.source !== 'plugin' ? true : scope.source.kind !== 'mall';
         const at = w.order.createdAt;
         const filter = {
           userId: w.order.userId,
@@ -214,7 +197,7 @@ export async function loadBuyers(tx: Tx, works: OrderWork[], config: PluginConfi
           _id: { $ne: w.order._id },
           status: 'completed' as const,
           completedAt: { $gte: new Date(at.getTime() - q.days * 86_400_000), $lte: at },
-          ...(storeScoped ? { storeId: scope.store?._id ?? null } : { kind: 'mall' as const }),
+          ...spendScope(scope, q.source),
         };
         let sum = 0;
         for await (const o of col(tx.db, 'orders').find(filter, { ...s(tx), projection: { cashFen: 1 } })) sum += o.cashFen;

@@ -16,7 +16,7 @@ import { settlerStep, type StepResult } from './steps';
 export interface SettlerOptions {
   /** lease lifetime: how long a dead settler blocks the others (renewed by every step) */
   leaseMs?: number;
-  /** a pass stops after this long (a cloud function has at most 60 s) and asks to be continued */
+  /** a pass stops after this long (a cloud function has at most 60 s) and asks to be continued; default 40 s in WeChat, none locally */
   passBudgetMs?: number;
   /** how often a waiter looks at its order when another instance settles */
   pollMs?: number;
@@ -54,7 +54,8 @@ export class Settler {
     private readonly opts: SettlerOptions = {},
   ) {
     this.leaseMs = opts.leaseMs ?? 15_000;
-    this.passBudgetMs = opts.passBudgetMs ?? 40_000;
+    // a cloud function lives at most 60 s: a pass there hands over after 40 s; a local process has no such limit
+    this.passBudgetMs = opts.passBudgetMs ?? (opts.trigger ? 40_000 : Infinity);
     this.pollMs = opts.pollMs ?? 25;
     this.stepped = this.newSignal();
   }
@@ -99,7 +100,13 @@ export class Settler {
     do {
       this.again = false;
       const lease = await acquireLease(this.store.db, this.id, this.leaseMs);
-      if (!lease) return; // another settler works; it looks for new work after it lets go
+      if (!lease) {
+        // another settler works; it looks for new work after it lets go. If it died holding the
+        // lease (a killed process), nobody would until the timer's sweep: in local mode, look
+        // again once its lease has run out.
+        if (!this.opts.trigger) this.retryAfterLease();
+        return;
+      }
       try {
         for (;;) {
           if (Date.now() - started > this.passBudgetMs) return;
@@ -127,6 +134,20 @@ export class Settler {
       }
       // Work committed after our last look, while we still held the lease, found us busy: look again.
     } while (this.again || (await hasDueWork(this.store)));
+  }
+
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  /** Local mode: one pass more when the lease another holder has runs out, if work is still due then. */
+  private retryAfterLease(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void hasDueWork(this.store)
+        .then((due) => (due ? this.kick(this.latestNow) : undefined))
+        .catch(() => undefined); // the store closed meanwhile: nothing to do
+    }, this.leaseMs + 50);
+    this.retryTimer.unref();
   }
 
   private signal(): void {

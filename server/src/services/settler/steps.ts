@@ -30,7 +30,7 @@ import { SETTLER_BOOK, writeBatch } from './write';
  */
 
 /** Documents the settler's own bookkeeping writes per step (its document, the book head, an outbox bundle) besides the plan's. */
-const OWN_DOCS = 6;
+export const OWN_DOCS = 6;
 /** Entries expired per reset transaction: each writes the entry and, at most, its owner's QENT balance and row. */
 export const RESET_CHUNK = 150;
 /** Union entries released per transaction: each writes the entry and, at most, its owner's CASH and UENT balances and rows. */

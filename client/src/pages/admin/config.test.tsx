@@ -1,0 +1,108 @@
+import { describe, expect, it, vi } from 'vitest'
+import { fireEvent, render, screen, waitFor } from '@testing-library/react'
+import Taro from '@tarojs/taro'
+import { mockApi } from '@test/mock-api'
+import AdminConfigPage from './config'
+import { growthWarning, outstandingSeries } from './sim/logic'
+import type { SimSide, SimulationAnswer } from './sim/types'
+
+const CONFIG = {
+  version: 3,
+  rebate: {
+    enabled: true, name: '排队返利', exchangeName: '兑换', newProductsDefaultOn: true, deductionMode: 'join', settleOn: 'complete', ordering: 'queue',
+    extractionBp: 6500, defaultRatioBp: 13000, levelRatios: {}, lottery: null,
+    exchange: { pointsBp: 10000, loveBp: 10000, loveFrozen: false, voucherBp: 10000 },
+    randomReturn: { enabled: false, cashCount: 1, pointsCount: 2 }, mallQueue: true, allStoresQueue: false, allCashiersQueue: false,
+    reset: { enabled: false, schedule: 'daily', time: '00:00', weekday: 1, monthDay: 1, onceAt: null }, paused: false,
+    display: { queueId: true, progress: true, received: true, pending: true, member: true, pendingAmount: true },
+  },
+  union: { enabled: false, poolShareBp: 6000, entitlementBp: 10000, defaultLockDays: 15, accelerationBp: 2000 },
+  green: { enabled: false, poolShareBp: 3000, mintBp: 7000, withdrawFeeBp: 1000, exitMultipleBp: 20000, launchPriceFen: 100 },
+  referral: { commissionBp: 0, recruiterBp: 0 },
+  memberLevels: [{ id: 'L0', name: '普通会员', minSpendFen: 0 }],
+  deduction: { pointValueFen: 1, loveValueFen: 1 },
+  withdrawal: { minFen: 100, maxFen: 1_000_000_000_000 },
+}
+
+const EFFECT = '1号收银台队列：每卖出 ¥1 新增待返 ¥1.30，提取最多只能还 ¥0.65。待返总额随每笔订单增长、不会自行还清'
+
+function side(endFen: number, grows: boolean): SimSide {
+  const days = Array.from({ length: 3 }, (_, i) => ({ day: `2026-03-0${i + 1}`, queueOutstandingFen: Math.round((endFen * (i + 1)) / 3), unionOutstandingFen: 0, unionPoolFen: 0, greenPricePerPointFen: 100, paidOut: { queueFen: 0, unionFen: 0, greenFen: 0 }, salesFen: 0 }))
+  const wait = { entries: 10, completed: 4, waiting: 6, left: 0, medianDays: { days: 3, atLeast: true }, p95Days: { days: 3, atLeast: true }, within7Bp: null, within30Bp: null, within90Bp: null, histogram: [{ label: '≤1天', count: 4 }, { label: '仍在等待', count: 6 }] }
+  return {
+    report: { days, totals: { queueStartFen: 0, queueEndFen: endFen, queueWaitingEnd: 6, salesFen: 100_000, orders: 10, paidOut: { queueFen: 5_000, unionFen: 0, greenFen: 0 } }, waits: wait, union: { enabled: false, endOutstandingFen: 0, endPoolFen: 0 }, green: { enabled: false, endPriceFen: 100 } },
+    analysis: grows ? { grows, effects: [{ scheme: 'queue', key: 'cashiers', name: '1号收银台队列', createdPerYuanBp: 13000, paidPerYuanBp: 6500, growthPerDayFen: 2000, text: EFFECT }], summary: ['按此设置重放近 30 天的 10 笔订单（实付 ¥1000.00）。', EFFECT] } : { grows, effects: [], summary: ['按近期销售，各项待返都不会无限增长。'] },
+  }
+}
+
+const answer = (proposedEndFen: number, grows: boolean): SimulationAnswer => ({
+  period: { from: '2026-02-28T16:00:00.000Z', to: '2026-03-03T10:00:00.000Z', days: 30, orders: 10, events: 0 },
+  current: side(60_000, true),
+  proposed: side(proposedEndFen, grows),
+  bound: { maxDays: 90, maxOrders: 60000 },
+  work: { ms: 12, reads: 40 },
+})
+
+describe('插件设置 · 模拟', () => {
+  it('模拟 replays the form’s settings: side by side, charts, plain words', async () => {
+    const calls = mockApi({ 'admin.getConfig': () => CONFIG, 'admin.simulateConfig': (p) => answer((p.config as typeof CONFIG).rebate.defaultRatioBp === 13000 ? 60_000 : 6_500, (p.config as typeof CONFIG).rebate.defaultRatioBp > 6500) })
+    render(<AdminConfigPage />)
+    await screen.findByTestId('config-simulate')
+    fireEvent.click(screen.getByTestId('config-simulate'))
+    await screen.findByTestId('sim-panel')
+    const sim = calls.find((c) => c.action === 'simulateConfig')!
+    expect(sim.params).toMatchObject({ days: 30, config: { version: 3, rebate: { extractionBp: 6500, defaultRatioBp: 13000 } } })
+    expect(screen.getByTestId('sim-summary').textContent).toContain('新增待返 ¥1.30')
+    const heights = () => [...document.querySelectorAll<HTMLElement>('[data-testid="sim-chart-outstanding-b"]')].map((b) => parseFloat(b.style.height))
+    expect(heights()).toEqual([33.33, 66.67, 100])
+
+    // a lower ratio: the proposed bars drop, the summary no longer warns
+    const host = document.querySelector('[data-testid="cfg-rebate.defaultRatioBp"]')!
+    const ratio = (host.tagName === 'INPUT' ? host : host.querySelector('input')) as HTMLInputElement
+    fireEvent.input(ratio, { target: { value: '65' } })
+    fireEvent.click(screen.getByTestId('config-simulate'))
+    await waitFor(() => expect(screen.getByTestId('sim-summary').textContent).toContain('不会无限增长'))
+    expect(heights()).toEqual([3.61, 7.22, 10.83])
+    expect(calls.filter((c) => c.action === 'simulateConfig').at(-1)!.params).toMatchObject({ config: { rebate: { defaultRatioBp: 6500 } } })
+  })
+
+  it('saving a setting whose outstanding grows without bound asks first, naming the effect', async () => {
+    const calls = mockApi({ 'admin.getConfig': () => CONFIG, 'admin.simulateConfig': () => answer(60_000, true), 'admin.setConfig': (p) => ({ ...(p.config as object), version: 4 }) })
+    const modal = vi.spyOn(Taro, 'showModal').mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'showModal:ok' } as never)
+    render(<AdminConfigPage />)
+    await screen.findByTestId('config-save')
+    fireEvent.click(screen.getByTestId('config-save'))
+    await waitFor(() => expect(modal).toHaveBeenCalledTimes(1))
+    expect(modal.mock.calls[0]![0]).toMatchObject({ title: '待返会无限增长' })
+    expect(String((modal.mock.calls[0]![0] as { content: string }).content)).toContain('每卖出 ¥1 新增待返 ¥1.30')
+    expect(calls.some((c) => c.action === 'setConfig')).toBe(false) // 再想想: nothing saved
+
+    modal.mockResolvedValueOnce({ confirm: true, cancel: false, errMsg: 'showModal:ok' } as never)
+    fireEvent.click(screen.getByTestId('config-save'))
+    await waitFor(() => expect(calls.some((c) => c.action === 'setConfig')).toBe(true))
+    // the same settings were simulated once: the answer is reused for the second save
+    expect(calls.filter((c) => c.action === 'simulateConfig')).toHaveLength(1)
+    modal.mockRestore()
+  })
+
+  it('a setting that does not grow saves without asking', async () => {
+    const calls = mockApi({ 'admin.getConfig': () => CONFIG, 'admin.simulateConfig': () => answer(6_500, false), 'admin.setConfig': (p) => ({ ...(p.config as object), version: 4 }) })
+    const modal = vi.spyOn(Taro, 'showModal')
+    render(<AdminConfigPage />)
+    await screen.findByTestId('config-save')
+    fireEvent.click(screen.getByTestId('config-save'))
+    await waitFor(() => expect(calls.some((c) => c.action === 'setConfig')).toBe(true))
+    expect(modal).not.toHaveBeenCalled()
+    modal.mockRestore()
+  })
+
+  it('the warning names each growing part; the series pairs current and proposed day by day', () => {
+    expect(growthWarning(answer(6_500, false))).toBeNull()
+    expect(growthWarning(answer(60_000, true))!.content).toBe(`${EFFECT}\n确定仍要保存？`)
+    expect(outstandingSeries(answer(30_000, true)).map((d) => [d.label, d.a, d.b])).toEqual([
+      ['03-01', 20_000, 10_000],
+      ['03-02', 40_000, 20_000],
+      ['03-03', 60_000, 30_000],
+    ])
+  })
+})
