@@ -15,8 +15,8 @@ export default defineAppConfig({
   ],
   // Store owners and the platform use these rarely: keep them out of the main package.
   subPackages: [
-    { root: 'pages/merchant', pages: ['index', 'cashiers', 'products', 'settings', 'orders'] },
-    { root: 'pages/admin', pages: ['index', 'config', 'products', 'stores', 'levels', 'withdrawals', 'catalog'] },
+    { root: 'pages/merchant', pages: ['index', 'cashiers', 'products', 'settings', 'orders', 'revenue'] },
+    { root: 'pages/admin', pages: ['index', 'config', 'products', 'stores', 'levels', 'withdrawals', 'catalog', 'money', 'messages'] },
   ],
   window: {
     backgroundTextStyle: 'dark',

@@ -9,6 +9,9 @@ import { LocalImageStore } from '../../server/src/app/local-images';
 import { callFunction } from '../../server/src/app/call';
 import { makeDeps, openStore, type OpenStoreOptions } from '../../server/src/app/deps';
 import { localWx } from '../../server/src/app/local-wx';
+import type { WxPort } from '../../server/src/runtime/wx';
+import type { Payouts } from '../../server/src/runtime/payout';
+import type { DispatcherOptions } from '../../server/src/services/outbox/dispatcher';
 import { defaultPluginConfig } from '../../server/src/engine/config/defaults';
 import type { PluginConfig } from '../../server/src/engine/config/types';
 import type { Random } from '../../server/src/engine/rebate/lottery';
@@ -37,9 +40,9 @@ export interface TestApp {
   /** the local image store (a temporary folder): startTestGateway serves /upload/image and /files/ from it */
   images: LocalImageStore;
   /** call a function as `openid` (null = no identity); throws on ok:false unless `expectError` */
-  call<T = any>(openid: string | null, fn: string, action: string, params?: Record<string, unknown>, opts?: { now?: Date | string }): Promise<T>;
+  call<T = any>(openid: string | null, fn: string, action: string, params?: Record<string, unknown>, opts?: CallOptions): Promise<T>;
   /** same, returning the raw { ok, data | error } */
-  raw(openid: string | null, fn: string, event: unknown, opts?: { now?: Date | string }): Promise<any>;
+  raw(openid: string | null, fn: string, event: unknown, opts?: CallOptions): Promise<any>;
   /** call expecting an error; returns its code */
   error(openid: string | null, fn: string, action: string, params?: Record<string, unknown>, opts?: { now?: Date | string }): Promise<string>;
   /** merge settings into the plugin config (through admin.setConfig) */
@@ -66,7 +69,18 @@ export function uniqueDbName(prefix = 't'): string {
   return `${prefix}_${process.pid}_${++apps}_${randomBytes(4).toString('hex')}`;
 }
 
+export interface CallOptions {
+  now?: Date | string;
+  /** getWXContext().SOURCE of the call (default wx_client; wx_paycallback for WeChat Pay's callbacks) */
+  source?: string;
+}
+
 export interface TestAppOptions {
+  /** WeChat (default: local mode) — e.g. the fake WeChat of tests/support/fake-wx.ts */
+  wx?: WxPort;
+  payouts?: Partial<Payouts>;
+  /** how the outbox is dispatched after an answer (default 'await': the harness waits for it) */
+  outbox?: DispatcherOptions;
   random?: Random;
   admins?: string[];
   /** fill the fresh database before the app opens it (e.g. contents written by an older version) */
@@ -83,9 +97,9 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   await opts.load?.(client.db(dbName));
   const store = await openStore({ client, dbName, setup: opts.setup });
   const images = new LocalImageStore(mkdtempSync(join(tmpdir(), 'test-images-')));
-  const deps = makeDeps(store, localWx('http://127.0.0.1:0', images), { adminOpenids: opts.admins ?? [ADMIN], random: opts.random ?? seededRandom() });
+  const deps = makeDeps(store, opts.wx ?? localWx('http://127.0.0.1:0', images), { adminOpenids: opts.admins ?? [ADMIN], random: opts.random ?? seededRandom(), payouts: opts.payouts, outbox: opts.outbox });
   const when = (now?: Date | string) => (now === undefined ? new Date() : new Date(now));
-  const raw = (openid: string | null, fn: string, event: unknown, o: { now?: Date | string } = {}) => callFunction(fn, event, deps, { openid, source: 'wx_client', now: when(o.now) });
+  const raw = (openid: string | null, fn: string, event: unknown, o: CallOptions = {}) => callFunction(fn, event, deps, { openid, source: o.source ?? 'wx_client', now: when(o.now) });
   const app: TestApp = {
     deps,
     images,

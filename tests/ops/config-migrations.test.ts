@@ -31,7 +31,9 @@ describe('config migrations', () => {
     expect(upgraded.union.poolShareBp).toBe(2000);
     expect(upgraded.referral).toEqual({ commissionBp: 300, recruiterBp: 100 });
     expect(upgraded.version).toBe(old.version);
-    expect(upgraded.withdrawal).toEqual({ minFen: 100, maxFen: defaultPluginConfig().withdrawal.maxFen });
+    expect(upgraded.withdrawal).toEqual({ minFen: 100, maxFen: defaultPluginConfig().withdrawal.maxFen, confirmHours: 24 });
+    expect(upgraded.messages).toEqual(defaultPluginConfig().messages);
+    expect(upgraded.payment).toEqual({ closeAfterMin: 30 });
     // pure: the stored document is not touched
     expect(old).not.toHaveProperty('withdrawal.maxFen');
   });

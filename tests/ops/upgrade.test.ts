@@ -30,7 +30,7 @@ describe('a database written by an older version', () => {
     expect(stored?.config.withdrawal).toEqual({ minFen: 100 });
 
     const cfg = await app.call(DEMO.admin, 'admin', 'getConfig');
-    expect(cfg.withdrawal).toEqual({ minFen: 100, maxFen: 1_000_000_000_000 });
+    expect(cfg.withdrawal).toEqual({ minFen: 100, maxFen: 1_000_000_000_000, confirmHours: 24 });
     expect(cfg.union.poolShareBp).toBe(2000); // the operator's settings are kept
     const saved = await app.call(DEMO.admin, 'admin', 'setConfig', { config: { ...cfg, withdrawal: { ...cfg.withdrawal, maxFen: 50_000 } } });
     expect(saved.version).toBe(cfg.version + 1);
@@ -58,7 +58,7 @@ describe('a database written by an older version', () => {
     await app.call(DEMO.a, 'order', 'pay', { orderId: o.orderId });
     expect((await app.call(DEMO.a, 'order', 'complete', { orderId: o.orderId })).status).toBe('completed');
     const cfg = await app.call(DEMO.admin, 'admin', 'getConfig');
-    await app.call(DEMO.admin, 'admin', 'setConfig', { config: { ...cfg, withdrawal: { minFen: 100, maxFen: 150 } } });
+    await app.call(DEMO.admin, 'admin', 'setConfig', { config: { ...cfg, withdrawal: { ...cfg.withdrawal, minFen: 100, maxFen: 150 } } });
     expect(await app.error(DEMO.a, 'wallet', 'withdraw', { amountFen: 151 })).toBe('INVALID_AMOUNT');
     expect((await app.call(DEMO.a, 'wallet', 'withdraw', { amountFen: 150 })).status).toBe('pending');
     expect((await app.verify()).problems).toEqual([]);
@@ -103,7 +103,7 @@ describe('a database written by an older version', () => {
     expect((await t.verify()).problems).toEqual([]);
   });
 
-  it('migration 3 counts the commission each invited friend brought from the orders settled before it', async () => {
+  it('migration 4 counts the commission each invited friend brought from the orders settled before it', async () => {
     app = await open('auto');
     // in the old database: shopper B (invited by A) has two completed orders whose settlement paid A 504 + 264 fen
     const page = await app.call(DEMO.a, 'user', 'invitees');

@@ -350,16 +350,19 @@ describe('§3.6 refunds', () => {
     await app.configure((c) => (c.rebate.settleOn = 'pay'));
     await buy(app, 'a', ids.productId, { complete: false });
     const b = await buy(app, 'b', ids.productId, { complete: false }); // pays A ¥10
-    const refunded = await app.call('b', 'order', 'refund', { orderId: b.orderId });
-    expect(refunded.status).toBe('refunded');
+    const refunding = await app.call('b', 'order', 'refund', { orderId: b.orderId });
+    expect(refunding.status).toBe('refunding'); // 退款中 until WeChat Pay confirms (local: as soon as the outbox sends it, after the answer)
+    expect((await app.call('b', 'order', 'get', { orderId: b.orderId })).status).toBe('refunded');
     expect((await mine('b'))[0].status).toBe('cancelled');
     expect(await cash('a')).toBe(1000); // not clawed back
     const report = await app.verify();
     expect(report.systemBalances['CASH:platform:refund-loss']).toBe(-1000);
-    // the cash goes back through WeChat Pay after the commit (recorded, not sent, in local mode)
-    const refunds = await col(app.deps.store.db, 'outbox').find({ kind: 'refund' }).toArray();
+    // the cash goes back through WeChat Pay after the answer, keyed by the refund number (local mode: confirmed at once)
+    const refunds = await col(app.deps.store.db, 'outbox').find({ kind: 'wxpay.refund' }).toArray();
     expect(refunds).toHaveLength(1);
-    expect(refunds[0]).toMatchObject({ status: 'recorded', data: { orderId: b.orderId, refundFen: '10000' } });
+    expect(refunds[0]).toMatchObject({ status: 'done', key: `R${b.orderId}`, data: { orderId: b.orderId, refundFen: '10000' } });
+    expect(await col(app.deps.store.db, 'refunds').findOne({ _id: `R${b.orderId}` })).toMatchObject({ status: 'succeeded', amountFen: 10000, confirmedBy: 'answer' });
+    expect(report.systemBalances['CASH:platform:refunds-in-transit'] ?? 0).toBe(0);
     expect(await app.error('b', 'order', 'refund', { orderId: 'O-nope' })).toBe('NOT_FOUND');
     expect(await app.error('a', 'order', 'refund', { orderId: b.orderId })).toBe('NOT_FOUND'); // not A's order
   });

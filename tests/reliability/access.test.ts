@@ -50,6 +50,15 @@ const adminParams: Record<string, Record<string, unknown>> = {
   setMemberLevels: { levels: [{ id: 'L0', name: '普通会员', minSpendFen: 0 }] },
   reviewWithdrawal: { withdrawalId: '', approve: true },
   outbox: { limit: 10 },
+  confirmPayout: { withdrawalId: 'W_none', reference: 'BANK-1' },
+  failPayout: { withdrawalId: 'W_none', reason: '退回' },
+  refunds: {},
+  resolveRefund: { refundId: 'R_none', decision: 'manual', reference: 'BANK-1' },
+  anomalies: {},
+  resolveAnomaly: { transactionId: 'T_none', note: 'x' },
+  retryOutbox: { messageId: 'M_none' },
+  reconciliations: {},
+  payoutMethods: {},
 };
 
 async function refused(caller: string, fn: string, action: string, params: Record<string, unknown>, codes = ['FORBIDDEN', 'NOT_FOUND']) {
@@ -88,6 +97,8 @@ describe('access control', () => {
       listStoreProducts: { storeId: ids.storeId },
       orders: { storeId: ids.storeId },
       dashboard: { storeId: ids.storeId },
+      revenue: { storeId: ids.storeId },
+      withdraw: { storeId: ids.storeId, amountFen: 100 },
     };
     // everything except applying for one's own store and listing one's own stores acts on a store
     const open = new Set(['applyStore', 'myStores']);

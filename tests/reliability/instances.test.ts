@@ -88,7 +88,8 @@ describe('production shape: several instances, one database, latency, a settler 
           let created: any = 'dead';
           while (created === 'dead') {
             const inst = pick();
-            created = await onInstance(inst, () => ok(inst, s, 'order', { action: 'cashier', cashierId: cashier.cashierId, amountFen }));
+            // a retry after an instance died repeats the request id: the order is made once (SPEC §9)
+            created = await onInstance(inst, () => ok(inst, s, 'order', { action: 'cashier', cashierId: cashier.cashierId, amountFen, requestId: `${s}-order-${k}` }));
           }
           // WeChat delivers the notification until it is answered: a dead instance's delivery is repeated elsewhere
           for (;;) {

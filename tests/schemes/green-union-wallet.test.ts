@@ -92,7 +92,7 @@ describe('§4 union through the actions', () => {
 });
 
 describe('§7 operator views, withdrawals and messages', () => {
-  it('withdrawal request → review (approve pays out, reject returns the balance); only admins review', async () => {
+  it('withdrawal request → review (approve starts the payout, paid only when confirmed; reject returns the balance); only admins review', async () => {
     await app.configure((c) => ((c.rebate.enabled = true), (c.rebate.extractionBp = 1000)));
     await buy(app, 'a', ids.productId);
     await buy(app, 'b', ids.productId);
@@ -107,9 +107,14 @@ describe('§7 operator views, withdrawals and messages', () => {
     await app.call(ADMIN, 'admin', 'reviewWithdrawal', { withdrawalId: w1.withdrawalId, approve: true });
     await app.call(ADMIN, 'admin', 'reviewWithdrawal', { withdrawalId: w2.withdrawalId, approve: false });
     expect(await app.error(ADMIN, 'admin', 'reviewWithdrawal', { withdrawalId: w2.withdrawalId, approve: true })).toBe('CONFLICT');
+    // approved: paying (manual payout in local mode) — the cash is not paid out until the payout is confirmed
+    expect(await app.call('a', 'wallet', 'balances')).toMatchObject({ cashFen: bal - 1000, withdrawingFen: 1000 });
+    expect((await app.call('a', 'wallet', 'withdrawals')).find((w: any) => w.withdrawalId === w1.withdrawalId)).toMatchObject({ status: 'paying', method: 'manual', payoutState: 'MANUAL' });
+    await app.call(ADMIN, 'admin', 'confirmPayout', { withdrawalId: w1.withdrawalId, reference: 'BANK-001' });
     expect(await app.call('a', 'wallet', 'balances')).toMatchObject({ cashFen: bal - 1000, withdrawingFen: 0 });
     const ledger = await app.call('a', 'wallet', 'ledger', { asset: 'CASH' });
-    expect(ledger.some((p: any) => p.memo === '提现到账')).toBe(true);
+    expect(ledger.some((p: any) => p.memo === '提现已线下打款')).toBe(true);
+    expect((await app.verify()).problems).toEqual([]);
   });
 
   it('liability dashboard: outstanding per queue and pool, inflow over 7/30 days, clearance estimate', async () => {
@@ -126,13 +131,15 @@ describe('§7 operator views, withdrawals and messages', () => {
     expect(await app.error('a', 'admin', 'dashboard')).toBe('FORBIDDEN');
   });
 
-  it('subscribe messages are recorded after the commit, never for a failed call', async () => {
-    await app.configure((c) => ((c.rebate.enabled = true), (c.rebate.extractionBp = 1000)));
+  it('subscribe messages are sent after the answer, never for a failed call', async () => {
+    await app.configure((c) => ((c.rebate.enabled = true), (c.rebate.extractionBp = 1000), (c.messages.payout.templateId = 'TPL-payout')));
     await buy(app, 'a', ids.productId);
     await buy(app, 'b', ids.productId);
     const msgs = await col(app.deps.store.db, 'outbox').find({}).toArray();
     expect(msgs.length).toBeGreaterThan(0);
-    expect(msgs.every((m) => m.status === 'recorded')).toBe(true);
+    // local mode: done means recorded (nothing leaves the machine); kinds without a template are skipped
+    expect(msgs.every((m) => m.status === 'done' || m.status === 'skipped')).toBe(true);
+    expect(msgs.some((m) => m.kind === 'payout' && m.status === 'done' && (m.result as any)?.templateId === 'TPL-payout')).toBe(true);
     const count = msgs.length;
     await app.error('a', 'order', 'complete', { orderId: 'O-none' });
     expect(await col(app.deps.store.db, 'outbox').countDocuments({})).toBe(count);
@@ -151,7 +158,11 @@ describe('payment callback access', () => {
     const real = await dispatch(payNotify, event, wechatDeps, { openid: null, source: 'wx_paycallback', now: new Date() });
     expect(real).toMatchObject({ ok: true, data: { errcode: 0 } });
     expect((await app.call('a', 'order', 'get', { orderId: o.orderId })).status).toBe('paid');
-    const wrongAmount = await dispatch(payNotify, { ...event, transactionId: 'T2', totalFee: o.cashFen - 1 }, wechatDeps, { openid: null, source: 'wx_paycallback', now: new Date() });
-    expect(wrongAmount).toMatchObject({ ok: false, error: { code: 'INVALID_AMOUNT' } });
+    // a notification whose amount differs is recorded as an anomaly and answered, so WeChat stops retrying
+    const o2 = await app.call('a', 'order', 'create', { lines: [{ productId: ids.productId, qty: 1 }] });
+    const wrongAmount = await dispatch(payNotify, { ...event, outTradeNo: o2.orderId, transactionId: 'T2', totalFee: o2.cashFen - 1 }, wechatDeps, { openid: null, source: 'wx_paycallback', now: new Date() });
+    expect(wrongAmount).toMatchObject({ ok: true, data: { errcode: 0, anomaly: true } });
+    expect((await app.call('a', 'order', 'get', { orderId: o2.orderId })).status).toBe('created');
+    expect(await app.call(ADMIN, 'admin', 'anomalies', {})).toMatchObject([{ _id: 'T2', orderId: o2.orderId, amountFen: o2.cashFen - 1, expectedFen: o2.cashFen, status: 'open' }]);
   });
 });

@@ -96,6 +96,8 @@ export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: Nu
       { path: 'deduction.loveValueFen', label: '1 爱心值抵(元)', kind: 'fen' },
       { path: 'withdrawal.minFen', label: '最低提现(元)', kind: 'fen' },
       { path: 'withdrawal.maxFen', label: '单笔最高提现(元)', kind: 'fen' },
+      { path: 'withdrawal.confirmHours', label: '确认收款时限(小时)', kind: 'int', hint: '微信商家转账超时未确认则撤销并退回余额' },
+      { path: 'payment.closeAfterMin', label: '未支付自动关闭(分钟)', kind: 'int', hint: '发起微信支付后超时未付，先关单再取消订单' },
     ],
   },
 ]

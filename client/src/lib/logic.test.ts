@@ -153,7 +153,8 @@ describe('settings text forms', () => {
       green: { poolShareBp: 3000, mintBp: 7000, withdrawFeeBp: 1000, exitMultipleBp: 20000, launchPriceFen: 100 },
       referral: { commissionBp: 0, recruiterBp: 0 },
       deduction: { pointValueFen: 1, loveValueFen: 1 },
-      withdrawal: { minFen: 100, maxFen: 1_000_000_000_000 },
+      withdrawal: { minFen: 100, maxFen: 1_000_000_000_000, confirmHours: 24 },
+      payment: { closeAfterMin: 30 },
     } as unknown as PluginConfig
     const texts = textsOf(cfg)
     expect(texts['rebate.extractionBp']).toBe('65')
@@ -194,5 +195,32 @@ describe('parseRef', () => {
     expect(parseRef({ scene: encodeURIComponent('r=XYZ789') })).toBe('XYZ789')
     expect(parseRef({ scene: encodeURIComponent('c=C1') })).toBeUndefined()
     expect(parseRef({})).toBeUndefined()
+  })
+})
+
+describe('edges of the money, on the client', () => {
+  it('withdrawal states in words; a WeChat transfer waiting for the shopper says so', async () => {
+    const { withdrawalStatusText } = await import('./payouts')
+    expect(withdrawalStatusText({ status: 'pending' })).toBe('审核中')
+    expect(withdrawalStatusText({ status: 'paying', method: 'wechat', awaitingConfirmation: true })).toBe('待确认收款')
+    expect(withdrawalStatusText({ status: 'paying', method: 'manual' })).toBe('打款中（线下）')
+    expect(withdrawalStatusText({ status: 'paid' })).toBe('已到账')
+    expect(withdrawalStatusText({ status: 'failed' })).toBe('打款失败，已退回')
+  })
+  it('template mappings read and write as key=field', async () => {
+    const { mappingToText, parseMapping } = await import('./messageTemplates')
+    expect(parseMapping('amount1=amount, thing2=source，time3：time')).toEqual([
+      { key: 'amount1', field: 'amount' },
+      { key: 'thing2', field: 'source' },
+      { key: 'time3', field: 'time' },
+    ])
+    expect(parseMapping('')).toEqual([])
+    expect(parseMapping('amount=amount')).toBeUndefined()
+    expect(mappingToText([{ key: 'thing1', field: 'note' }])).toBe('thing1=note')
+  })
+  it('orders being refunded show 退款中 and offer no action', async () => {
+    const { orderActions, orderStatusText } = await import('./orders')
+    expect(orderStatusText({ status: 'refunding', settling: false })).toBe('退款中')
+    expect(orderActions({ status: 'refunding', kind: 'mall' })).toEqual([])
   })
 })

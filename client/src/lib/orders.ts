@@ -4,6 +4,7 @@ export const ORDER_STATUS_TEXT: Record<OrderStatus, string> = {
   created: '待支付',
   paid: '待收货',
   completed: '已完成',
+  refunding: '退款中',
   refunded: '已退款',
   cancelled: '已取消',
 }

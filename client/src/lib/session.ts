@@ -65,11 +65,8 @@ export function refFromLocation(): string | undefined {
   return parseRef(params)
 }
 
-/** A request id for creating actions, so a retried tap creates nothing twice. */
-export function newRequestId(): string {
-  const rnd = Math.random().toString(36).slice(2, 10)
-  return `r${Date.now().toString(36)}${rnd}`.replace(/[^A-Za-z0-9]/g, '').slice(0, 40).padEnd(8, '0')
-}
+/** Request ids live in lib/retry.ts (callOnce): a retry reuses the id of the attempt whose outcome is unknown. */
+export { newRequestId } from './retry'
 
 export function toast(title: string, icon: 'success' | 'none' = 'none'): void {
   void Taro.showToast({ title, icon }).catch(() => undefined)

@@ -88,7 +88,7 @@ export interface Invitees {
   nextCursor: string | null
 }
 
-export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunded' | 'cancelled'
+export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunding' | 'refunded' | 'cancelled'
 
 export interface Order {
   orderId: string
@@ -104,6 +104,8 @@ export interface Order {
   paidAt: string | null
   completedAt: string | null
   refundedAt: string | null
+  /** 退款中: the refund (R<orderId>) waits for WeChat Pay's confirmation */
+  refundId?: string | null
   settled: boolean
   /** 结算中: paid (or received) and waiting for the settler, usually a second or so */
   settling: boolean
@@ -248,10 +250,94 @@ export interface LedgerRow {
 export interface Withdrawal {
   withdrawalId: string
   userId?: string
+  /** set for a store's revenue withdrawal */
+  storeId?: string | null
   amountFen: number
-  status: 'pending' | 'paid' | 'rejected'
+  status: 'pending' | 'paying' | 'paid' | 'rejected' | 'failed'
+  method?: 'wechat' | 'manual' | null
+  /** the payout method's state: WAIT_USER_CONFIRM, SUCCESS, FAIL, CANCELLED, MANUAL … */
+  payoutState?: string | null
+  /** a WeChat transfer waiting for the payee to confirm in the mini-program */
+  awaitingConfirmation?: boolean
+  expiresAt?: string | null
+  reference?: string | null
+  error?: string | null
   createdAt: string
   reviewedAt: string | null
+  closedAt?: string | null
+}
+
+export interface Refund {
+  refundId: string
+  orderId: string
+  storeId: string | null
+  amountFen: number
+  status: 'requested' | 'processing' | 'succeeded' | 'failed' | 'manual'
+  requestedAt: string
+  acceptedAt: string | null
+  confirmedAt: string | null
+  confirmedBy: string | null
+  error: string | null
+  reference: string | null
+}
+
+export interface StoreRevenue {
+  storeId: string
+  storeName: string
+  settledFen: number
+  withdrawingFen: number
+  paidOutFen: number
+  pendingFen: number
+  pendingOrders: number
+  pendingPartial: boolean
+  withdrawals: Withdrawal[]
+  refunds: Refund[]
+  failedRefunds: number
+}
+
+export interface OutboxMessage {
+  messageId: string
+  kind: string
+  key: string | null
+  userId: string
+  status: string
+  attempts: number
+  nextAt: string | null
+  error: string | null
+  errors: { at: string; error: string }[]
+  data: Record<string, string>
+  createdAt: string
+  sentAt: string | null
+}
+
+export interface ReconcileDifference {
+  kind: 'payment' | 'refund'
+  id: string
+  orderId: string | null
+  problem: 'missing_ours' | 'missing_wechat' | 'amount'
+  oursFen: number | null
+  wechatFen: number | null
+}
+
+export interface Reconciliation {
+  _id: string
+  status: 'done' | 'unavailable'
+  ranAt: string
+  wechat: { payments: number; paymentFen: number; refunds: number; refundFen: number }
+  ours: { payments: number; paymentFen: number; refunds: number; refundFen: number }
+  differences: ReconcileDifference[]
+  differenceCount: number
+  note: string
+}
+
+export interface PaymentAnomaly {
+  _id: string
+  orderId: string
+  amountFen: number
+  expectedFen: number
+  at: string
+  status: 'open' | 'resolved'
+  note: string
 }
 
 export interface Store {
@@ -369,5 +455,8 @@ export interface PluginConfig {
   referral: { commissionBp: number; recruiterBp: number }
   memberLevels: MemberLevel[]
   deduction: { pointValueFen: number; loveValueFen: number }
-  withdrawal: { minFen: number; maxFen: number }
+  withdrawal: { minFen: number; maxFen: number; confirmHours: number }
+  payment: { closeAfterMin: number }
+  /** 订阅消息: per kind the template id and which template key each of our fields fills */
+  messages: Record<string, { templateId: string; fields: { key: string; field: string }[] }>
 }

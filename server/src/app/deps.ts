@@ -6,6 +6,9 @@ import { readSchema } from '../repo/schema';
 import { setupDatabase } from '../services/setup';
 import type { MongoClient } from 'mongodb';
 import { Settler, type SettlerOptions } from '../services/settler/settler';
+import { Dispatcher, type DispatcherOptions } from '../services/outbox/dispatcher';
+import type { Payouts } from '../runtime/payout';
+import { manualPayout } from './payouts/manual';
 
 /** The database name when none is given: DB_NAME, read when a store is opened (not when this module loads). */
 export function defaultDbName(env: NodeJS.ProcessEnv = process.env): string {
@@ -48,16 +51,33 @@ export interface DepsOptions {
   random?: Random;
   settler?: SettlerOptions;
   settleWaitMs?: number;
+  /** payout methods; default: manual only (WeChat Pay 商家转账 needs its keys: app/payouts/wechat-transfer.ts) */
+  payouts?: Partial<Payouts>;
+  /** how the outbox is dispatched after an answer (services/outbox/dispatcher.ts); default 'await' locally */
+  outbox?: DispatcherOptions;
 }
 
 export function makeDeps(store: Store, wx: WxPort, opts: DepsOptions): AppDeps {
   const random = opts.random ?? cryptoRandom;
-  const settler = new Settler(store, random, opts.settler);
+  const payouts: Payouts = { manual: opts.payouts?.manual ?? manualPayout(), wechat: opts.payouts?.wechat ?? null };
+  const outbox = new Dispatcher(store, wx, payouts, opts.outbox);
+  // locally, messages a settler step queued (payouts, exits …) go out after the step, as after an answer
+  const onStep = opts.settler?.onStep;
+  const settler = new Settler(store, random, {
+    ...opts.settler,
+    onStep: (r) => {
+      onStep?.(r);
+      if (outbox.mode === 'background') void outbox.nudge(new Date());
+      else outbox.markDue();
+    },
+  });
   return {
     store,
     wx,
     random,
     settler,
+    outbox,
+    payouts,
     settleWaitMs: opts.settleWaitMs ?? (wx.mode === 'local' ? 30_000 : 3_000),
     adminOpenids: new Set(opts.adminOpenids),
     publicUrl: opts.publicUrl ?? '',

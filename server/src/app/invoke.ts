@@ -1,22 +1,18 @@
 import type { AppDeps, Caller } from '../runtime/context';
 import type { Result } from '../runtime/errors';
 import { dispatch, type CloudFunction } from '../runtime/handler';
-import { dispatchOutbox, outboxMayHaveWork } from '../services/outbox';
+import { inCallScope } from '../services/outbox/signal';
 
 /**
- * One dispatch of the outbox at a time per process: concurrent calls would only fight over the
- * same pending messages (a convenience of this process; the claims in the database decide).
+ * Run one cloud function's action as WeChat or the gateway would. Returns the answer and whether
+ * the call committed anything to the outbox; sending it is the caller's next step, after the
+ * answer (`afterAnswer`): the answer is never held back by WeChat's servers.
  */
-let dispatching: Promise<unknown> | null = null;
+export async function invoke(fn: CloudFunction, event: unknown, deps: AppDeps, caller: Caller): Promise<{ result: Result<unknown>; queued: boolean }> {
+  return inCallScope(() => dispatch(fn, event, deps, caller));
+}
 
-/** Run one cloud function's action as WeChat or the gateway would; messages recorded by the call are sent after it. */
-export async function invoke(fn: CloudFunction, event: unknown, deps: AppDeps, caller: Caller): Promise<Result<unknown>> {
-  const result = await dispatch(fn, event, deps, caller);
-  if (result.ok && outboxMayHaveWork() && !dispatching) {
-    dispatching = dispatchOutbox(deps.store, deps.wx, caller.now)
-      .catch((err) => console.error('outbox dispatch failed', err))
-      .finally(() => (dispatching = null));
-    await dispatching;
-  }
-  return result;
+/** After the answer: get what the call queued on its way (services/outbox/dispatcher.ts says how, per mode). */
+export async function afterAnswer(deps: AppDeps, caller: Caller, queued: boolean): Promise<void> {
+  await deps.outbox.afterAnswer(caller.now, queued).catch((err) => console.error('outbox after answer failed', err));
 }

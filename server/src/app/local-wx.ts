@@ -5,8 +5,11 @@ import type { LocalImageStore } from './local-images';
 /**
  * Local mode: nothing calls WeChat. A cashier's "mini-program code" is a QR code of the h5
  * cashier link carrying the same scene; payments are simulated by order.pay through the real
- * notification handler; subscribe messages stay recorded in the outbox; images are files of the
+ * notification handler; a refund is "confirmed" as soon as the outbox sends it (the same recording
+ * path as WeChat's answer, callback and query); subscribe messages stay recorded in the outbox;
+ * images are files of the
  * local image store (uploaded to the gateway's /upload/image), none when it is not given.
+ * There is no WeChat Pay bill to reconcile with.
  */
 export function localWx(publicUrl: string, images?: LocalImageStore): WxPort {
   return {
@@ -18,8 +21,22 @@ export function localWx(publicUrl: string, images?: LocalImageStore): WxPort {
     async unifiedOrder() {
       throw new Error('local mode: payments are simulated by order.pay');
     },
-    async refundPayment() {
-      // local mode: the refund stays recorded in the outbox; no money leaves the machine
+    async queryOrder() {
+      // no prepay is ever made locally, so the payment sweep has nothing to ask about
+      return { state: 'NOT_FOUND' };
+    },
+    async closeOrder() {
+      return { closed: true, paid: false };
+    },
+    async refund(p) {
+      // no money leaves the machine: the simulated WeChat Pay confirms at once
+      return { status: 'SUCCESS', wxRefundId: `SIM${p.refundNo}`, refundFen: p.refundFen, successAt: new Date() };
+    },
+    async queryRefund(refundNo) {
+      return { status: 'SUCCESS', wxRefundId: `SIM${refundNo}` };
+    },
+    async downloadBill() {
+      return null;
     },
     async sendSubscribeMessage() {
       // recorded by the outbox; nothing leaves the machine

@@ -1,17 +1,47 @@
-import type { WxPort } from '../runtime/wx';
+import { randomBytes } from 'node:crypto';
+import { parseWxTime } from '../engine/time';
+import { WxError, asWxError, isPermanentCode, type WxOrderState, type WxPort, type WxRefundState } from '../runtime/wx';
 import { CLOUD_IMAGE_ID, MAX_IMAGE_BYTES, checkImageBytes, IMAGE_TOO_BIG } from '../runtime/images';
 
 /**
- * WeChat cloud: the open APIs through wx-server-sdk (no access token handling needed inside
- * cloud functions). Env: CLOUD_PAY_SUB_MCH_ID (cloud pay merchant), CLOUD_ENV, and the
- * subscribe-message template ids TEMPLATE_PAYOUT, TEMPLATE_COMPLETED, TEMPLATE_LOTTERY, TEMPLATE_EXIT.
+ * WeChat cloud: the open APIs and cloud pay (云支付) through wx-server-sdk — no access token,
+ * certificate or signature handling inside cloud functions. Env: CLOUD_PAY_SUB_MCH_ID (the cloud
+ * pay merchant), CLOUD_ENV (the environment whose functions receive the pay and refund callbacks).
+ * Subscribe-message templates are settings (PluginConfig.messages), not environment.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Cloud = any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Answer = Record<string, any>;
 
-const TEMPLATE_ENV: Record<string, string> = { payout: 'TEMPLATE_PAYOUT', completed: 'TEMPLATE_COMPLETED', lottery: 'TEMPLATE_LOTTERY', exit: 'TEMPLATE_EXIT' };
+const nonce = () => randomBytes(16).toString('hex');
+
+/** Cloud pay answers returnCode/resultCode (+ errCode) instead of throwing: a FAIL becomes a WxError. */
+function checkPay(res: Answer, what: string): Answer {
+  if (res?.returnCode !== 'SUCCESS') {
+    // communication failed or was refused: no business code means "try again"
+    throw new WxError(String(res?.errCode || 'SYSTEMERROR'), `${what}: ${res?.returnMsg ?? 'returnCode FAIL'}`, true);
+  }
+  if (res.resultCode && res.resultCode !== 'SUCCESS') {
+    const code = String(res.errCode ?? res.err_code ?? 'FAIL');
+    throw new WxError(code, `${what}: ${res.errCodeDes ?? res.err_code_des ?? code}`, !isPermanentCode(code));
+  }
+  return res;
+}
+
+/** The first element of a cloud pay list field (queryRefund answers lists per refund) or the scalar. */
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
 export function wechatWx(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): WxPort {
+  const subMchId = env.CLOUD_PAY_SUB_MCH_ID;
+  const envId = env.CLOUD_ENV;
+  const call = async (fn: () => Promise<Answer>): Promise<Answer> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw asWxError(err);
+    }
+  };
   return {
     mode: 'wechat',
     async createMiniCode(scene, page) {
@@ -20,36 +50,83 @@ export function wechatWx(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): Wx
       return upload.fileID as string;
     },
     async unifiedOrder(p) {
-      const res = await cloud.cloudPay.unifiedOrder({
-        body: p.description,
-        outTradeNo: p.orderId,
-        spbillCreateIp: '127.0.0.1',
-        subMchId: env.CLOUD_PAY_SUB_MCH_ID,
-        totalFee: p.amountFen,
-        envId: env.CLOUD_ENV,
-        functionName: p.notifyFunction,
-      });
-      if (res.returnCode !== 'SUCCESS' || res.resultCode !== 'SUCCESS') throw new Error(`unifiedOrder failed: ${res.returnMsg ?? res.errCodeDes ?? 'unknown'}`);
+      const res = await call(() =>
+        cloud.cloudPay.unifiedOrder({
+          body: p.description,
+          outTradeNo: p.orderId,
+          spbillCreateIp: '127.0.0.1',
+          subMchId,
+          totalFee: p.amountFen,
+          envId,
+          functionName: p.notifyFunction,
+          nonceStr: nonce(),
+          tradeType: 'JSAPI',
+        }),
+      );
+      checkPay(res, 'unifiedOrder');
       return res.payment as Record<string, unknown>;
     },
-    async refundPayment(p) {
-      const res = await cloud.cloudPay.refund({
-        sub_mch_id: env.CLOUD_PAY_SUB_MCH_ID,
-        nonce_str: p.refundId.slice(-32),
-        out_trade_no: p.orderId,
-        out_refund_no: p.refundId,
-        total_fee: p.totalFen,
-        refund_fee: p.refundFen,
-        envId: env.CLOUD_ENV,
-        functionName: 'payNotify',
-      });
-      if (res.returnCode !== 'SUCCESS' || res.resultCode !== 'SUCCESS') throw new Error(`refund failed: ${res.returnMsg ?? res.errCodeDes ?? 'unknown'}`);
+    async queryOrder(orderId): Promise<WxOrderState> {
+      const res = await call(() => cloud.cloudPay.queryOrder({ sub_mch_id: subMchId, out_trade_no: orderId, nonce_str: nonce() }));
+      if (res.returnCode === 'SUCCESS' && res.resultCode !== 'SUCCESS' && String(res.errCode) === 'ORDERNOTEXIST') return { state: 'NOT_FOUND' };
+      checkPay(res, 'queryOrder');
+      return {
+        state: String(res.tradeState ?? res.trade_state) as WxOrderState['state'],
+        transactionId: res.transactionId ?? res.transaction_id,
+        totalFen: Number(res.totalFee ?? res.total_fee),
+        paidAt: parseWxTime(res.timeEnd ?? res.time_end),
+      };
     },
-    async sendSubscribeMessage(openid, kind, data) {
-      const templateId = env[TEMPLATE_ENV[kind] ?? ''];
-      if (!templateId) throw new Error(`no template id configured for ${kind}`);
-      const fields = Object.fromEntries(Object.entries(data).slice(0, 5).map(([k, v], i) => [`thing${i + 1}`, { value: `${k}:${v}`.slice(0, 20) }]));
-      await cloud.openapi.subscribeMessage.send({ touser: openid, templateId, page: 'pages/queue/index', data: fields });
+    async closeOrder(orderId) {
+      const res = await call(() => cloud.cloudPay.closeOrder({ sub_mch_id: subMchId, out_trade_no: orderId, nonce_str: nonce() }));
+      if (res.returnCode === 'SUCCESS' && res.resultCode !== 'SUCCESS') {
+        const code = String(res.errCode ?? '');
+        if (code === 'ORDERPAID') return { closed: false, paid: true };
+        if (code === 'ORDERCLOSED') return { closed: true, paid: false };
+      }
+      checkPay(res, 'closeOrder');
+      return { closed: true, paid: false };
+    },
+    async refund(p): Promise<WxRefundState> {
+      const res = await call(() =>
+        cloud.cloudPay.refund({
+          sub_mch_id: subMchId,
+          nonce_str: nonce(),
+          out_trade_no: p.orderId,
+          out_refund_no: p.refundNo,
+          total_fee: p.totalFen,
+          refund_fee: p.refundFen,
+          envId,
+          functionName: p.notifyFunction,
+        }),
+      );
+      checkPay(res, 'refund');
+      // accepted; the result arrives by the refund callback or queryRefund
+      return { status: 'PROCESSING', wxRefundId: res.refundId ?? res.refund_id, refundFen: Number(res.refundFee ?? res.refund_fee ?? p.refundFen) };
+    },
+    async queryRefund(refundNo): Promise<WxRefundState> {
+      const res = await call(() => cloud.cloudPay.queryRefund({ sub_mch_id: subMchId, out_refund_no: refundNo, nonce_str: nonce() }));
+      if (res.returnCode === 'SUCCESS' && res.resultCode !== 'SUCCESS' && String(res.errCode) === 'REFUNDNOTEXIST') return { status: 'NOT_FOUND' };
+      checkPay(res, 'queryRefund');
+      return {
+        status: String(first(res.refundStatusList) ?? res.refundStatus ?? res.refund_status_0 ?? 'PROCESSING') as WxRefundState['status'],
+        wxRefundId: first(res.refundIdList) ?? res.refund_id_0,
+        refundFen: Number(first(res.settlementRefundFeeList) ?? first(res.refundFeeList) ?? res.refund_fee_0) || undefined,
+        successAt: parseWxTime(first(res.refundSuccessTimeList) ?? res.refund_success_time_0),
+      };
+    },
+    async downloadBill(day) {
+      const res = await call(() => cloud.cloudPay.downloadBill({ sub_mch_id: subMchId, nonce_str: nonce(), bill_date: day.replace(/-/g, ''), bill_type: 'ALL' }));
+      // no trade that day: WeChat answers FAIL with "No Bill Exist" (20002)
+      if (res.returnCode === 'FAIL' && /No Bill Exist/i.test(String(res.returnMsg ?? ''))) return '';
+      if (typeof res.data === 'string') return res.data;
+      if (typeof res.respdata === 'string') return res.respdata;
+      if (res.fileContent) return Buffer.from(res.fileContent).toString('utf8');
+      checkPay(res, 'downloadBill');
+      return String(res.data ?? '');
+    },
+    async sendSubscribeMessage(p) {
+      await call(() => cloud.openapi.subscribeMessage.send({ touser: p.openid, templateId: p.templateId, page: p.page, data: p.data, miniprogramState: env.MINIPROGRAM_STATE || 'formal' }));
     },
     async inspectImage(ref) {
       // the mini-program uploaded it to cloud storage itself (wx.cloud.uploadFile): check it is ours and what it holds

@@ -1,6 +1,7 @@
 import cloud from 'wx-server-sdk';
 import { MongoClient, type MongoClientOptions } from 'mongodb';
-import { invoke } from '../app/invoke';
+import { afterAnswer, invoke } from '../app/invoke';
+import { lazyWechatTransferPayout, wechatpayFromEnv } from '../app/payouts/wechat-transfer';
 import type { CloudFunction } from '../runtime/handler';
 import { makeDeps, openStore, parseAdmins } from '../app/deps';
 import { wechatWx } from '../app/wechat-wx';
@@ -54,7 +55,14 @@ async function connect(): Promise<AppDeps> {
     await client.connect();
     // a cold start only reads the schema version; it never creates indexes (npm run db:setup / admin.setupDatabase do)
     const store = await openStore({ client, setup: 'check' });
-    return makeDeps(store, wechatWx(cloud), { adminOpenids: parseAdmins(process.env.ADMIN_OPENIDS), settler: { trigger: startSettle } });
+    // WeChat Pay 商家转账 when its keys are set (README: deploy); manual payouts always
+    const wechatpay = wechatpayFromEnv(process.env);
+    return makeDeps(store, wechatWx(cloud), {
+      adminOpenids: parseAdmins(process.env.ADMIN_OPENIDS),
+      settler: { trigger: () => startFunction('settle') },
+      outbox: { trigger: () => startFunction('outbox') },
+      payouts: { wechat: wechatpay ? lazyWechatTransferPayout(wechatpay) : null },
+    });
   } catch (err) {
     // a failed cold start must not leave a client (sockets, monitor timers) behind in the container
     await client.close().catch(() => undefined);
@@ -66,17 +74,23 @@ async function connect(): Promise<AppDeps> {
 const SETUP_ACTIONS: Record<string, ReadonlySet<string>> = { admin: new Set(['setupDatabase']), daily: new Set(['setupDatabase']) };
 
 /**
- * Start the `settle` function without waiting for it to finish: the request only has to be on
- * its way before this function answers (a container is frozen after its answer). If it is lost,
- * the settle function's timer trigger sweeps within a minute.
+ * Start the `settle` or `outbox` function without waiting for it to finish: the request only has
+ * to be on its way before this function answers (a container is frozen after its answer). If it
+ * is lost, that function's timer trigger sweeps within a minute.
  */
-function startSettle(): Promise<void> {
-  const call = (cloud.callFunction({ name: 'settle', data: { action: 'run' } }) as Promise<unknown>).catch((err) => console.error('settle call failed', err));
+function startFunction(name: 'settle' | 'outbox'): Promise<void> {
+  const call = (cloud.callFunction({ name, data: { action: 'run' } }) as Promise<unknown>).catch((err) => console.error(`${name} call failed`, err));
   return Promise.race([call.then(() => undefined), new Promise<void>((r) => setTimeout(r, 150))]);
 }
 
-/** Events without an action: the pay callback (payNotify) and the timer triggers (daily, settle). */
-const DEFAULT_ACTION: Record<string, string> = { payNotify: 'notify', daily: 'run', settle: 'run' };
+/** Events without an action: the pay and refund callbacks and the timer triggers. */
+const DEFAULT_ACTION: Record<string, string> = { payNotify: 'notify', refundNotify: 'notify', daily: 'run', settle: 'run', outbox: 'run' };
+
+/** Timer triggers that run another action than their function's default (by the trigger's name, scripts/build-functions.mjs). */
+const TRIGGER_ACTION: Record<string, string> = { 'reconcile-1000': 'reconcile' };
+
+/** Functions that answer WeChat Pay: { errcode: 0 } when handled, anything else makes it retry. */
+const PAY_CALLBACKS = new Set(['payNotify', 'refundNotify']);
 
 /**
  * While the database is older than the code, only the setup action runs. The status is read
@@ -105,10 +119,15 @@ export function createMain(name: string, fn: CloudFunction, connectDeps: () => P
     // never from the event, which any client can fill.
     const source = ctx.SOURCE || null;
     const isTimer = source === 'wx_trigger';
-    const withAction = typeof event?.action === 'string' ? event : isTimer ? { action: DEFAULT_ACTION[name] } : { ...event, action: DEFAULT_ACTION[name] };
+    const timerAction = isTimer ? (TRIGGER_ACTION[String(event?.TriggerName ?? event?.triggerName ?? '')] ?? DEFAULT_ACTION[name]) : undefined;
+    const withAction = typeof event?.action === 'string' ? event : isTimer ? { action: timerAction } : { ...event, action: DEFAULT_ACTION[name] };
     const d = await deps;
-    const result = (await schemaRefusal(name, withAction.action, d)) ?? (await invoke(fn, withAction, d, { openid: ctx.OPENID || null, source, now: new Date() }));
-    if (name !== 'payNotify') return result;
+    const caller = { openid: ctx.OPENID || null, source, now: new Date() };
+    const refused = await schemaRefusal(name, withAction.action, d);
+    const { result, queued } = refused ? { result: refused, queued: false } : await invoke(fn, withAction, d, caller);
+    // before returning (the container is frozen after it): start the outbox function if this call queued anything
+    await afterAnswer(d, caller, queued);
+    if (!PAY_CALLBACKS.has(name)) return result;
     // WeChat Pay wants { errcode: 0 } once the notification is handled; anything else makes it retry.
     return result.ok ? { errcode: 0, errmsg: 'OK' } : { errcode: 1, errmsg: `${result.error.code}: ${result.error.message}` };
   };

@@ -59,3 +59,12 @@ export function parseHhmm(hhmm: string): number {
 export function formatShanghai(at: Date): string {
   return local(at).format('YYYY-MM-DD HH:mm');
 }
+
+/** WeChat Pay's times (time_end, success_time): 'yyyyMMddHHmmss' or 'yyyy-MM-dd HH:mm:ss', Asia/Shanghai. */
+export function parseWxTime(v: unknown): Date | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})[ T]?(\d{2}):?(\d{2}):?(\d{2})/.exec(v);
+  if (!m) return undefined;
+  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}

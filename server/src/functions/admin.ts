@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { validatePluginConfig } from '../engine/config/compliance';
 import { action, type CloudFunction } from '../runtime/handler';
-import { id } from '../runtime/params';
+import { id, requestId } from '../runtime/params';
 import { AppError } from '../runtime/errors';
 import { col, s } from '../repo/db';
 import { verifyLedgerStep } from '../repo/verify-ledger';
@@ -18,8 +18,17 @@ import { MAX_DAYS } from '../services/simulation/period';
 import { liabilityDashboard } from '../services/dashboard';
 import { approveStore, storeView } from '../services/stores';
 import { reviewWithdrawal } from '../services/wallet';
+import { availableMethods, confirmManualPayout, failManualPayout, payoutPort, withdrawalView } from '../services/payouts';
+import { refundView, resolveRefund, REFUND_CALL } from '../services/refunds';
+import { resolveAnomaly } from '../services/anomalies';
+import { outboxView } from '../services/outbox/views';
+import { retryMessage } from '../services/outbox/dispatch';
+import { OUTBOX_KIND_NAMES } from '../services/outbox/registry';
+import { runSweeps } from '../services/sweeps';
+import { reconcileDay } from '../services/reconcile';
+import { addDays, shanghaiDay } from '../engine/time';
 import { productFields } from './admin-params';
-import { inTx } from './tx';
+import { inTx, once } from './tx';
 
 /** A calendar day YYYY-MM-DD that exists (not 2026-02-30). */
 const day = z
@@ -89,10 +98,11 @@ export const admin: CloudFunction = {
   /** A mall product (self-operated or supplier); new image references are checked first (WxPort.inspectImage). */
   upsertProduct: action({
     access: 'admin',
-    params: z.strictObject({ ...productFields, source: z.enum(['self', 'supplier']).optional() }),
+    params: z.strictObject({ ...productFields, source: z.enum(['self', 'supplier']).optional(), requestId }),
     run: async (ctx, p) => {
-      await requireImages(ctx, await inTx(ctx, (tx) => newImageRefs(tx, p)));
-      return inTx(ctx, async (tx) => productAdminView(await upsertProduct(tx, p, null), await loadConfig(tx)));
+      const { requestId: _r, ...input } = p;
+      await requireImages(ctx, await inTx(ctx, (tx) => newImageRefs(tx, input)));
+      return once(ctx, 'admin.upsertProduct', p.requestId, async (tx) => productAdminView(await upsertProduct(tx, input, null), await loadConfig(tx)));
     },
   }),
   /** 商品分类: add (no categoryId) or rename, reorder, hide/show (listed) one; at most 50, names unique. */
@@ -166,20 +176,103 @@ export const admin: CloudFunction = {
     params: z.strictObject({ day: day.optional() }),
     run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day),
   }),
+  /** Withdrawal requests of shoppers and stores (`storeId` set), oldest first, with their payout state. */
   listWithdrawals: action({
     access: 'admin',
-    params: z.strictObject({ status: z.enum(['pending', 'paid', 'rejected']).optional() }),
+    params: z.strictObject({ status: z.enum(['pending', 'paying', 'paid', 'rejected', 'failed']).optional() }),
     run: (ctx, p) =>
-      inTx(ctx, async (tx) =>
-        (await col(tx.db, 'withdrawals').find(p.status ? { status: p.status } : {}, s(tx)).sort({ createdAt: 1 }).limit(200).toArray()).map((w) => ({
-          withdrawalId: w._id, userId: w.userId, amountFen: w.amountFen, status: w.status, createdAt: w.createdAt, reviewedAt: w.reviewedAt,
-        })),
-      ),
+      inTx(ctx, async (tx) => (await col(tx.db, 'withdrawals').find(p.status ? { status: p.status } : {}, s(tx)).sort({ createdAt: 1 }).limit(200).toArray()).map(withdrawalView)),
   }),
+  /** The payout methods this deployment offers (WeChat Pay 商家转账 only when its keys are configured). */
+  payoutMethods: action({ access: 'admin', params: z.strictObject({}), run: async (ctx) => ({ methods: availableMethods(ctx.deps.payouts) }) }),
+  /**
+   * Approve (the payout starts after the answer, by `method`: WeChat Pay 商家转账 — the default
+   * when configured — or manual) or reject (the money goes back to the balance).
+   */
   reviewWithdrawal: action({
     access: 'admin',
-    params: z.strictObject({ withdrawalId: id, approve: z.boolean() }),
-    run: (ctx, p) => inTx(ctx, (tx) => reviewWithdrawal(tx, p.withdrawalId, p.approve, ctx.caller.openid!)),
+    params: z.strictObject({ withdrawalId: id, approve: z.boolean(), method: z.enum(['wechat', 'manual']).optional() }),
+    run: (ctx, p) => {
+      const method = p.method ?? availableMethods(ctx.deps.payouts)[0]!;
+      if (p.approve) payoutPort(ctx.deps.payouts, method); // INVALID_INPUT when WeChat transfers are not configured
+      return inTx(ctx, (tx) => reviewWithdrawal(tx, p.withdrawalId, p.approve, ctx.caller.openid!, method));
+    },
+  }),
+  /** 登记线下打款: a manual payout was made; the reference (bank or transfer number) confirms it: paid. */
+  confirmPayout: action({
+    access: 'admin',
+    params: z.strictObject({ withdrawalId: id, reference: z.string().trim().min(2).max(100) }),
+    run: (ctx, p) => inTx(ctx, async (tx) => (await confirmManualPayout(tx, p.withdrawalId, p.reference, ctx.caller.openid!), withdrawalView((await col(tx.db, 'withdrawals').findOne({ _id: p.withdrawalId }, s(tx)))!))),
+  }),
+  /** 打款失败: a manual payout could not be made; the money goes back to the balance. */
+  failPayout: action({
+    access: 'admin',
+    params: z.strictObject({ withdrawalId: id, reason: z.string().trim().min(1).max(100) }),
+    run: (ctx, p) => inTx(ctx, async (tx) => (await failManualPayout(tx, p.withdrawalId, p.reason, ctx.caller.openid!), withdrawalView((await col(tx.db, 'withdrawals').findOne({ _id: p.withdrawalId }, s(tx)))!))),
+  }),
+  /** Refunds, newest first; `failed` ones (WeChat refused or closed them) need a decision (resolveRefund). */
+  refunds: action({
+    access: 'admin',
+    params: z.strictObject({ status: z.enum(['requested', 'processing', 'succeeded', 'failed', 'manual']).optional(), limit: z.number().int().min(1).max(200).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => (await col(tx.db, 'refunds').find(p.status ? { status: p.status } : {}, s(tx)).sort({ requestedAt: -1 }).limit(p.limit ?? 50).toArray()).map(refundView)),
+  }),
+  /** A failed refund: `decision` retry (WeChat Pay again, same refund number) or manual (refunded outside WeChat Pay; `reference` required). */
+  resolveRefund: action({
+    access: 'admin',
+    params: z.strictObject({ refundId: id, decision: z.enum(['retry', 'manual']), reference: z.string().trim().min(2).max(100).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => refundView(await resolveRefund(tx, p.refundId, p.decision, p.reference ?? null))),
+  }),
+  /** Payment notifications that could not be applied (amount differs from the order). */
+  anomalies: action({
+    access: 'admin',
+    params: z.strictObject({ status: z.enum(['open', 'resolved']).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => col(tx.db, 'payment_anomalies').find(p.status ? { status: p.status } : {}, s(tx)).sort({ at: -1 }).limit(200).toArray()),
+  }),
+  /** An anomaly handled in the WeChat Pay merchant platform (the payment refunded there): the suspense money is recorded as gone. */
+  resolveAnomaly: action({
+    access: 'admin',
+    params: z.strictObject({ transactionId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/), note: z.string().trim().min(1).max(200) }),
+    run: (ctx, p) => inTx(ctx, (tx) => resolveAnomaly(tx, p.transactionId, p.note, ctx.caller.openid!)),
+  }),
+  /**
+   * The outbox (messages, refunds, payouts that leave for WeChat): `status` dead = the dead letters,
+   * with their error; retry them with retryOutbox.
+   */
+  outbox: action({
+    access: 'admin',
+    params: z.strictObject({ status: z.enum(['pending', 'sending', 'done', 'skipped', 'dead', 'sent', 'recorded', 'failed']).optional(), kind: z.enum(OUTBOX_KIND_NAMES).optional(), limit: z.number().int().min(1).max(200).optional() }),
+    run: (ctx, p) =>
+      inTx(ctx, async (tx) => {
+        const filter = { ...(p.status ? { status: p.status } : {}), ...(p.kind ? { kind: p.kind } : {}) };
+        const rows = await col(tx.db, 'outbox').find(filter, s(tx)).sort({ createdAt: -1 }).limit(p.limit ?? 50).toArray();
+        const dead = await col(tx.db, 'outbox').countDocuments({ status: 'dead' }, s(tx));
+        return { dead, messages: rows.map(outboxView) };
+      }),
+  }),
+  /** Send a dead letter again (same idempotency key: a refund or payout that did happen is not repeated). */
+  retryOutbox: action({
+    access: 'admin',
+    params: z.strictObject({ messageId: z.string().min(1).max(120) }),
+    run: async (ctx, p) => {
+      const m = await retryMessage(ctx.deps.store, p.messageId, ctx.now);
+      if (!m) throw new AppError('CONFLICT', '只有失败的消息可以重试');
+      if (m.kind === REFUND_CALL) await inTx(ctx, (tx) => col(tx.db, 'refunds').updateOne({ _id: m.key!, status: 'failed' }, { $set: { status: 'requested', error: null } }, s(tx)));
+      return outboxView(m);
+    },
+  }),
+  /** Ask WeChat now about payments, refunds and transfers whose result we have not heard (the outbox function does this every minute). */
+  sweep: action({ access: 'trigger', params: z.strictObject({}), run: (ctx) => runSweeps(ctx.deps, ctx.now) }),
+  /** 对账: compare a finished day (YYYY-MM-DD, default yesterday) with WeChat Pay's bill. */
+  reconcile: action({
+    access: 'trigger',
+    params: z.strictObject({ day: day.optional() }),
+    run: (ctx, p) => reconcileDay(ctx.deps, p.day ?? addDays(shanghaiDay(ctx.now), -1), ctx.now),
+  }),
+  /** The latest days' reconciliations with their differences. */
+  reconciliations: action({
+    access: 'admin',
+    params: z.strictObject({ limit: z.number().int().min(1).max(90).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => col(tx.db, 'reconciliations').find({}, s(tx)).sort({ _id: -1 }).limit(p.limit ?? 14).toArray()),
   }),
   /** 结算状态: due orders, the settler's lease, and the settlement lag over the most recent orders. */
   settlerStatus: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => settlerStatus(ctx.deps.store, ctx.now) }),
@@ -195,17 +288,17 @@ export const admin: CloudFunction = {
     params: z.strictObject({ cursor: z.string().min(1).max(200_000).optional() }),
     run: (ctx, p) => verifyLedgerStep(ctx.deps.store, p.cursor),
   }),
-  /** Recorded subscribe messages (local mode sends nothing to WeChat). */
-  outbox: action({
-    access: 'admin',
-    params: z.strictObject({ limit: z.number().int().min(1).max(200).optional() }),
-    run: (ctx, p) => inTx(ctx, async (tx) => col(tx.db, 'outbox').find({}, s(tx)).sort({ createdAt: -1 }).limit(p.limit ?? 50).toArray()),
-  }),
 };
 
 /** The timer trigger's function: { action: 'run' } at 00:00 Asia/Shanghai. */
 export const daily: CloudFunction = {
   run: action({ access: 'trigger', params: z.strictObject({ day: day.optional() }), run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day) }),
+  /** The 10:00 timer (`reconcile-1000`): yesterday's WeChat Pay bill against our payments and refunds. */
+  reconcile: action({
+    access: 'trigger',
+    params: z.strictObject({ day: day.optional() }),
+    run: (ctx, p) => reconcileDay(ctx.deps, p.day ?? addDays(shanghaiDay(ctx.now), -1), ctx.now),
+  }),
   /** the database deploy step (admins), callable on the daily function too */
   setupDatabase: setupDatabaseAction,
 };

@@ -21,7 +21,7 @@ export const green: CloudFunction = {
     params: z.strictObject({ units: amount(), requestId }),
     run: async (ctx, p) => {
       await requireGreen(ctx);
-      const r = await once(ctx, 'green.withdraw', p.requestId, (tx, user) => withdrawGreen(tx, user._id, p.units));
+      const r = await once(ctx, 'green.withdraw', p.requestId, (tx, user) => withdrawGreen(tx, user._id, p.units, p.requestId));
       await afterPoolChange(ctx); // the fee raised the price: other lots may exit now
       return r;
     },
@@ -32,7 +32,7 @@ export const green: CloudFunction = {
     params: z.strictObject({ toUserId: id, units: amount(), requestId }),
     run: async (ctx, p) => {
       await requireGreen(ctx);
-      const r = await once(ctx, 'green.transfer', p.requestId, (tx, user) => transferGreen(tx, user._id, p.toUserId, p.units));
+      const r = await once(ctx, 'green.transfer', p.requestId, (tx, user) => transferGreen(tx, user._id, p.toUserId, p.units, p.requestId));
       await afterPoolChange(ctx); // the moved basis is floored: the receiver's lot may be at its exit value
       return r;
     },

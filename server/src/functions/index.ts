@@ -3,7 +3,8 @@ import { admin, daily } from './admin';
 import { green } from './green';
 import { mall } from './mall';
 import { merchant } from './merchant';
-import { order, payNotify } from './order';
+import { order, payNotify, refundNotify } from './order';
+import { outbox } from './outbox';
 import { queue } from './queue';
 import { settle } from './settle';
 import { union } from './union';
@@ -11,4 +12,4 @@ import { user } from './user';
 import { wallet } from './wallet';
 
 /** Every cloud function by name: each is a folder under cloudfunctions/ bundling this code. */
-export const FUNCTIONS: Record<string, CloudFunction> = { user, mall, order, payNotify, settle, queue, union, green, wallet, merchant, admin, daily };
+export const FUNCTIONS: Record<string, CloudFunction> = { user, mall, order, payNotify, refundNotify, settle, outbox, queue, union, green, wallet, merchant, admin, daily };

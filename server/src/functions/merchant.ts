@@ -7,7 +7,10 @@ import { requireImages } from './images';
 import { loadConfig } from '../services/config';
 import { orderView } from '../services/orders';
 import { applyStore, cashierView, createCashier, prepareCashierCode, merchantDashboard, ownStore, setCashierConfig, setStoreConfig, storeView } from '../services/stores';
-import { asUser } from './tx';
+import { asUser, once } from './tx';
+import { amount, requestId } from '../runtime/params';
+import { requestStoreWithdrawal } from '../services/wallet';
+import { storeRevenue } from '../services/store-revenue';
 import { productFields } from './admin-params';
 
 const name = z.string().trim().min(1).max(40);
@@ -16,8 +19,8 @@ const name = z.string().trim().min(1).max(40);
 export const merchant: CloudFunction = {
   applyStore: action({
     access: 'user',
-    params: z.strictObject({ name }),
-    run: (ctx, p) => asUser(ctx, async (tx, user) => storeView(await applyStore(tx, user, p.name))),
+    params: z.strictObject({ name, requestId }),
+    run: (ctx, p) => once(ctx, 'merchant.applyStore', p.requestId, async (tx, user) => storeView(await applyStore(tx, user, p.name))),
   }),
   myStores: action({
     access: 'user',
@@ -27,11 +30,11 @@ export const merchant: CloudFunction = {
   /** A cashier and its mini-program code (scene `c=<cashierId>`, page pages/cashier/index). */
   createCashier: action({
     access: 'user',
-    params: z.strictObject({ storeId: id, name }),
+    params: z.strictObject({ storeId: id, name, requestId }),
     run: async (ctx, p) => {
       await asUser(ctx, (tx, user) => ownStore(tx, user, p.storeId)); // only the owner may have a code made
       const code = await prepareCashierCode(ctx.deps.wx);
-      return asUser(ctx, async (tx, user) => cashierView(await createCashier(tx, code, await ownStore(tx, user, p.storeId), p.name)));
+      return once(ctx, 'merchant.createCashier', p.requestId, async (tx, user) => cashierView(await createCashier(tx, code, await ownStore(tx, user, p.storeId), p.name)));
     },
   }),
   listCashiers: action({
@@ -57,13 +60,13 @@ export const merchant: CloudFunction = {
   /** 门店线上商品 with their own queue-rebate settings. */
   upsertStoreProduct: action({
     access: 'user',
-    params: z.strictObject({ storeId: id, ...productFields }),
+    params: z.strictObject({ storeId: id, ...productFields, requestId }),
     run: async (ctx, p) => {
-      const { storeId: _s, ...input } = p;
+      const { storeId: _s, requestId: _r, ...input } = p;
       // the owner first (another merchant's call costs no download), then the new images, then the save
       const refs = await asUser(ctx, async (tx, user) => (await ownStore(tx, user, p.storeId), newImageRefs(tx, input)));
       await requireImages(ctx, refs);
-      return asUser(ctx, async (tx, user) => {
+      return once(ctx, 'merchant.upsertStoreProduct', p.requestId, async (tx, user) => {
         const st = await ownStore(tx, user, p.storeId);
         return productAdminView(await upsertProduct(tx, input, st._id), await loadConfig(tx));
       });
@@ -92,5 +95,20 @@ export const merchant: CloudFunction = {
     access: 'user',
     params: z.strictObject({ storeId: id }),
     run: (ctx, p) => asUser(ctx, async (tx, user) => merchantDashboard(tx, await ownStore(tx, user, p.storeId, { approved: false }))),
+  }),
+  /**
+   * 门店营业款: settled revenue (withdrawable), what is still pending (orders not yet completed),
+   * withdrawals with their payout state, and the store's refunds (failed ones need the platform).
+   */
+  revenue: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id }),
+    run: (ctx, p) => asUser(ctx, (tx, user) => storeRevenue(tx, p.storeId, user)),
+  }),
+  /** 营业款提现: reviewed by the platform and paid out like a shopper's withdrawal (商家转账 to the owner, or manual). */
+  withdraw: action({
+    access: 'user',
+    params: z.strictObject({ storeId: id, amountFen: amount(), requestId }),
+    run: (ctx, p) => once(ctx, 'merchant.withdraw', p.requestId, (tx, user) => requestStoreWithdrawal(tx, user, p.storeId, p.amountFen, p.requestId)),
   }),
 };

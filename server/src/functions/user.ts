@@ -5,6 +5,7 @@ import { decodeCursor } from '../services/catalog';
 import { describeUser, INVITEES_PAGE_MAX, invitees, login, NICKNAME_MAX_CHARS, updateProfile } from '../services/users';
 import { requireImages } from './images';
 import { asUser, inTx } from './tx';
+import { recordSubscriptions, subscriptionView } from '../services/subscriptions';
 
 export const user: CloudFunction = {
   /** Sign in; `ref` (invite code or user id from a share card) binds the referrer on first sign-in only. */
@@ -54,5 +55,17 @@ export const user: CloudFunction = {
         const c = p.cursor ? decodeCursor(p.cursor) : undefined;
         return invitees(tx, u, { limit: p.limit ?? 20, before: c ? { at: new Date(c.at), id: c.id } : undefined });
       }),
+  }),
+  /** 订阅消息: the kinds the operator configured (template ids to ask for) and what the shopper agreed to. */
+  subscriptions: action({
+    access: 'user',
+    params: z.strictObject({}),
+    run: (ctx) => asUser(ctx, (tx, u) => subscriptionView(tx, u)),
+  }),
+  /** Record wx.requestSubscribeMessage's answers: `results` = { [templateId]: 'accept' | 'reject' | 'ban' | 'filter' }. */
+  subscribe: action({
+    access: 'user',
+    params: z.strictObject({ results: z.record(z.string().max(64).regex(/^[A-Za-z0-9_-]+$/), z.enum(['accept', 'reject', 'ban', 'filter'])).refine((r) => Object.keys(r).length <= 20, '最多 20 个模板') }),
+    run: (ctx, p) => asUser(ctx, (tx, u) => recordSubscriptions(tx, u, p.results)),
   }),
 };

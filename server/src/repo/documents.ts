@@ -24,6 +24,12 @@ export interface UserDoc {
   /** when the shopper last changed nickname or avatar (user.updateProfile); absent = never */
   profileUpdatedAt?: Date | null;
   createdAt: Date;
+  /**
+   * What the shopper agreed to receive (wx.requestSubscribeMessage, recorded by user.subscribe):
+   * per message kind, how many one-time subscriptions are left and the last answer. WeChat
+   * counts too (a send without one is refused with 43101); this is what the shopper is shown.
+   */
+  subscriptions?: Partial<Record<string, { remaining: number; last: 'accept' | 'reject' | 'ban' | 'filter'; at: Date }>>;
 }
 
 export type ProductSource = 'self' | 'supplier' | 'store';
@@ -95,7 +101,8 @@ export interface ConfigDoc {
 }
 
 export type OrderKind = 'mall' | 'store' | 'cashier';
-export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunded' | 'cancelled';
+/** refunding (退款中): the refund is recorded and waits for WeChat Pay to confirm it (refunds collection). */
+export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunding' | 'refunded' | 'cancelled';
 
 export interface OrderLine {
   productId: string | null;
@@ -174,6 +181,19 @@ export interface OrderDoc {
   settleTakenAt?: Date | null;
   /** wall-clock time the settler wrote that batch (just before its commit): settlement lag = this − paidAt */
   settledWallAt?: Date | null;
+  /** WeChat Pay: when order.pay last asked cloud pay for a prepay (unifiedOrder); absent = never */
+  prepayAt?: Date | null;
+  /**
+   * When the payment sweep next asks WeChat about this unpaid order (cloudPay.queryOrder): set a
+   * few minutes after a prepay, cleared once the order is paid or cancelled. The sweep's list.
+   */
+  payCheckAt?: Date | null;
+  /** how many times the sweep has asked */
+  payChecks?: number;
+  /** the refund in progress or done (refunds collection, `R<orderId>`) */
+  refundId?: string | null;
+  /** the status the order had when its refund was requested */
+  refundedFrom?: 'paid' | 'completed' | null;
 }
 
 /** Where a cut settlement continues: the line being extracted and what it has paid so far. */
@@ -196,6 +216,68 @@ export interface PaymentDoc {
   at: Date;
   /** a second payment of an order already paid: recorded, owed back to the shopper */
   duplicate: boolean;
+  /** how we learnt of it: WeChat's notification, the payment sweep's query, local simulation, or an order with nothing to pay */
+  source?: 'notify' | 'sweep' | 'local' | 'zero';
+  /** WeChat's payment time (time_end) when known, else when we recorded it */
+  paidAt?: Date;
+  /** the Asia/Shanghai day of paidAt: the day of WeChat Pay's bill it is reconciled with */
+  day?: string;
+}
+
+/**
+ * A payment notification that could not be applied (its amount differs from the order's): recorded,
+ * answered so that WeChat stops retrying, settled nowhere. The money sits in the suspense account
+ * until an admin resolves it (usually by refunding it in the merchant platform).
+ */
+export interface PaymentAnomalyDoc {
+  /** WeChat Pay transaction id */
+  _id: string;
+  orderId: string;
+  kind: 'amount';
+  amountFen: number;
+  expectedFen: number;
+  at: Date;
+  status: 'open' | 'resolved';
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  note: string;
+}
+
+/**
+ * A refund through WeChat Pay (cloudPay.refund). Its id is the refund number WeChat sees
+ * (out_refund_no, `R<orderId>`), so however often the request is sent it makes one refund.
+ *
+ *   requested  → the outbox has not had it accepted by WeChat yet
+ *   processing → accepted; WeChat confirms by the refund callback (refundNotify) or the queryRefund sweep
+ *   succeeded  → confirmed: the money left (ledger: in transit → CASH:ext:wxpay)           (final)
+ *   failed     → WeChat refused or closed it: admin and merchant see it; an admin retries
+ *                (same refund number) or records a refund made outside WeChat Pay
+ *   manual     → refunded outside WeChat Pay, with the admin's reference (CASH:ext:manual) (final)
+ */
+export interface RefundDoc {
+  _id: string;
+  orderId: string;
+  userId: string;
+  storeId: string | null;
+  /** cash refunded (fen) */
+  amountFen: number;
+  /** the order's cash (total_fee) */
+  totalFen: number;
+  status: 'requested' | 'processing' | 'succeeded' | 'failed' | 'manual';
+  requestedAt: Date;
+  requestedBy: string;
+  acceptedAt: Date | null;
+  confirmedAt: Date | null;
+  /** Asia/Shanghai day of confirmedAt (reconciliation) */
+  day: string | null;
+  wxRefundId: string | null;
+  error: string | null;
+  /** when the queryRefund sweep next asks (processing refunds) */
+  checkAt: Date | null;
+  checks: number;
+  /** how it was settled: WeChat's callback, the sweep, the answer to the request, or an admin */
+  confirmedBy: 'notify' | 'sweep' | 'answer' | 'admin' | null;
+  reference: string | null;
 }
 
 export type EntryStatus = 'pending' | 'completed' | 'exchanged' | 'expired' | 'cancelled';
@@ -235,7 +317,12 @@ export interface EntryDoc {
   lottery: { rule: LotteryRule; source: RatioSource; drawnBp: number | null; drawnAt: Date | null } | null;
   /** random return sent this entry straight to points */
   convertedToPoints: boolean;
-  exchanged: { to: 'points' | 'love' | 'voucher'; amount: number; remainingFen: number } | null;
+  /**
+   * Turned into points/love/vouchers (exchange or random return). `account` is where the credit
+   * went (e.g. LOVE:user:<id>:frozen), so a refund takes it back from exactly there whatever the
+   * setting says by then; entries written before it was recorded lack it (the journal says).
+   */
+  exchanged: { to: 'points' | 'love' | 'voucher'; amount: number; remainingFen: number; account?: string } | null;
   createdAt: Date;
   firstPaidAt: Date | null;
   closedAt: Date | null;
@@ -354,14 +441,52 @@ export interface DrawDoc {
   at: Date;
 }
 
+/**
+ * A withdrawal (提现) of a shopper's cash or of a store's revenue, paid out by a payout method
+ * (runtime/payout.ts): WeChat Pay 商家转账 (the shopper confirms receipt in the mini-program) or a
+ * manual payout whose reference the admin records. Cash counts as paid out only when the payout
+ * is confirmed; until then it sits in the owner's `withdrawing` account.
+ *
+ *   pending  → rejected (back to the balance)                                      (final)
+ *            → paying   → paid   (withdrawing → CASH:ext:payout | CASH:ext:manual) (final)
+ *                       → failed (the transfer failed or expired: back to the balance) (final)
+ */
 export interface WithdrawalDoc {
   _id: string;
+  /** who asked: the shopper, or the store's owner */
   userId: string;
+  /** set for a store's revenue withdrawal (the money comes from CASH:store:<id>:revenue) */
+  storeId?: string | null;
   amountFen: number;
-  status: 'pending' | 'paid' | 'rejected';
+  status: 'pending' | 'paying' | 'paid' | 'rejected' | 'failed';
   createdAt: Date;
   reviewedAt: Date | null;
   reviewedBy: string | null;
+  method?: 'wechat' | 'manual' | null;
+  /** the transfer's bill number (out_bill_no): letters and digits, unique, the transfer's idempotency key */
+  billNo?: string | null;
+  payout?: PayoutInfo | null;
+  /** when it reached paid, rejected or failed */
+  closedAt?: Date | null;
+}
+
+export interface PayoutInfo {
+  /** the payout method's state, e.g. WeChat's WAIT_USER_CONFIRM, SUCCESS, FAIL, CANCELLED; MANUAL for a manual payout */
+  state: string;
+  /** WeChat: what wx.requestMerchantTransfer needs (while WAIT_USER_CONFIRM) */
+  packageInfo: string | null;
+  /** WeChat's transfer bill number */
+  transferBillNo: string | null;
+  /** manual payout: the bank or transfer reference the admin recorded */
+  reference: string | null;
+  /** why it failed */
+  error: string | null;
+  startedAt: Date;
+  /** when the payout sweep next asks about it */
+  checkAt: Date | null;
+  checks: number;
+  /** after this, an unconfirmed transfer is cancelled and the money returned */
+  expiresAt: Date | null;
 }
 
 export interface JobDoc {
@@ -382,23 +507,68 @@ export interface JobDoc {
   finishedAt: Date | null;
 }
 
+/**
+ * One thing that leaves the system (services/outbox): a subscribe message, a WeChat Pay refund,
+ * a payout, later shipping uploads. Written by the business event's transaction; dispatched after
+ * the answer by a dispatcher that claims it with a lease, calls WeChat with `key` (an idempotency
+ * key WeChat honours: the refund number, the transfer bill number), then records the result.
+ *
+ *   pending → sending (claimed: lease) → done | skipped (nothing to send: not subscribed, no template)
+ *                                      → pending again (a retryable error: exponential backoff, nextAt)
+ *                                      → dead (attempts exhausted or a permanent error; admins see it and may retry)
+ * Documents written before this shape may say sent / recorded / failed.
+ */
 export interface OutboxDoc {
   _id: string;
+  /** the shopper a message is for ('' for a bundle) */
   userId: string;
   openid: string;
-  /**
-   * subscribe messages (payout, completed, lottery, exit), the WeChat Pay refund of a refunded
-   * order, and `bundle`: many messages written by one settler transaction as one document (a
-   * batch stays within its document bound), split into single messages before they are sent
-   */
-  kind: 'payout' | 'completed' | 'lottery' | 'exit' | 'refund' | 'bundle';
+  /** a kind registered in services/outbox/kinds.ts, or `bundle` (many messages of one settler transaction, split before sending) */
+  kind: string;
   data: Record<string, string>;
   /** the messages of a bundle */
   messages?: { userId: string; kind: 'payout' | 'completed' | 'lottery' | 'exit'; data: Record<string, string> }[];
-  status: 'pending' | 'sent' | 'recorded' | 'failed';
+  status: 'pending' | 'sending' | 'done' | 'skipped' | 'dead' | 'sent' | 'recorded' | 'failed';
+  /** the idempotency key sent to WeChat with the call (null: the call has none, e.g. a subscribe message) */
+  key?: string | null;
+  /** calls started so far */
+  attempts?: number;
+  /** not before this (backoff) */
+  nextAt?: Date;
+  /** the claim of the dispatcher calling it: its token and until when */
+  lease?: string | null;
+  leaseUntil?: Date | null;
+  /** the last error (and the last few with their times) */
+  error: string | null;
+  errors?: { at: Date; error: string }[];
+  /** what WeChat answered, as recorded */
+  result?: Record<string, unknown> | null;
   createdAt: Date;
   sentAt: Date | null;
-  error: string | null;
+}
+
+/** A day's comparison of our payments and refunds with WeChat Pay's bill (downloadBill). */
+export interface ReconciliationDoc {
+  /** the Asia/Shanghai day YYYY-MM-DD */
+  _id: string;
+  status: 'done' | 'unavailable';
+  ranAt: Date;
+  wechat: { payments: number; paymentFen: number; refunds: number; refundFen: number };
+  ours: { payments: number; paymentFen: number; refunds: number; refundFen: number };
+  /** every payment or refund that differs (at most RECONCILE_MAX_LISTED listed; differenceCount counts all) */
+  differences: ReconcileDifference[];
+  differenceCount: number;
+  note: string;
+}
+
+export interface ReconcileDifference {
+  kind: 'payment' | 'refund';
+  /** transaction id (payments) or refund number (refunds) */
+  id: string;
+  orderId: string | null;
+  problem: 'missing_ours' | 'missing_wechat' | 'amount';
+  oursFen: number | null;
+  wechatFen: number | null;
 }
 
 /**
@@ -514,6 +684,9 @@ export interface Collections {
   meta: MetaDoc;
   categories: CategoryDoc;
   content: ContentDoc;
+  refunds: RefundDoc;
+  payment_anomalies: PaymentAnomalyDoc;
+  reconciliations: ReconciliationDoc;
 }
 
 /** Every collection, created by the setup step (the record type makes the compiler check the list is complete). */
@@ -521,6 +694,6 @@ const ALL: Record<keyof Collections, true> = {
   users: true, products: true, stores: true, cashiers: true, config: true, orders: true, payments: true, queues: true, entries: true,
   union_state: true, union_entries: true, green_state: true, green_lots: true, green_days: true, books: true, journal: true,
   postings: true, balances: true, draws: true, withdrawals: true, jobs: true, outbox: true, counters: true, inflows: true,
-  idempotency: true, meta: true, settler: true, categories: true, content: true,
+  idempotency: true, meta: true, settler: true, categories: true, content: true, refunds: true, payment_anomalies: true, reconciliations: true,
 };
 export const COLLECTION_NAMES = Object.keys(ALL) as (keyof Collections)[];

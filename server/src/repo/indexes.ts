@@ -33,11 +33,28 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ settleDue: 1, settleDueAt: 1, _id: 1 }],
     [{ settleSeq: -1 }],
     [{ userId: 1, settleDue: 1 }],
+    // the payment sweep: unpaid orders with a prepay, due to be asked about (orders without one sit in the null range)
+    [{ payCheckAt: 1 }],
     // admin.simulateConfig: the period's payments and refunds, in bounded pages
     [{ paidAt: 1, _id: 1 }],
     [{ refundedAt: 1 }],
   ],
-  payments: [[{ orderId: 1 }]],
+  payments: [
+    [{ orderId: 1 }],
+    // reconciliation: a day's payments
+    [{ day: 1 }],
+  ],
+  refunds: [
+    [{ orderId: 1 }],
+    // the queryRefund sweep: processing refunds due to be asked about
+    [{ status: 1, checkAt: 1 }],
+    // admin and merchant lists (failed refunds first of all)
+    [{ status: 1, requestedAt: -1 }],
+    [{ storeId: 1, requestedAt: -1 }],
+    // reconciliation: a day's confirmed refunds
+    [{ day: 1 }],
+  ],
+  payment_anomalies: [[{ status: 1, at: -1 }]],
   entries: [
     [{ queueKey: 1, seq: 1 }, { unique: true }],
     [{ queueKey: 1, status: 1, seq: 1 }],
@@ -84,8 +101,17 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   withdrawals: [
     [{ userId: 1, createdAt: -1 }],
     [{ status: 1, createdAt: 1 }],
+    [{ storeId: 1, createdAt: -1 }],
+    // the payout sweep: transfers due to be asked about
+    [{ status: 1, 'payout.checkAt': 1 }],
   ],
-  outbox: [[{ status: 1, createdAt: 1 }]],
+  outbox: [
+    // admin lists by status (dead letters), newest first
+    [{ status: 1, createdAt: 1 }],
+    // the dispatcher: due messages (pending by nextAt; sending by lease expiry)
+    [{ status: 1, nextAt: 1 }],
+    [{ status: 1, leaseUntil: 1 }],
+  ],
   // the settler's requested jobs (the day's union release), oldest first
   jobs: [[{ kind: 1, status: 1, startedAt: 1 }]],
   inflows: [[{ target: 1, day: 1 }]],

@@ -1,7 +1,7 @@
 import { col, s, type Tx } from './db';
 
 /**
- * Database migration 3: the invited-friends page's commission figures. Since this version the
+ * Database migration 4: the invited-friends page's commission figures. Since this version the
  * settler counts every 直推佣金 on the two shoppers it concerns (users.commissionBroughtFen of the
  * buyer, users.commissionEarnedFen of the referrer, engine/settlement/plan.ts); this adds what
  * orders settled before paid. Each order's settlement records its commission, and a buyer's

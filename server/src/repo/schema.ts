@@ -39,6 +39,11 @@ export const DB_MIGRATIONS: readonly DbMigration[] = [
   },
   {
     version: 3,
+    note: "store accounts chained (CASH:store:<id>:revenue / :withdrawing get rows and a balance document, so merchants can see and withdraw their revenue): every chain is rebuilt from the journal as in migration 2 (rewrites derived data: run with the functions paused)",
+    step: migrateLedgerChains,
+  },
+  {
+    version: 4,
     note: 'commission counters of the invited-friends page (users.commissionBroughtFen / commissionEarnedFen) from the settled orders; categories and the home banner are new collections (run with the functions paused)',
     step: migrateCommissionCounters,
   },

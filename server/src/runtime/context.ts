@@ -1,6 +1,7 @@
 import type { Random } from '../engine/rebate/lottery';
 import type { Store } from '../repo/db';
 import type { WxPort } from './wx';
+import type { Payouts } from './payout';
 
 /**
  * This instance's side of the settler (services/settler): correctness lives in the database
@@ -23,10 +24,39 @@ export interface SettlerPort {
   drain(now?: Date, timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * This instance's side of the outbox (services/outbox/dispatcher.ts): passes of the dispatcher,
+ * which claims, sends and records what the outbox holds.
+ */
+export interface OutboxPort {
+  /** after a call's answer: get what it queued on its way without delaying the answer (WeChat: start the outbox function) */
+  afterAnswer(now: Date, queued: boolean): Promise<void>;
+  /** get a dispatcher going without waiting for it */
+  nudge(now: Date): Promise<void>;
+  /** one bounded pass here */
+  run(now: Date): Promise<DispatchReport>;
+  /** passes until nothing is due at `now` (tests, the daily job) */
+  drain(now: Date, maxPasses?: number): Promise<DispatchReport>;
+}
+
+export interface DispatchReport {
+  claimed: number;
+  done: number;
+  skipped: number;
+  retried: number;
+  dead: number;
+  lost: number;
+  split: number;
+  more: boolean;
+}
+
 /** What a cloud function needs from the outside world, created once per process (a WeChat container or the local gateway). */
 export interface AppDeps {
   store: Store;
   settler: SettlerPort;
+  outbox: OutboxPort;
+  /** how withdrawals are paid out: manual always, WeChat Pay 商家转账 when configured */
+  payouts: Payouts;
   /** how long a call that shows its effects (order.pay in local mode, order.complete) waits for the settler */
   settleWaitMs: number;
   wx: WxPort;

@@ -5,13 +5,14 @@ import type { AppDeps } from '../runtime/context';
 import { col } from '../repo/db';
 import type { JobDoc } from '../repo/documents';
 import { readConfig } from './config';
-import { dispatchOutbox } from './outbox';
+import { runSweeps } from './sweeps';
 
 /**
  * The daily job (timer trigger at 00:00 Asia/Shanghai, or admin.runDaily): it asks for the day's
  * union static release, then runs the settler to the end — which applies a due scheduled reset
  * (队列奖励清零) before anything after its time, releases the union entries in bounded chunks,
- * runs the green exit cascade and settles whatever payments are due — and sends the outbox.
+ * runs the green exit cascade and settles whatever payments are due — and runs the sweeps. What it
+ * queued (payout messages …) is sent after its answer, like any call's (services/outbox).
  * Every step is a bounded transaction of the settler (SPEC §9) and idempotent: run twice, or on
  * two instances at once, it does nothing twice. The call that created the day's release job
  * reports it; any other reports `alreadyDone`.
@@ -36,7 +37,8 @@ export async function runDaily(deps: AppDeps, now: Date, day = shanghaiDay(now))
   const resetBefore = resetId ? await jobs.findOne({ _id: resetId }) : null;
 
   await deps.settler.drain(now);
-  const messages = await dispatchOutbox(deps.store, deps.wx, now);
+  // a backstop for the outbox function's sweeps (payments, refunds, payouts not heard of)
+  const sweeps = await runSweeps(deps, now);
 
   const release = (await jobs.findOne({ _id: releaseId })) as JobDoc;
   const reset = resetId ? await jobs.findOne({ _id: resetId }) : null;
@@ -50,6 +52,6 @@ export async function runDaily(deps: AppDeps, now: Date, day = shanghaiDay(now))
       ? { released: release.processed, paidFen: release.amountFen, transactions: release.transactions, blocked: release.note === 'blocked', alreadyDone: false }
       : { released: 0, paidFen: 0, transactions: 0, blocked: release.note === 'blocked', alreadyDone: true },
     green: { checked: true },
-    messages,
+    sweeps,
   };
 }

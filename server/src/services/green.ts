@@ -10,7 +10,6 @@ import { newId } from '../repo/ids';
 import { loadConfig } from './config';
 import { postEvent, userBook } from './events';
 import { Movements } from './movements';
-import { queueOutbox } from './outbox';
 
 /**
  * 绿色积分 on the database (SPEC §5). The pool's state document holds pool fen and total units;
@@ -62,8 +61,15 @@ async function takeUnits(tx: Tx, userId: string, units: number, config: PluginCo
   return takes;
 }
 
+/**
+ * The journal key of a shopper's green withdrawal or transfer: from the client's request id when
+ * it sent one (a retry repeats it, and the journal's unique key refuses a second posting), else fresh.
+ */
+export const greenEventKey = (kind: 'withdraw' | 'transfer', userId: string, requestId: string | undefined) =>
+  requestId ? `green.${kind}:${userId}:${requestId}` : `green.${kind}:${newId(kind === 'withdraw' ? 'GW' : 'GT')}`;
+
 /** Voluntary withdrawal: burn units, pay their value minus the fee to CASH; the fee stays in the pool. */
-export async function withdrawGreen(tx: Tx, userId: string, units: number) {
+export async function withdrawGreen(tx: Tx, userId: string, units: number, requestId?: string) {
   const config = await loadConfig(tx);
   const before = await loadGreen(tx, config);
   await takeUnits(tx, userId, units, config);
@@ -72,12 +78,12 @@ export async function withdrawGreen(tx: Tx, userId: string, units: number) {
   mv.move(acct.userGreen(userId), acct.greenIssuer, units, '绿色积分提现');
   mv.move(acct.greenPool, acct.userCash(userId), r.paidFen, '绿色积分提现到账');
   await saveGreen(tx, before, r.state, 0, r.paidFen);
-  await postEvent(tx, userBook(userId), `green.withdraw:${newId('GW')}`, 'green.withdraw', mv, { units });
+  await postEvent(tx, userBook(userId), greenEventKey('withdraw', userId, requestId), 'green.withdraw', mv, { units });
   return { units, valueFen: r.valueFen, feeFen: r.feeFen, paidFen: r.paidFen, pricePerPointFen: pricePerPointFen(r.state) };
 }
 
 /** Transfer: units and their consumption basis move to another shopper as new lots. */
-export async function transferGreen(tx: Tx, fromUserId: string, toUserId: string, units: number) {
+export async function transferGreen(tx: Tx, fromUserId: string, toUserId: string, units: number, requestId?: string) {
   if (fromUserId === toUserId) throw new AppError('INVALID_INPUT', '不能转给自己');
   const to = await col(tx.db, 'users').findOne({ _id: toUserId }, s(tx));
   if (!to) throw new AppError('NOT_FOUND', '找不到收款用户');
@@ -92,7 +98,7 @@ export async function transferGreen(tx: Tx, fromUserId: string, toUserId: string
   }
   const mv = new Movements();
   mv.move(acct.userGreen(fromUserId), acct.userGreen(toUserId), units, '绿色积分转赠');
-  await postEvent(tx, userBook(fromUserId), `green.transfer:${newId('GT')}`, 'green.transfer', mv, { to: toUserId, units });
+  await postEvent(tx, userBook(fromUserId), greenEventKey('transfer', fromUserId, requestId), 'green.transfer', mv, { to: toUserId, units });
   return { units, toUserId };
 }
 

@@ -5,7 +5,7 @@ import { isDuplicateKeyError } from '../db/embedded/errors';
 import { AppError } from '../runtime/errors';
 import type { AppDeps } from '../runtime/context';
 import { col, runTransaction, s, type Tx } from '../repo/db';
-import type { Deductions, OrderDoc, OrderLine, UserDoc } from '../repo/documents';
+import type { Deductions, OrderDoc, OrderLine, PaymentDoc, UserDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
 import { balanceOf } from '../repo/ledger';
 import { levelFor, loadConfig } from './config';
@@ -15,7 +15,8 @@ import { Movements } from './movements';
 import { cancelOrderEntries, markOrderEntriesDone } from './rebate';
 import { revenueAccount } from '../engine/settlement/plan';
 import { cancelUnionEntries } from './union';
-import { queueOutbox } from './outbox';
+import { requestRefund } from './refunds';
+import { shanghaiDay } from '../engine/time';
 
 /**
  * Orders: created → paid → completed, or cancelled (unpaid) / refunded. Every transition is one
@@ -144,9 +145,13 @@ export interface PaymentNotification {
   /** WeChat Pay's transaction id: the idempotency key */
   transactionId: string;
   totalFee: number;
+  /** WeChat's payment time (time_end), when it said */
+  paidAt?: Date;
+  /** how we learnt of it */
+  source?: PaymentDoc['source'];
 }
 
-export type PaymentOutcome = { orderId: string; status: OrderDoc['status']; duplicate: boolean; returnedFen: number; settling: boolean };
+export type PaymentOutcome = { orderId: string; status: OrderDoc['status']; duplicate: boolean; returnedFen: number; settling: boolean; anomaly?: boolean };
 
 /** What makes settlement due when an order is paid: cashier payments (they complete at once) and settlement on payment. */
 function dueOnPayment(order: OrderDoc, config: PluginConfig): boolean {
@@ -154,35 +159,42 @@ function dueOnPayment(order: OrderDoc, config: PluginConfig): boolean {
 }
 
 /**
- * The payment notification (支付回调): the only place an order becomes paid. It records the
- * payment and the order's paid state in a small transaction that touches no queue or pool —
- * only the order, the payment and the buyer's own book — so payments never conflict with each
- * other or with the settler; settlement follows, in payment order, by the settler (SPEC §9).
- * Delivered any number of times, concurrently: the payment document's primary key (the
- * transaction id) makes the second delivery fail inside its transaction, which changes
- * nothing, and is answered as done.
+ * The payment notification (支付回调): the only place an order becomes paid — whether WeChat's
+ * notification brings it, the payment sweep finds it (queryOrder), local mode simulates it, or an
+ * order paid entirely by deductions needs no WeChat Pay at all. It records the payment and the
+ * order's paid state in a small transaction that touches no queue or pool — only the order, the
+ * payment and the buyer's own book — so payments never conflict with each other or with the
+ * settler; settlement follows, in payment order, by the settler (SPEC §9). Delivered any number
+ * of times, concurrently: the payment document's primary key (the transaction id) makes the second
+ * delivery fail inside its transaction, which changes nothing, and is answered as done.
+ *
+ * A payment whose amount differs from the order is not applied: it is recorded as an anomaly
+ * (admins see it; the money waits in the suspense account) and answered as handled, so WeChat
+ * stops retrying a notification that no retry can make right.
  */
 export async function handlePayment(deps: AppDeps, now: Date, n: PaymentNotification): Promise<PaymentOutcome> {
+  const paidAt = n.paidAt ?? now;
+  const payment = (orderId: string, duplicate: boolean): PaymentDoc => ({ _id: n.transactionId, orderId, amountFen: n.totalFee, at: now, duplicate, source: n.source ?? 'notify', paidAt, day: shanghaiDay(paidAt) });
   try {
     return await runTransaction(deps.store, now, async (tx) => {
       const order = await col(tx.db, 'orders').findOne({ _id: n.outTradeNo }, s(tx));
       if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
-      if (n.totalFee !== order.cashFen) throw new AppError('INVALID_AMOUNT', '支付金额与订单不符');
+      if (n.totalFee !== order.cashFen) return recordAnomaly(tx, order, n, payment(order._id, false));
       const config = await loadConfig(tx);
       const mv = new Movements();
       const duplicate = order.status !== 'created';
-      await col(tx.db, 'payments').insertOne({ _id: n.transactionId, orderId: order._id, amountFen: n.totalFee, at: tx.now, duplicate }, s(tx));
+      await col(tx.db, 'payments').insertOne(payment(order._id, duplicate), s(tx));
       if (duplicate) {
         // A second, different payment of an order already paid (or cancelled): the money is the shopper's; credit it back.
         mv.move(acct.extWxPay, acct.userCash(order.userId), n.totalFee, '重复支付退回');
         await postEvent(tx, userBook(order.userId), `payment:${n.transactionId}`, 'order.duplicatePayment', mv, { orderId: order._id });
         return { orderId: order._id, status: order.status, duplicate: true, returnedFen: n.totalFee, settling: !!order.settleDue };
       }
-      mv.move(acct.extWxPay, acct.orderClearing(order._id), n.totalFee, '微信支付');
+      mv.move(acct.extWxPay, acct.orderClearing(order._id), n.totalFee, n.totalFee > 0 ? '微信支付' : '抵扣全额支付');
       const due = dueOnPayment(order, config);
       await col(tx.db, 'orders').updateOne(
         { _id: order._id, status: 'created' },
-        { $set: { status: 'paid', paidAt: tx.now, transactionId: n.transactionId, clearingFen: order.clearingFen + n.totalFee, settleDue: due, settleDueAt: due ? tx.now : null } },
+        { $set: { status: 'paid', paidAt: tx.now, transactionId: n.transactionId, clearingFen: order.clearingFen + n.totalFee, settleDue: due, settleDueAt: due ? tx.now : null, payCheckAt: null } },
         s(tx),
       );
       await postEvent(tx, userBook(order.userId), `order.pay:${order._id}`, 'order.pay', mv, { orderId: order._id, transactionId: n.transactionId });
@@ -194,9 +206,30 @@ export async function handlePayment(deps: AppDeps, now: Date, n: PaymentNotifica
     const p = await col(deps.store.db, 'payments').findOne({ _id: n.transactionId });
     const o = p ? await col(deps.store.db, 'orders').findOne({ _id: p.orderId }) : null;
     if (!p || !o || p.orderId !== n.outTradeNo) throw new AppError('CONFLICT', '支付通知与订单不符');
-    return { orderId: o._id, status: o.status, duplicate: true, returnedFen: 0, settling: !!o.settleDue };
+    const anomaly = await col(deps.store.db, 'payment_anomalies').findOne({ _id: n.transactionId });
+    return { orderId: o._id, status: o.status, duplicate: true, returnedFen: 0, settling: !!o.settleDue, ...(anomaly ? { anomaly: true } : {}) };
   }
 }
+
+/**
+ * A payment whose amount is not the order's: recorded (payment, anomaly, the money into the
+ * suspense account), the order left as it was, nothing settled. The payment's primary key keeps
+ * a repeated notification from recording it twice.
+ */
+async function recordAnomaly(tx: Tx, order: OrderDoc, n: PaymentNotification, payment: PaymentDoc): Promise<PaymentOutcome> {
+  await col(tx.db, 'payments').insertOne({ ...payment, duplicate: true }, s(tx));
+  await col(tx.db, 'payment_anomalies').insertOne(
+    { _id: n.transactionId, orderId: order._id, kind: 'amount', amountFen: n.totalFee, expectedFen: order.cashFen, at: tx.now, status: 'open', resolvedAt: null, resolvedBy: null, note: '' },
+    s(tx),
+  );
+  const mv = new Movements();
+  mv.move(acct.extWxPay, acct.paymentSuspense, n.totalFee, '支付金额与订单不符，待处理');
+  await postEvent(tx, userBook(order.userId), `payment:${n.transactionId}`, 'order.paymentAnomaly', mv, { orderId: order._id, transactionId: n.transactionId });
+  return { orderId: order._id, status: order.status, duplicate: false, returnedFen: 0, settling: false, anomaly: true };
+}
+
+/** The transaction id of an order paid without WeChat Pay (its deductions cover everything). */
+export const zeroPaymentId = (orderId: string) => `ZERO${orderId}`;
 
 /**
  * 确认收货: by the buyer, the store's owner (store orders) or a platform admin. Records the
@@ -243,28 +276,37 @@ async function restock(tx: Tx, order: OrderDoc): Promise<void> {
 
 /** 取消: an unpaid order; deductions come back. */
 export async function cancelOrder(tx: Tx, orderId: string, user: UserDoc): Promise<OrderDoc> {
-  const order = await ownOrder(tx, orderId, user);
+  return cancelUnpaid(tx, await ownOrder(tx, orderId, user));
+}
+
+/**
+ * An unpaid order is cancelled: by its buyer, or by the payment sweep once its prepay was abandoned
+ * and closed at WeChat Pay (services/payment-sweep.ts). Deductions and stock come back.
+ */
+export async function cancelUnpaid(tx: Tx, order: OrderDoc): Promise<OrderDoc> {
   if (order.status === 'cancelled') return order;
   if (order.status !== 'created') throw new AppError('CONFLICT', '订单已付款，请申请退款');
   const mv = new Movements();
   await returnDeductions(tx, order, mv);
   await restock(tx, order);
-  await col(tx.db, 'orders').updateOne({ _id: order._id, status: 'created' }, { $set: { status: 'cancelled', clearingFen: 0 } }, s(tx));
+  await col(tx.db, 'orders').updateOne({ _id: order._id, status: 'created' }, { $set: { status: 'cancelled', clearingFen: 0, payCheckAt: null } }, s(tx));
   await postEvent(tx, userBook(order.userId), `order.cancel:${order._id}`, 'order.cancel', mv, { orderId: order._id });
   return { ...order, status: 'cancelled', clearingFen: 0 };
 }
 
 /**
  * 退款: the buyer before completion, or the store owner / an admin at any time. Unpaid queue and
- * union remainders are cancelled, the order's green lot is voided; the cash goes back from the
+ * union remainders are cancelled, the order's green lot is voided; the cash comes back from the
  * clearing account, then from the revenue the order produced, then as a recorded platform loss
- * (extractions already paid to other shoppers are never clawed back).
+ * (extractions already paid to other shoppers are never clawed back), and waits in transit for
+ * WeChat Pay (services/refunds.ts): the order is 退款中 until WeChat confirms. An order paid
+ * entirely by deductions has nothing to send and is refunded at once.
  */
-export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDoc | null; isAdmin: boolean }): Promise<OrderDoc> {
+export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDoc | null; isAdmin: boolean; openid?: string | null }): Promise<OrderDoc> {
   const order = await col(tx.db, 'orders').findOne({ _id: orderId }, s(tx));
   if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
   await assertActor(tx, order, actor);
-  if (order.status === 'refunded') return order;
+  if (order.status === 'refunded' || order.status === 'refunding') return order;
   if (order.status !== 'paid' && order.status !== 'completed') throw new AppError('CONFLICT', '订单未付款，不能退款');
   // the settler is moving this order's money right now: a refund waits until it is done (a second or so)
   if (order.settleDue) throw new AppError('CONFLICT', '订单结算中，请稍后再退款');
@@ -276,50 +318,63 @@ export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDo
   await cancelUnionEntries(tx, order._id, mv);
   await voidOrderLot(tx, order, mv);
 
-  // Bring the whole order value (cash + green deduction) back into clearing, then pay it out.
+  // Bring the whole order value (cash + green deduction) back into clearing, then send the cash out.
   const needed = order.cashFen + order.deduct.greenFen;
   let short = needed - order.clearingFen;
   const fromRevenue = Math.min(short, order.settlement?.revenueFen ?? 0);
   mv.move(revenueAccount(order), acct.orderClearing(order._id), fromRevenue, '退款');
   short -= fromRevenue;
   mv.move(acct.platformRefundLoss, acct.orderClearing(order._id), short, '退款损失 (已返出的提取不追回)');
-  mv.move(acct.orderClearing(order._id), acct.extWxPay, order.cashFen, '退款到微信支付');
-  // The money goes back through WeChat Pay after the commit (outbox), never from inside the transaction.
-  if (order.cashFen > 0) {
-    await queueOutbox(tx, order.userId, 'refund', { orderId: order._id, refundId: `R${order._id}`, totalFen: String(order.cashFen), refundFen: String(order.cashFen) });
-  }
+  // in transit until WeChat Pay confirms (the outbox sends it after the answer; refunds.ts records the result)
+  mv.move(acct.orderClearing(order._id), acct.refundsInTransit, order.cashFen, '退款中 (待微信支付确认)');
+  const refund = await requestRefund(tx, order, actor.openid ?? actor.user?._id ?? 'admin');
   const leftover = order.clearingFen - needed;
   if (leftover > 0) throw new Error('invariant: clearing holds more than the order value');
   await returnDeductions(tx, order, mv);
   await restock(tx, order);
-  await col(tx.db, 'orders').updateOne({ _id: order._id }, { $set: { status: 'refunded', refundedAt: tx.now, clearingFen: 0 } }, s(tx));
+  const set = refund
+    ? { status: 'refunding' as const, refundId: refund._id, refundedFrom: order.status, clearingFen: 0 }
+    : { status: 'refunded' as const, refundedAt: tx.now, refundedFrom: order.status, clearingFen: 0 };
+  await col(tx.db, 'orders').updateOne({ _id: order._id }, { $set: set }, s(tx));
   if (order.status === 'completed') await col(tx.db, 'users').updateOne({ _id: order.userId }, { $inc: { completedSpendFen: -order.cashFen } }, s(tx));
   await postEvent(tx, userBook(order.userId), `order.refund:${order._id}`, 'order.refund', mv, { orderId: order._id, lossFen: short });
-  return { ...order, status: 'refunded', refundedAt: tx.now, clearingFen: 0 };
+  return { ...order, ...set };
 }
 
 /**
  * Entries of a refunded order that were turned into points/love/vouchers (random return or a
  * shopper's exchange) are taken back, as far as the shopper still holds them: a refund must not
- * leave an entitlement behind in another form.
+ * leave an entitlement behind in another form. Taken from the account the credit actually went
+ * to (recorded on the entry; for entries older than that record, read from the journal entry that
+ * credited it), never from where today's settings would put it.
  */
 async function reclaimExchanges(tx: Tx, order: OrderDoc, mv: Movements): Promise<void> {
-  const config = await loadConfig(tx);
   const entries = await col(tx.db, 'entries').find({ orderId: order._id, exchanged: { $ne: null } }, s(tx)).toArray();
   const taken = new Map<string, number>();
   for (const e of entries) {
     const ex = e.exchanged!;
-    const [account, issuer] =
-      ex.to === 'points'
-        ? [acct.userPoints(order.userId), acct.pointsIssuer]
-        : ex.to === 'love'
-          ? [config.rebate.exchange.loveFrozen ? acct.userLoveFrozen(order.userId) : acct.userLove(order.userId), acct.loveIssuer]
-          : [acct.userVoucher(order.userId), acct.voucherIssuer];
+    const issuer = ex.to === 'points' ? acct.pointsIssuer : ex.to === 'love' ? acct.loveIssuer : acct.voucherIssuer;
+    const account = ex.account ?? (await creditedAccount(tx, e._id, issuer, order.userId)) ?? legacyAccount(ex.to, order.userId, await loadConfig(tx));
     const held = (await balanceOf(tx, account)) - (taken.get(account) ?? 0);
     const amount = Math.min(ex.amount, Math.max(0, held));
     taken.set(account, (taken.get(account) ?? 0) + amount);
     mv.move(account, issuer, amount, '退款收回兑换');
   }
+}
+
+/** The shopper's account an exchange credited, from its journal entry (`queue.exchange:<entryId>`), for entries without the record. */
+async function creditedAccount(tx: Tx, entryId: string, issuer: string, userId: string): Promise<string | null> {
+  const entry = await col(tx.db, 'journal').findOne({ eventKey: `queue.exchange:${entryId}` }, s(tx));
+  const asset = issuer.slice(0, issuer.indexOf(':'));
+  const credit = entry?.postings.find((p) => p.amount > 0 && p.account.startsWith(`${asset}:user:${userId}`));
+  return credit?.account ?? null;
+}
+
+/** Last resort for a random-return entry written before the record (they always went to points). */
+function legacyAccount(to: 'points' | 'love' | 'voucher', userId: string, config: PluginConfig): string {
+  if (to === 'points') return acct.userPoints(userId);
+  if (to === 'voucher') return acct.userVoucher(userId);
+  return config.rebate.exchange.loveFrozen ? acct.userLoveFrozen(userId) : acct.userLove(userId);
 }
 
 async function isStoreOwner(tx: Tx, order: OrderDoc, user: UserDoc | null): Promise<boolean> {
@@ -342,6 +397,8 @@ export function orderView(o: OrderDoc) {
     paidAt: o.paidAt,
     completedAt: o.completedAt,
     refundedAt: o.refundedAt,
+    /** 退款中: the refund waits for WeChat Pay's confirmation (refunds collection) */
+    refundId: o.refundId ?? null,
     settled: !!o.settledAt,
     /** 结算中: paid (or completed) and waiting for the settler; never an error, it clears in about a second */
     settling: !!o.settleDue,

@@ -11,7 +11,7 @@ import { col, s, type Tx } from '../repo/db';
 import type { EntryDoc, OrderDoc, QueueDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
 import type { Movements } from './movements';
-import { queueOutbox } from './outbox';
+import { queueOutbox } from './outbox/queue';
 import { lineRebateRules, type LineScope } from './rebate-rules';
 
 /**
@@ -71,7 +71,7 @@ export async function drawForEntry(tx: Tx, entryId: string, userId: string, rand
   if (delta > 0) mv.move(acct.queueEntitlementIssuer, acct.userQueueEntitlement(userId), delta, '抽奖调整权益');
   if (delta < 0) mv.move(acct.userQueueEntitlement(userId), acct.queueEntitlementIssuer, -delta, '抽奖调整权益');
   await col(tx.db, 'queues').updateOne({ _id: e.queueKey }, { $inc: { pendingFen: delta, pendingCount: completes ? -1 : 0 } }, s(tx));
-  await queueOutbox(tx, userId, 'lottery', { entryId: e._id, ratio: `${outcome.ratioBp / 100}%`, amount: String(entitlementFen) });
+  await queueOutbox(tx, userId, 'lottery', { entryId: e._id, ratio: `${outcome.ratioBp / 100}%`, ratioBp: String(outcome.ratioBp), amount: String(entitlementFen) });
   return { entryId: e._id, ratioBp: outcome.ratioBp, entitlementFen, previousRatioBp: e.ratioBp };
 }
 
@@ -86,7 +86,8 @@ export async function exchangeEntry(tx: Tx, entryId: string, userId: string, to:
     to === 'points' ? [acct.pointsIssuer, acct.userPoints(userId)] : to === 'love' ? [acct.loveIssuer, config.rebate.exchange.loveFrozen ? acct.userLoveFrozen(userId) : acct.userLove(userId)] : [acct.voucherIssuer, acct.userVoucher(userId)];
   mv.move(target[0]!, target[1]!, amount, `${config.rebate.exchangeName}`);
   mv.move(acct.userQueueEntitlement(userId), acct.queueEntitlementIssuer, remainingFen, `${config.rebate.exchangeName}`);
-  await col(tx.db, 'entries').updateOne({ _id: e._id, status: 'pending' }, { $set: { status: 'exchanged', closedAt: tx.now, exchanged: { to, amount, remainingFen } } }, s(tx));
+  // where the credit went is recorded with it: a refund takes it back from exactly this account, whatever the settings say by then
+  await col(tx.db, 'entries').updateOne({ _id: e._id, status: 'pending' }, { $set: { status: 'exchanged', closedAt: tx.now, exchanged: { to, amount, remainingFen, account: target[1]! } } }, s(tx));
   await col(tx.db, 'queues').updateOne({ _id: e.queueKey }, { $inc: { pendingFen: -remainingFen, pendingCount: -1 } }, s(tx));
   return { entryId: e._id, to, amount, remainingFen, frozen: to === 'love' && config.rebate.exchange.loveFrozen };
 }

@@ -9,7 +9,7 @@ import type { OrderDoc, UnionEntryDoc, UnionStateDoc } from '../repo/documents';
 import { postEvent } from './events';
 import { Movements } from './movements';
 import { loadConfig } from './config';
-import { queueOutbox } from './outbox';
+import { queueOutbox } from './outbox/queue';
 import type { LineScope } from './rebate-rules';
 
 /**

@@ -3,12 +3,15 @@ import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from '../repo/db';
 import type { UserDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
+import { createHash } from 'node:crypto';
+import type { PluginConfig } from '../engine/config/types';
+import { approveWithdrawal, rejectWithdrawal, withdrawalView } from './payouts';
 import { balanceOf, WALLET_ASSETS } from '../repo/ledger';
 import { loadConfig } from './config';
 import { postEvent, userBook } from './events';
 import { Movements } from './movements';
 
-/** 钱包: balances per asset, ledger history, withdrawal requests (提现) reviewed by the platform. */
+/** 钱包: balances per asset, ledger history, withdrawal requests (提现) reviewed by the platform and paid out (services/payouts.ts). */
 
 export async function balances(tx: Tx, userId: string) {
   const docs = await col(tx.db, 'balances').find({ userId }, s(tx)).toArray();
@@ -41,34 +44,64 @@ export async function ledgerHistory(tx: Tx, userId: string, opts: { asset?: stri
   }));
 }
 
-export async function requestWithdrawal(tx: Tx, user: UserDoc, amountFen: number) {
-  const config = await loadConfig(tx);
+/**
+ * A withdrawal's id from the client's request id (SPEC §8: a retry repeats the request id), so
+ * the same request can only ever make one withdrawal — the primary key says so, whatever else
+ * fails. Without a request id, a fresh one.
+ */
+export function withdrawalIdFor(ownerKey: string, requestId: string | undefined): string {
+  if (!requestId) return newId('W');
+  return `W${createHash('sha256').update(`${ownerKey}:${requestId}`).digest('hex').slice(0, 24).toUpperCase()}`;
+}
+
+function checkAmount(amountFen: number, config: PluginConfig): void {
   if (amountFen < config.withdrawal.minFen) throw new AppError('INVALID_AMOUNT', `最低提现 ¥${(config.withdrawal.minFen / 100).toFixed(2)}`);
   if (amountFen > config.withdrawal.maxFen) throw new AppError('INVALID_AMOUNT', `单笔最高提现 ¥${(config.withdrawal.maxFen / 100).toFixed(2)}`);
+}
+
+/** 提现申请 from a shopper's cash: the money waits in `withdrawing` until the payout is confirmed. */
+export async function requestWithdrawal(tx: Tx, user: UserDoc, amountFen: number, requestId?: string) {
+  const config = await loadConfig(tx);
+  checkAmount(amountFen, config);
   if ((await balanceOf(tx, acct.userCash(user._id))) < amountFen) throw new AppError('INSUFFICIENT_BALANCE');
-  const id = newId('W');
+  const id = withdrawalIdFor(user._id, requestId);
   const mv = new Movements();
   mv.move(acct.userCash(user._id), acct.userWithdrawing(user._id), amountFen, '提现申请');
-  await col(tx.db, 'withdrawals').insertOne({ _id: id, userId: user._id, amountFen, status: 'pending', createdAt: tx.now, reviewedAt: null, reviewedBy: null }, s(tx));
+  await col(tx.db, 'withdrawals').insertOne({ _id: id, userId: user._id, storeId: null, amountFen, status: 'pending', createdAt: tx.now, reviewedAt: null, reviewedBy: null, method: null, billNo: null, payout: null, closedAt: null }, s(tx));
   await postEvent(tx, userBook(user._id), `withdraw.request:${id}`, 'withdraw.request', mv, { withdrawalId: id });
   return { withdrawalId: id, amountFen, status: 'pending' as const };
 }
 
-/** Approve (paid out: production would call the merchant transfer API after commit; local marks it paid) or reject (back to balance). */
-export async function reviewWithdrawal(tx: Tx, withdrawalId: string, approve: boolean, reviewer: string) {
+/** 门店提现: a store's settled revenue, by its owner; paid out the same way as a shopper's. */
+export async function requestStoreWithdrawal(tx: Tx, user: UserDoc, storeId: string, amountFen: number, requestId?: string) {
+  const store = await col(tx.db, 'stores').findOne({ _id: storeId }, s(tx));
+  if (!store || store.ownerId !== user._id) throw new AppError('NOT_FOUND', '找不到该门店');
+  const config = await loadConfig(tx);
+  checkAmount(amountFen, config);
+  // store accounts are not guarded (a refund may take back revenue already withdrawn): the request checks itself
+  if ((await balanceOf(tx, acct.storeRevenue(storeId))) < amountFen) throw new AppError('INSUFFICIENT_BALANCE', '可提现营业款不足');
+  const id = withdrawalIdFor(`store:${storeId}`, requestId);
+  const mv = new Movements();
+  mv.move(acct.storeRevenue(storeId), acct.storeWithdrawing(storeId), amountFen, '门店营业款提现申请');
+  await col(tx.db, 'withdrawals').insertOne({ _id: id, userId: user._id, storeId, amountFen, status: 'pending', createdAt: tx.now, reviewedAt: null, reviewedBy: null, method: null, billNo: null, payout: null, closedAt: null }, s(tx));
+  await postEvent(tx, `store:${storeId}`, `withdraw.request:${id}`, 'withdraw.request', mv, { withdrawalId: id, storeId });
+  return { withdrawalId: id, storeId, amountFen, status: 'pending' as const };
+}
+
+/**
+ * The platform's review: approve (the payout starts after the answer: WeChat Pay 商家转账 or a
+ * manual payout, services/payouts.ts) or reject (the money goes back to the balance).
+ */
+export async function reviewWithdrawal(tx: Tx, withdrawalId: string, approve: boolean, reviewer: string, method: 'wechat' | 'manual') {
   const w = await col(tx.db, 'withdrawals').findOne({ _id: withdrawalId }, s(tx));
   if (!w) throw new AppError('NOT_FOUND', '找不到该提现申请');
   if (w.status !== 'pending') throw new AppError('CONFLICT', '该申请已处理');
-  const mv = new Movements();
-  if (approve) mv.move(acct.userWithdrawing(w.userId), acct.extPayout, w.amountFen, '提现到账');
-  else mv.move(acct.userWithdrawing(w.userId), acct.userCash(w.userId), w.amountFen, '提现驳回，退回余额');
-  const status = approve ? ('paid' as const) : ('rejected' as const);
-  await col(tx.db, 'withdrawals').updateOne({ _id: w._id, status: 'pending' }, { $set: { status, reviewedAt: tx.now, reviewedBy: reviewer } }, s(tx));
-  await postEvent(tx, userBook(w.userId), `withdraw.review:${w._id}`, 'withdraw.review', mv, { withdrawalId: w._id, status });
-  return { withdrawalId: w._id, status, amountFen: w.amountFen };
+  const done = approve ? await approveWithdrawal(tx, w, method, reviewer, await loadConfig(tx)) : await rejectWithdrawal(tx, w, reviewer);
+  return withdrawalView(done);
 }
 
 export async function myWithdrawals(tx: Tx, userId: string) {
-  const rows = await col(tx.db, 'withdrawals').find({ userId }, s(tx)).sort({ createdAt: -1 }).limit(50).toArray();
-  return rows.map((w) => ({ withdrawalId: w._id, amountFen: w.amountFen, status: w.status, createdAt: w.createdAt, reviewedAt: w.reviewedAt }));
+  // a store owner's store withdrawals are the store's (merchant.revenue), not their wallet's
+  const rows = await col(tx.db, 'withdrawals').find({ userId, storeId: null }, s(tx)).sort({ createdAt: -1 }).limit(50).toArray();
+  return rows.map(withdrawalView);
 }

@@ -58,7 +58,9 @@ export default function AdminPage() {
             ['/pages/admin/catalog', '分类与首页横幅'],
             ['/pages/admin/stores', '门店审核'],
             ['/pages/admin/levels', '会员等级'],
-            ['/pages/admin/withdrawals', '提现审核'],
+            ['/pages/admin/withdrawals', '提现审核与打款'],
+            ['/pages/admin/money', '退款、外发与对账'],
+            ['/pages/admin/messages', '订阅消息模板'],
           ] as const
         ).map(([url, label]) => (
           <View className='list-item' key={url} onClick={go(url)}>

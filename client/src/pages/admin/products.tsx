@@ -3,6 +3,7 @@ import { View, Text } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
+import { callOnce } from '@/lib/retry'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import type { Category, ProductAdmin, RebateRules } from '@/lib/types'
@@ -20,7 +21,7 @@ export default function AdminProductsPage() {
 
   // a new product, or the name / pictures / description / category / price of an existing one
   const save = async (p: ProductInput) => {
-    const r = await runAction('保存中', () => call('admin', 'upsertProduct', p.productId ? p : { ...p, source: 'self' }))
+    const r = await runAction('保存中', () => (p.productId ? call('admin', 'upsertProduct', p) : callOnce('admin', 'upsertProduct', { ...p, source: 'self' })))
     if (r) {
       toast(p.productId ? '已保存' : '已上架', 'success')
       setDetails(null)

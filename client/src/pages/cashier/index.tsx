@@ -7,7 +7,9 @@ import { parseCashierId } from '@/lib/launch'
 import { parseYuanToFen } from '@/lib/money'
 import { formatFen } from '@/lib/format'
 import { payOrder } from '@/lib/pay'
-import { ensureLogin, newRequestId, toast } from '@/lib/session'
+import { ensureLogin, toast } from '@/lib/session'
+import { callOnce } from '@/lib/retry'
+import { askSubscriptions } from '@/lib/subscribe'
 import type { CashierInfo, Order } from '@/lib/types'
 import { Button, Disclosure, Row, StateView } from '@/components/ui'
 import './index.css'
@@ -38,13 +40,14 @@ export default function CashierPage() {
   const pay = async () => {
     if (!info) return
     if (!fen || fen <= 0) return toast('请输入正确的金额')
-    const order = await runAction('下单中', () => call<Order>('order', 'cashier', { cashierId: info.cashierId, amountFen: fen, requestId: newRequestId() }))
+    const order = await runAction('下单中', () => callOnce<Order>('order', 'cashier', { cashierId: info.cashierId, amountFen: fen }))
     if (!order) return
     const done = await runAction('支付中', () => payOrder(order.orderId))
     if (done) {
       setPaid(done)
       setAmount('')
       toast('支付成功', 'success')
+      await askSubscriptions(['payout', 'completed'])
     }
   }
 

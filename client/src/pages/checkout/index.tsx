@@ -3,7 +3,9 @@ import { View, Text } from '@tarojs/components'
 import Taro, { useLoad } from '@tarojs/taro'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
-import { ensureLogin, newRequestId, toast } from '@/lib/session'
+import { ensureLogin, toast } from '@/lib/session'
+import { callOnce } from '@/lib/retry'
+import { askSubscriptions } from '@/lib/subscribe'
 import { checkoutSummary, clearCart, readCart, setCartQty, type CartLine } from '@/lib/cart'
 import { formatFen, formatGreenUnits } from '@/lib/format'
 import { parseCount, parsePointsToUnits, parseYuanToFen } from '@/lib/money'
@@ -75,19 +77,22 @@ export default function CheckoutPage() {
     if (parsed.love) deduct.love = parsed.love
     if (parsed.voucherFen) deduct.voucherFen = parsed.voucherFen
     if (parsed.greenUnits) deduct.greenUnits = parsed.greenUnits
-    const requestId = newRequestId()
+    // a retry of this order (same lines and deductions) after a timeout is the same request: one order
     const order = await runAction('提交订单', () =>
-      call<Order>('order', 'create', {
+      callOnce<Order>('order', 'create', {
         lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })),
         ...(Object.keys(deduct).length ? { deduct } : {}),
-        requestId,
       }),
     )
     if (!order) return
     clearCart()
     setLines([])
     const paid = await runAction('支付中', () => payOrder(order.orderId))
-    if (paid && paid.status !== 'created') toast('支付成功', 'success')
+    if (paid && paid.status !== 'created') {
+      toast('支付成功', 'success')
+      // a natural moment to ask for the payout / queue messages (after the payment, in the tap's flow)
+      await askSubscriptions(['payout', 'completed', 'lottery'])
+    }
     void Taro.redirectTo({ url: '/pages/orders/index' })
   }
 

@@ -2,7 +2,8 @@ import { useState } from 'react'
 import { View, Text } from '@tarojs/components'
 import { call } from '@/lib/api'
 import { confirm, runAction } from '@/lib/action'
-import { ensureLogin, newRequestId, toast } from '@/lib/session'
+import { ensureLogin, toast } from '@/lib/session'
+import { callOnce } from '@/lib/retry'
 import { useRemote } from '@/lib/useRemote'
 import { formatBp, formatDate, formatFen, formatGreenUnits } from '@/lib/format'
 import { parsePointsToUnits } from '@/lib/money'
@@ -35,14 +36,14 @@ export default function GreenPage() {
       const gross = Math.floor((units * (st?.pricePerPointFen ?? 0)) / 10000)
       const fee = Math.floor((gross * (st?.withdrawFeeBp ?? 0)) / 10000)
       if (!(await confirm('提现', `提现 ${formatGreenUnits(units)} 绿色积分，按当前价格约 ${formatFen(gross)}，手续费约 ${formatFen(fee)}，到账余额。确定吗？`))) return
-      const r = await runAction('提现中', () => call('green', 'withdraw', { units, requestId: newRequestId() }))
+      const r = await runAction('提现中', () => callOnce('green', 'withdraw', { units }))
       if (r) toast('已提现到余额', 'success')
       else return
     } else {
       const to = toUser.trim()
       if (!to) return toast('请输入对方的用户编号')
       if (!(await confirm('转赠', `把 ${formatGreenUnits(units)} 绿色积分转赠给 ${to}？转赠后不能撤回。`))) return
-      const r = await runAction('转赠中', () => call('green', 'transfer', { toUserId: to, units, requestId: newRequestId() }))
+      const r = await runAction('转赠中', () => callOnce('green', 'transfer', { toUserId: to, units }))
       if (r) toast('转赠成功', 'success')
       else return
     }

@@ -3,6 +3,7 @@ import { View, Text, Image, Button as TaroButton } from '@tarojs/components'
 import Taro, { useShareAppMessage } from '@tarojs/taro'
 import DevIdentitySwitcher from '@/components/DevIdentitySwitcher'
 import ProfileEditor from '@/components/ProfileEditor'
+import SubscriptionsCard from '@/components/Subscriptions'
 import { Button, CopyButton, Row, StateView, Tag } from '@/components/ui'
 import { formatFen } from '@/lib/format'
 import { imageSrc } from '@/lib/images'
@@ -104,6 +105,7 @@ export default function MePage() {
           </View>
         ) : null}
       </StateView>
+      {u ? <SubscriptionsCard /> : null}
       <View className='card card--list'>
         <View className='list-item' onClick={go('/pages/invitees/index')} data-testid='invitees-link'>
           <Text>我邀请的好友</Text>

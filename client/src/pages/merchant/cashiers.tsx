@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { View, Text, Image } from '@tarojs/components'
 import Taro, { useLoad } from '@tarojs/taro'
 import { call } from '@/lib/api'
+import { callOnce } from '@/lib/retry'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
@@ -20,7 +21,7 @@ export default function CashiersPage() {
 
   const create = async () => {
     if (!name.trim()) return toast('请填写收银台名称')
-    const r = await runAction('创建中', () => call<Cashier>('merchant', 'createCashier', { storeId, name: name.trim() }))
+    const r = await runAction('创建中', () => callOnce<Cashier>('merchant', 'createCashier', { storeId, name: name.trim() }))
     if (r) {
       setName('')
       toast('已创建', 'success')

@@ -4,6 +4,7 @@ import Taro from '@tarojs/taro'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
+import { callOnce } from '@/lib/retry'
 import { useRemote } from '@/lib/useRemote'
 import { formatBp, formatFen } from '@/lib/format'
 import { STORE_STATUS_TEXT, myStore } from '@/lib/merchant'
@@ -22,7 +23,7 @@ export default function MerchantPage() {
 
   const apply = async () => {
     if (!name.trim()) return toast('请填写门店名称')
-    const r = await runAction('提交中', () => call('merchant', 'applyStore', { name: name.trim() }))
+    const r = await runAction('提交中', () => callOnce('merchant', 'applyStore', { name: name.trim() }))
     if (r) {
       toast('已提交，等待平台审核', 'none')
       await data.reload()
@@ -65,6 +66,10 @@ export default function MerchantPage() {
               <Stat value={String(dash.orderCount)} label='订单数' />
             </View>
             <Row label='门店收入（已完成）'>{formatFen(dash.revenueFen)}</Row>
+            <View className='list-item' onClick={go(`/pages/merchant/revenue?storeId=${dash.store.storeId}`)} data-testid='open-revenue'>
+              <Text>营业款与提现</Text>
+              <Text className='list-item__arrow'>›</Text>
+            </View>
             <Row label='退款订单'>{dash.refundedCount}</Row>
             {dash.queues.map((q) => (
               // the queue's name on its own line, its figures on the next, each figure whole

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { useLoad } from '@tarojs/taro'
 import { call } from '@/lib/api'
+import { callOnce } from '@/lib/retry'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
@@ -19,7 +20,7 @@ export default function StoreProductsPage() {
     return { products, categories }
   })
   const save = async (p: ProductInput) => {
-    const r = await runAction('保存中', () => call('merchant', 'upsertStoreProduct', { storeId, ...p }))
+    const r = await runAction('保存中', () => callOnce('merchant', 'upsertStoreProduct', { storeId, ...p }))
     if (r) {
       toast(p.productId ? '已保存' : '已上架', 'success')
       setEditing(null)

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { View, Text } from '@tarojs/components'
 import { call } from '@/lib/api'
 import { confirm, runAction } from '@/lib/action'
@@ -15,7 +15,8 @@ const FILTERS: { value: OrderStatus | 'all'; label: string }[] = [
   { value: 'created', label: '待支付' },
   { value: 'paid', label: '待收货' },
   { value: 'completed', label: '已完成' },
-  { value: 'refunded', label: '退款' },
+  { value: 'refunding', label: '退款中' },
+  { value: 'refunded', label: '已退款' },
 ]
 
 const ACTION_TEXT: Record<OrderAction, string> = { pay: '去支付', cancel: '取消订单', complete: '确认收货', refund: '申请退款' }
@@ -27,6 +28,22 @@ export default function OrdersPage() {
     return call<Order[]>('order', 'list', filter === 'all' ? {} : { status: filter })
   })
 
+  // 退款中 / 结算中 change by themselves (WeChat Pay confirms, the settler settles): look again a few times
+  const polls = useRef(0)
+  const moving = (orders.data ?? []).some((o) => o.status === 'refunding' || o.settling)
+  useEffect(() => {
+    if (!moving) {
+      polls.current = 0
+      return
+    }
+    if (polls.current >= 10) return
+    const t = setTimeout(() => {
+      polls.current++
+      void orders.reload()
+    }, 1500)
+    return () => clearTimeout(t)
+  }, [moving, orders.data])
+
   const act = async (o: Order, a: OrderAction) => {
     if (a === 'refund' && !(await confirm('申请退款', '退款后该订单的排队记录中未到账的部分将取消，确定退款吗？'))) return
     if (a === 'cancel' && !(await confirm('取消订单', '确定取消这个订单吗？'))) return
@@ -34,7 +51,7 @@ export default function OrdersPage() {
       a === 'pay' ? payOrder(o.orderId) : call<Order>('order', a, { orderId: o.orderId }),
     )
     if (r) {
-      toast(a === 'pay' ? '支付成功' : a === 'complete' ? '已确认收货' : a === 'refund' ? '已退款' : '已取消', 'success')
+      toast(a === 'pay' ? '支付成功' : a === 'complete' ? '已确认收货' : a === 'refund' ? '已申请退款' : '已取消', 'success')
       await orders.reload()
     }
   }
@@ -63,7 +80,7 @@ export default function OrdersPage() {
               <Text className='muted small'>
                 {ORDER_KIND_TEXT[o.kind] ?? o.kind} · {formatDateTime(o.createdAt)}
               </Text>
-              <Tag type={o.settling ? 'orange' : o.status === 'completed' ? 'green' : o.status === 'created' ? 'orange' : 'grey'}>{orderStatusText(o)}</Tag>
+              <Tag type={o.settling || o.status === 'refunding' ? 'orange' : o.status === 'completed' ? 'green' : o.status === 'created' ? 'orange' : 'grey'}>{orderStatusText(o)}</Tag>
             </View>
             {o.lines.map((l, i) => (
               <Row key={i} label={`${l.name} ×${l.qty}`}>
@@ -76,6 +93,11 @@ export default function OrdersPage() {
             </Row>
             {o.settlement && o.settlement.entries.length > 0 ? <Text className='muted small'>已加入排队 {o.settlement.entries.length} 条</Text> : null}
             {o.settling ? <Text className='muted small'>款项已收到，正在结算（排队、奖金池按支付顺序处理），稍后刷新即可看到结果</Text> : null}
+            {o.status === 'refunding' ? (
+              <Text className='muted small' data-testid='order-refunding'>
+                退款已提交，微信支付确认后原路退回（零钱通常几分钟内，银行卡可能需要数个工作日）
+              </Text>
+            ) : null}
             {!o.settling && o.status === 'paid' && o.kind !== 'cashier' ? <Text className='muted small'>收到商品后请确认收货，订单完成后按规则结算</Text> : null}
             <View className='actions'>
               {orderActions(o).map((a) => (

@@ -3,6 +3,7 @@ import { View, Text } from '@tarojs/components'
 import { call } from '@/lib/api'
 import { confirm, runAction } from '@/lib/action'
 import { ensureLogin, toast } from '@/lib/session'
+import { askSubscriptions } from '@/lib/subscribe'
 import { useRemote } from '@/lib/useRemote'
 import { formatBp, formatDate, formatFen } from '@/lib/format'
 import { DISCLOSURE_UNION } from '@/lib/disclosure'
@@ -55,6 +56,12 @@ export default function QueuePage() {
     }
   }
 
+  // on the queue page the shopper waits for payouts: the natural place to ask for those messages
+  const subscribe = async () => {
+    const r = await askSubscriptions(['payout', 'completed', 'lottery'])
+    toast(r ? '已订阅到账提醒' : '暂无可订阅的提醒', 'none')
+  }
+
   const mine = data.data?.mine
   const union = data.data?.union
   const all = mine?.entries ?? []
@@ -80,6 +87,9 @@ export default function QueuePage() {
             </Text>
           ) : null}
           {mine?.paused ? <Text className='state__text small'>平台已暂停返利，排队位置保留</Text> : null}
+          <Text className='link small' onClick={subscribe} data-testid='queue-subscribe'>
+            订阅到账提醒
+          </Text>
         </View>
       ) : (
         <View className='card' data-testid='union-totals'>

@@ -2,14 +2,15 @@ import { useState } from 'react'
 import { View, Text } from '@tarojs/components'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
-import { ensureLogin, newRequestId, toast } from '@/lib/session'
+import { ensureLogin, toast } from '@/lib/session'
+import { callOnce } from '@/lib/retry'
+import { askSubscriptions } from '@/lib/subscribe'
+import { confirmTransfer, withdrawalStatusText, withdrawalTagType } from '@/lib/payouts'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen, formatGreenUnits } from '@/lib/format'
 import { parseYuanToFen } from '@/lib/money'
 import type { Balances, LedgerRow, Withdrawal } from '@/lib/types'
 import { Button, Field, StateView, Tag } from '@/components/ui'
-
-const W_STATUS: Record<Withdrawal['status'], string> = { pending: '审核中', paid: '已到账', rejected: '已驳回' }
 
 /** A ledger amount in its own unit: fen assets as ¥, green as points, points/love as counts. */
 function ledgerAmount(r: Pick<LedgerRow, 'asset' | 'amount'>): string {
@@ -34,12 +35,22 @@ export default function WalletPage() {
 
   const withdraw = async () => {
     if (!fen) return toast('请输入提现金额')
-    const r = await runAction('提交中', () => call('wallet', 'withdraw', { amountFen: fen, requestId: newRequestId() }))
+    // before withdrawing: the moment to ask for the withdrawal-result message (in the tap's flow)
+    await askSubscriptions(['withdrawal'])
+    // a retry of the same amount after a timeout is the same request: one withdrawal
+    const r = await runAction('提交中', () => callOnce('wallet', 'withdraw', { amountFen: fen }))
     if (r) {
       toast('已提交，等待平台审核', 'none')
       setAmount('')
       await data.reload()
     }
+  }
+
+  // 确认收款: WeChat's own page for a 商家转账 waiting for the shopper (mini-program only)
+  const receive = async (w: Withdrawal) => {
+    const opened = await runAction('打开确认页', () => confirmTransfer(w.withdrawalId))
+    if (opened === false) toast('请在微信小程序中确认收款')
+    await data.reload()
   }
 
   const b = data.data?.b
@@ -53,7 +64,7 @@ export default function WalletPage() {
               <Text className='big-amount' data-testid='wallet-cash'>
                 {formatFen(b.cashFen)}
               </Text>
-              {b.withdrawingFen > 0 ? <Text className='muted small'>提现审核中 {formatFen(b.withdrawingFen)}</Text> : null}
+              {b.withdrawingFen > 0 ? <Text className='muted small' data-testid='wallet-withdrawing'>提现中 {formatFen(b.withdrawingFen)}</Text> : null}
               <View className='grid'>
                 <View className='grid__item'>
                   <Text className='grid__value'>{b.points}</Text>
@@ -72,18 +83,29 @@ export default function WalletPage() {
               <Button onClick={withdraw} disabled={!fen} testId='wallet-withdraw'>
                 申请提现
               </Button>
-              <Text className='muted small block'>提现由平台审核后到账微信零钱</Text>
+              <Text className='muted small block'>提现由平台审核后打款：微信商家转账需在小程序内确认收款后到账零钱；打款确认前金额显示为“提现中”，打款失败或超时未确认会退回余额</Text>
             </View>
             <View className='card'>
               <Text className='card-head__title'>提现记录</Text>
               {data.data!.ws.length === 0 ? <Text className='muted block'>暂无提现记录</Text> : null}
               {data.data!.ws.map((w) => (
-                <View className='row' key={w.withdrawalId} data-testid='withdrawal-row'>
-                  <Text className='row__label'>{formatDateTime(w.createdAt)}</Text>
-                  <View className='row__value'>
-                    <Text>{formatFen(w.amountFen)} </Text>
-                    <Tag type={w.status === 'paid' ? 'green' : w.status === 'pending' ? 'orange' : 'grey'}>{W_STATUS[w.status]}</Tag>
+                <View key={w.withdrawalId} data-testid='withdrawal-row'>
+                  <View className='row'>
+                    <Text className='row__label'>{formatDateTime(w.createdAt)}</Text>
+                    <View className='row__value'>
+                      <Text>{formatFen(w.amountFen)} </Text>
+                      <Tag type={withdrawalTagType(w.status)}>{withdrawalStatusText(w)}</Tag>
+                    </View>
                   </View>
+                  {w.awaitingConfirmation ? (
+                    <View className='actions'>
+                      <Text className='muted small'>平台已通过微信转账打款，请确认收款{w.expiresAt ? `（${formatDateTime(w.expiresAt)} 前）` : ''}</Text>
+                      <Button size='mini' onClick={() => receive(w)} testId='withdrawal-confirm'>
+                        确认收款
+                      </Button>
+                    </View>
+                  ) : null}
+                  {w.status === 'failed' && w.error ? <Text className='muted small block'>{w.error}</Text> : null}
                 </View>
               ))}
             </View>

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { BP_ONE } from '../../money/units';
 import { pluginConfigSchema, rebateRulesSchema } from './schema';
 import type { MemberLevel, PluginConfig, RebateRules } from './types';
+import { MESSAGE_KINDS, MESSAGE_TITLES } from '../messages/kinds';
+import { mappingProblem } from '../messages/template';
 
 /**
  * The configuration validator is the compliance guard of SPEC §6: a setting that would
@@ -102,6 +104,10 @@ export function validatePluginConfig(raw: unknown, maxOtherExtractionBp = 0): Pl
     throw new ConfigError('队列奖励清零', '指定时间清零需要设置时间');
   }
   if (config.withdrawal.maxFen < config.withdrawal.minFen) throw new ConfigError('提现', '单笔最高提现不能低于最低提现');
+  for (const kind of MESSAGE_KINDS) {
+    const problem = mappingProblem(kind, config.messages[kind]);
+    if (problem) throw new ConfigError('订阅消息', `${MESSAGE_TITLES[kind]}：${problem}`);
+  }
   if (config.union.defaultLockDays % 15 !== 0) throw new ConfigError('工会排队', '锁定周期须为 15 的倍数 (15、30、45 … 300 天)');
   checkShares(config, maxOtherExtractionBp);
   return config;

@@ -31,7 +31,24 @@ export function defaultPluginConfig(): PluginConfig {
     referral: { commissionBp: 0, recruiterBp: 0 },
     memberLevels: [{ id: 'L0', name: '普通会员', minSpendFen: 0 }],
     deduction: { pointValueFen: 1, loveValueFen: 1 },
-    withdrawal: { minFen: 100, maxFen: MAX_FEN },
+    withdrawal: { minFen: 100, maxFen: MAX_FEN, confirmHours: 24 },
+    payment: { closeAfterMin: 30 },
+    messages: defaultMessageSettings(),
+  };
+}
+
+/**
+ * No template ids (nothing is sent until the operator picks templates in the mini-program
+ * console); the field mappings are a suggestion for the usual templates of each kind.
+ */
+export function defaultMessageSettings(): PluginConfig['messages'] {
+  return {
+    payout: { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'thing2', field: 'source' }, { key: 'time3', field: 'time' }] },
+    completed: { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'thing2', field: 'source' }, { key: 'time3', field: 'time' }] },
+    lottery: { templateId: '', fields: [{ key: 'thing1', field: 'ratio' }, { key: 'amount2', field: 'amount' }, { key: 'time3', field: 'time' }] },
+    exit: { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'time2', field: 'time' }, { key: 'thing3', field: 'note' }] },
+    refund: { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'character_string2', field: 'order' }, { key: 'thing3', field: 'status' }, { key: 'time4', field: 'time' }] },
+    withdrawal: { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'thing2', field: 'status' }, { key: 'time3', field: 'time' }] },
   };
 }
 

@@ -13,7 +13,7 @@ import type { PluginConfig } from './types';
  * moment new code runs), and the database setup step writes the upgraded document back.
  * How to add a setting: docs/DATABASE.md.
  */
-export const CONFIG_SCHEMA_VERSION = 2;
+export const CONFIG_SCHEMA_VERSION = 3;
 
 /** A stored configuration of some earlier shape: only what a migration reads is assumed. */
 export type StoredConfig = Record<string, unknown>;
@@ -35,6 +35,16 @@ export const CONFIG_MIGRATIONS: readonly ConfigMigration[] = [
     to: 2,
     note: 'withdrawal.maxFen (单笔最高提现); the default caps nothing',
     up: (c) => ({ ...c, withdrawal: { ...obj(c.withdrawal), maxFen: defaults.withdrawal.maxFen } }),
+  },
+  {
+    to: 3,
+    note: 'withdrawal.confirmHours (确认收款时限), payment.closeAfterMin (未支付自动关闭), messages (订阅消息模板; the subscribe-message template ids move from the TEMPLATE_* environment variables into the settings, none set)',
+    up: (c) => ({
+      ...c,
+      withdrawal: { ...obj(c.withdrawal), confirmHours: defaults.withdrawal.confirmHours },
+      payment: structuredClone(defaults.payment),
+      messages: structuredClone(defaults.messages),
+    }),
   },
 ];
 

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { MAX_BP, MAX_FEN } from '../../money/units';
+import { MESSAGE_KINDS, type MessageKind } from '../messages/kinds';
 
 /** Zod schemas for every setting. Strict objects: an unknown field is an error, never ignored. */
+
+/** One kind's template: id as WeChat writes them (letters, digits, - and _), its keys checked by compliance.ts (mappingProblem). */
+export const templateMappingSchema = z.strictObject({
+  templateId: z.string().max(64).regex(/^[A-Za-z0-9_-]*$/, '模板编号只含字母、数字、- 和 _'),
+  fields: z.array(z.strictObject({ key: z.string().min(1).max(40), field: z.string().min(1).max(40) })).max(10),
+});
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 export const bpSchema = int(0, MAX_BP);
@@ -113,5 +120,7 @@ export const pluginConfigSchema = z.strictObject({
   referral: z.strictObject({ commissionBp: bpSchema.max(10000), recruiterBp: bpSchema.max(10000) }),
   memberLevels: z.array(memberLevelSchema).min(1).max(30),
   deduction: z.strictObject({ pointValueFen: int(1, 10_000), loveValueFen: int(1, 10_000) }),
-  withdrawal: z.strictObject({ minFen: int(1, MAX_FEN), maxFen: int(1, MAX_FEN) }),
+  withdrawal: z.strictObject({ minFen: int(1, MAX_FEN), maxFen: int(1, MAX_FEN), confirmHours: int(1, 24 * 7) }),
+  payment: z.strictObject({ closeAfterMin: int(5, 24 * 60) }),
+  messages: z.strictObject(Object.fromEntries(MESSAGE_KINDS.map((k) => [k, templateMappingSchema])) as Record<MessageKind, typeof templateMappingSchema>),
 });

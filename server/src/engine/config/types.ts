@@ -1,3 +1,6 @@
+import type { MessageKind } from '../messages/kinds';
+import type { TemplateMapping } from '../messages/template';
+
 /**
  * Configuration model. Every ratio is integer basis points (10000 = 100%), every amount
  * integer fen, every period integer days. Field names end with their unit.
@@ -173,5 +176,24 @@ export interface PluginConfig {
     minFen: number;
     /** 单笔最高提现 (added in config schema 2; the default, MAX_FEN, caps nothing) */
     maxFen: number;
+    /**
+     * 确认收款时限: hours a shopper has to confirm a WeChat Pay transfer (商家转账) in the
+     * mini-program; after that the transfer is cancelled and the money returned to the balance
+     * (added in config schema 3).
+     */
+    confirmHours: number;
   };
+  /** WeChat Pay payments (added in config schema 3). */
+  payment: {
+    /**
+     * 未支付自动关闭: minutes after the last prepay (unifiedOrder) at which an unpaid order is
+     * closed at WeChat Pay (closeOrder) and cancelled, its stock and deductions returned.
+     */
+    closeAfterMin: number;
+  };
+  /**
+   * 订阅消息: per kind, the WeChat template and which of its keys each of our fields fills
+   * (engine/messages; added in config schema 3). A kind with no template id is not sent.
+   */
+  messages: Record<MessageKind, TemplateMapping>;
 }

@@ -52,11 +52,21 @@ export const acct = {
   queueEntitlementIssuer: 'QENT:issuer',
   unionEntitlementIssuer: 'UENT:issuer',
   platformRevenue: 'CASH:platform:revenue',
+  /** A store's settled revenue (its share of its orders, the platform's commission already taken): what the merchant may withdraw. */
   storeRevenue: (storeId: string) => `CASH:store:${storeId}:revenue`,
+  /** A store's revenue waiting for its payout to be confirmed. */
+  storeWithdrawing: (storeId: string) => `CASH:store:${storeId}:withdrawing`,
+  /** Refunds recorded and sent to WeChat Pay, not yet confirmed: money still ours, owed to shoppers. */
+  refundsInTransit: 'CASH:platform:refunds-in-transit',
+  /** Payments whose notification could not be applied (amount differs from the order): held apart until an admin resolves them. */
+  paymentSuspense: 'CASH:platform:payment-suspense',
   /** What the platform lost on refunds of already-settled orders (extractions are never clawed back). */
   platformRefundLoss: 'CASH:platform:refund-loss',
   extWxPay: 'CASH:ext:wxpay',
+  /** Money paid out through WeChat Pay (商家转账). */
   extPayout: 'CASH:ext:payout',
+  /** Money paid out outside WeChat Pay (a bank transfer an admin recorded with its reference). */
+  extManual: 'CASH:ext:manual',
 } as const;
 
 /** Shopper-held accounts: their balances are materialized (and checked) in the same transaction. */
@@ -73,7 +83,18 @@ export const PLATFORM_CHAINED: ReadonlySet<string> = new Set([acct.unionPool, ac
  * document mirrors. A posting to one of them writes two documents (balance, row).
  */
 export function isChained(account: AccountId): boolean {
-  return isUserAccount(account) || PLATFORM_CHAINED.has(account);
+  return isUserAccount(account) || PLATFORM_CHAINED.has(account) || isStoreAccount(account);
+}
+
+/**
+ * A store's accounts (revenue, withdrawing): chained since database migration 3, so a merchant's
+ * withdrawable balance is one document read. Only the settler (in its serialized batches), refunds
+ * and the store's own withdrawals write them. Not guarded against going negative: a refund takes
+ * back revenue the store may already have withdrawn (the store then owes it); a withdrawal checks
+ * the balance itself.
+ */
+export function isStoreAccount(account: AccountId): boolean {
+  return account.startsWith('CASH:store:');
 }
 
 /** Accounts that must never go below zero. Pools are checked by their own state documents. */

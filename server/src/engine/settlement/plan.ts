@@ -395,7 +395,7 @@ class Planner {
     };
     if (converted) {
       const points = exchangeAmount(entitlementFen, 'points', c) ?? 0;
-      Object.assign(entry, { status: 'completed', closedAt: work.at, exchanged: { to: 'points', amount: points, remainingFen: entitlementFen } });
+      Object.assign(entry, { status: 'completed', closedAt: work.at, exchanged: { to: 'points', amount: points, remainingFen: entitlementFen, account: acct.userPoints(order.userId) } });
       mv.move(acct.pointsIssuer, acct.userPoints(order.userId), points, '随机返积分');
     } else {
       mv.move(acct.queueEntitlementIssuer, acct.userQueueEntitlement(order.userId), entitlementFen, `${c.rebate.name}权益`);

@@ -11,7 +11,7 @@ import { planStaticRelease } from '../../engine/union/union';
 import { col, MAX_TX_DOCS, runTransaction, s, type Store, type Tx } from '../../repo/db';
 import type { EntryDoc, GreenStateDoc, JobDoc, OrderDoc, SettlerDoc, UnionEntryDoc } from '../../repo/documents';
 import { postBatch } from '../../repo/ledger';
-import { queueMessages } from '../outbox';
+import { queueMessages } from '../outbox/queue';
 import { newId } from '../../repo/ids';
 import { loadConfig } from '../config';
 import { fence, type Lease } from './lease';

@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { BatchWrites } from '../../engine/settlement/types';
 import { col, s, type Tx } from '../../repo/db';
 import { postBatch } from '../../repo/ledger';
-import { queueMessages } from '../outbox';
+import { queueMessages } from '../outbox/queue';
 
 /** Documents as the bulk writes see them: string ids, any fields. */
 type Loose = { _id: string } & Document;

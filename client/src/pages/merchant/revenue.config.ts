@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '营业款与提现', enablePullDownRefresh: true })

@@ -1,0 +1,92 @@
+/**
+ * Subscribe messages (订阅消息, SPEC §7): the kinds the product sends and, per kind, the fields it
+ * can fill into a template. Which WeChat template a kind uses and which of its keys each field
+ * goes to is the operator's setting (`PluginConfig.messages`), because template ids and their
+ * keys (`thing1`, `amount2`, `time3` …) come from the templates the operator picked in the
+ * mini-program console; the fields below are what we can offer.
+ */
+
+export const MESSAGE_KINDS = ['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+export const isMessageKind = (k: string): k is MessageKind => (MESSAGE_KINDS as readonly string[]).includes(k);
+
+/** What a field holds, which decides the template key types it may fill (template.ts COMPATIBLE). */
+export type FieldType = 'amount' | 'time' | 'percent' | 'text' | 'code';
+
+export interface FieldDef {
+  label: string;
+  type: FieldType;
+}
+
+/** The names shown to shoppers when they are asked to subscribe, and to the operator. */
+export const MESSAGE_TITLES: Record<MessageKind, string> = {
+  payout: '返利到账提醒',
+  completed: '排队完成提醒',
+  lottery: '抽奖结果通知',
+  exit: '绿色积分出局提醒',
+  refund: '退款结果通知',
+  withdrawal: '提现结果通知',
+};
+
+const time: FieldDef = { label: '时间', type: 'time' };
+const note: FieldDef = { label: '说明', type: 'text' };
+
+export const MESSAGE_FIELDS: Record<MessageKind, Record<string, FieldDef>> = {
+  payout: { amount: { label: '到账金额', type: 'amount' }, source: { label: '来源', type: 'text' }, time, note },
+  completed: { amount: { label: '本次到账', type: 'amount' }, source: { label: '来源', type: 'text' }, time, note },
+  lottery: { ratio: { label: '抽中比例', type: 'percent' }, amount: { label: '权益金额', type: 'amount' }, time, note },
+  exit: { amount: { label: '出局到账', type: 'amount' }, time, note },
+  refund: { amount: { label: '退款金额', type: 'amount' }, order: { label: '订单号', type: 'code' }, status: { label: '退款状态', type: 'text' }, time, note },
+  withdrawal: { amount: { label: '提现金额', type: 'amount' }, status: { label: '提现状态', type: 'text' }, time, note },
+};
+
+/** The page a message opens (within the mini-program). */
+export const MESSAGE_PAGES: Record<MessageKind, string> = {
+  payout: 'pages/queue/index',
+  completed: 'pages/queue/index',
+  lottery: 'pages/queue/index',
+  exit: 'pages/green/index',
+  refund: 'pages/orders/index',
+  withdrawal: 'pages/wallet/index',
+};
+
+/** A field's value before it is written for a key type. */
+export type FieldValue = { type: 'amount'; fen: number } | { type: 'time'; at: Date } | { type: 'percent'; bp: number } | { type: 'text' | 'code'; text: string };
+
+/** Fixed notes: plain words, never a promise of a date or an amount (SPEC §6). */
+const NOTES: Record<MessageKind, string> = {
+  payout: '来自后续订单的提取，已到余额',
+  completed: '该排队权益已全部到账',
+  lottery: '抽奖结果已生效',
+  exit: '绿色积分达到出局倍数，已自动提现到余额',
+  refund: '退款按原路退回',
+  withdrawal: '提现进度已更新',
+};
+
+const int = (v: string | undefined) => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : 0;
+};
+
+/**
+ * The values of a message's fields, from the data its event recorded (amounts in fen as strings,
+ * as the outbox stores them) and the time the event happened.
+ */
+export function messageValues(kind: MessageKind, data: Record<string, string>, at: Date): Record<string, FieldValue> {
+  const common = { time: { type: 'time', at } as FieldValue, note: { type: 'text', text: NOTES[kind] } as FieldValue };
+  const amount: FieldValue = { type: 'amount', fen: int(data.amount ?? data.amountFen) };
+  switch (kind) {
+    case 'payout':
+    case 'completed':
+      return { ...common, amount, source: { type: 'text', text: data.queue || '排队返利' } };
+    case 'lottery':
+      return { ...common, amount, ratio: { type: 'percent', bp: int(data.ratioBp) || Math.round(parseFloat(data.ratio ?? '0') * 100) } };
+    case 'exit':
+      return { ...common, amount };
+    case 'refund':
+      return { ...common, amount, order: { type: 'code', text: data.orderId ?? '' }, status: { type: 'text', text: data.status ?? '' } };
+    case 'withdrawal':
+      return { ...common, amount, status: { type: 'text', text: data.status ?? '' } };
+  }
+}
