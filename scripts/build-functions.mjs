@@ -52,7 +52,7 @@ const DEFAULT_TIMEOUT_S = 20;
 // messages are sent only by the outbox dispatcher, which runs in the `outbox` function: every
 // other function queues them and starts that function after its answer (server/src/services/outbox).
 // A new outbox kind that calls another open API (e.g. shipping uploads) adds it here.
-export const DISPATCH_PERMISSIONS = ['subscribeMessage.send'];
+export const DISPATCH_PERMISSIONS = ['subscribeMessage.send', 'wxa.sec.order.uploadShippingInfo'];
 const CONFIG = {
   merchant: { permissions: { openapi: ['wxacode.getUnlimited'] } },
   user: { permissions: { openapi: ['wxacode.getUnlimited'] } },

@@ -1,7 +1,7 @@
 import type { ImageCheck } from '../../server/src/runtime/images';
 import { shanghaiDay } from '../../server/src/engine/time';
 import type { PayoutPort, PayoutState } from '../../server/src/runtime/payout';
-import { WxError, type WxOrderState, type WxPort, type WxRefundState } from '../../server/src/runtime/wx';
+import { WxError, type ShippingUpload, type WxOrderState, type WxPort, type WxRefundState } from '../../server/src/runtime/wx';
 
 /**
  * A fake WeChat (WeChat Pay, 商家转账, subscribe messages) with its own state, for the edges tests:
@@ -22,7 +22,7 @@ import { WxError, type WxOrderState, type WxPort, type WxRefundState } from '../
  */
 
 export type Fault = 'fail' | 'permanent' | 'timeout' | 'lost' | 'twice' | 'late';
-type Method = 'unifiedOrder' | 'queryOrder' | 'closeOrder' | 'refund' | 'queryRefund' | 'downloadBill' | 'sendSubscribeMessage' | 'transfer' | 'queryTransfer' | 'cancelTransfer';
+type Method = 'unifiedOrder' | 'queryOrder' | 'closeOrder' | 'refund' | 'queryRefund' | 'downloadBill' | 'sendSubscribeMessage' | 'transfer' | 'queryTransfer' | 'cancelTransfer' | 'uploadShippingInfo';
 
 export interface FakeOrder {
   orderId: string;
@@ -68,6 +68,8 @@ export class FakeWeChat implements WxPort {
   readonly transfers = new Map<string, FakeTransfer>();
   readonly messages: { openid: string; templateId: string; page: string; data: Record<string, { value: string }> }[] = [];
   readonly calls: CallRecord[] = [];
+  /** 发货信息管理: the uploads WeChat holds, by transaction id (a later upload replaces an earlier one, as WeChat's update does) */
+  readonly shippings = new Map<string, ShippingUpload>();
   /** openids that hold no subscription (WeChat answers 43101) */
   readonly unsubscribed = new Set<string>();
   /** refunds WeChat settles at once when accepted (a balance payment) instead of later */
@@ -203,6 +205,15 @@ export class FakeWeChat implements WxPort {
   }
 
   /** The day's bill as WeChat writes it (ALL): payments by payment day, refunds by refund day; planted differences applied. */
+  async uploadShippingInfo(p: ShippingUpload): Promise<void> {
+    return this.call('uploadShippingInfo', p.orderId, () => {
+      const o = [...this.orders.values()].find((x) => x.transactionId === p.transactionId);
+      // WeChat: 10060001 支付单不存在 (only orders paid with WeChat Pay can be uploaded)
+      if (!o || o.state !== 'SUCCESS') throw new WxError('10060001', 'fake: no such payment', false);
+      this.shippings.set(p.transactionId, p);
+    });
+  }
+
   /** Cloud storage is not part of this fake: every image reference counts as missing. */
   async inspectImage(_ref: string): Promise<ImageCheck> {
     return { ok: false, reason: '图片不存在' };

@@ -41,6 +41,9 @@ export function localWx(publicUrl: string, images?: LocalImageStore): WxPort {
     async sendSubscribeMessage() {
       // recorded by the outbox; nothing leaves the machine
     },
+    async uploadShippingInfo() {
+      // recorded by the outbox (the message is marked done); nothing leaves the machine
+    },
     async inspectImage(ref) {
       return images ? images.inspect(ref) : { ok: false, reason: '本地图片存储未开启' };
     },

@@ -128,6 +128,30 @@ export function wechatWx(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): Wx
     async sendSubscribeMessage(p) {
       await call(() => cloud.openapi.subscribeMessage.send({ touser: p.openid, templateId: p.templateId, page: p.page, data: p.data, miniprogramState: env.MINIPROGRAM_STATE || 'formal' }));
     },
+    async uploadShippingInfo(p) {
+      // 发货信息录入 (cloud call wxa.sec.order.uploadShippingInfo; the permission is listed for the outbox function)
+      const api = (cloud.openapi as any).wxa?.sec?.order?.uploadShippingInfo ?? (cloud.openapi as any).wxa?.uploadShippingInfo;
+      if (typeof api !== 'function') throw new WxError('NO_API', 'wx-server-sdk has no wxa.sec.order.uploadShippingInfo', false);
+      const res = await call(() =>
+        api({
+          orderKey: { orderNumberType: 2, transactionId: p.transactionId },
+          logisticsType: p.logisticsType,
+          deliveryMode: 1,
+          shippingList: [
+            {
+              ...(p.trackingNo ? { trackingNo: p.trackingNo, expressCompany: p.expressCompany } : {}),
+              itemDesc: p.itemDesc,
+              ...(p.receiverContact ? { contact: { receiverContact: p.receiverContact } } : {}),
+            },
+          ],
+          uploadTime: p.uploadTime,
+          payer: { openid: p.openid },
+        }),
+      );
+      const code = (res as { errCode?: number; errcode?: number } | undefined)?.errCode ?? (res as { errcode?: number } | undefined)?.errcode ?? 0;
+      // 10060001 支付单不存在 / 10060003 已完成的单 等: the request itself is wrong; anything else may pass later
+      if (code !== 0) throw new WxError(String(code), `uploadShippingInfo: ${(res as { errMsg?: string })?.errMsg ?? code}`, String(code).startsWith('1006') ? false : !isPermanentCode(String(code)));
+    },
     async inspectImage(ref) {
       // the mini-program uploaded it to cloud storage itself (wx.cloud.uploadFile): check it is ours and what it holds
       if (!CLOUD_IMAGE_ID.test(ref)) return { ok: false, reason: '图片须先上传到云存储' };

@@ -28,7 +28,10 @@ import { runSweeps } from '../services/sweeps';
 import { reconcileDay } from '../services/reconcile';
 import { addDays, shanghaiDay } from '../engine/time';
 import { productFields } from './admin-params';
-import { inTx, once } from './tx';
+import { afterPoolChange, inTx, once } from './tx';
+import { orderView } from '../services/orders';
+import { CARRIERS, reviewAfterSale, shipOrder } from '../services/fulfilment';
+import { filterQuery, orderFilter, reviewParams, shipParams } from './fulfilment-params';
 
 /** A calendar day YYYY-MM-DD that exists (not 2026-02-30). */
 const day = z
@@ -261,6 +264,29 @@ export const admin: CloudFunction = {
     },
   }),
   /** Ask WeChat now about payments, refunds and transfers whose result we have not heard (the outbox function does this every minute). */
+  /** 商城订单 (self-operated and supplier products; store orders are their merchants'), newest first, by filter. */
+  orders: action({
+    access: 'admin',
+    params: z.strictObject({ filter: orderFilter.optional(), limit: z.number().int().min(1).max(100).optional() }),
+    run: (ctx, p) => inTx(ctx, async (tx) => (await col(tx.db, 'orders').find({ storeId: null, ...filterQuery(p.filter) }, s(tx)).sort({ createdAt: -1 }).limit(p.limit ?? 50).toArray()).map(orderView)),
+  }),
+  carriers: action({ access: 'admin', params: z.strictObject({}), run: async () => CARRIERS }),
+  /** 发货 (mall orders): carrier + tracking number, or 已备货 for pickup. Idempotent. */
+  shipOrder: action({
+    access: 'admin',
+    params: shipParams,
+    run: (ctx, p) => inTx(ctx, async (tx) => orderView(await shipOrder(tx, p.orderId, { kind: 'admin', openid: ctx.caller.openid! }, p))),
+  }),
+  /** 处理退款申请 (mall orders): approve = the refund; reject with a note. */
+  reviewRefund: action({
+    access: 'admin',
+    params: reviewParams,
+    run: async (ctx, p) => {
+      const r = await inTx(ctx, async (tx) => orderView(await reviewAfterSale(tx, p.orderId, { kind: 'admin', openid: ctx.caller.openid! }, p.approve, p.note ?? '')));
+      if (p.approve) await afterPoolChange(ctx);
+      return r;
+    },
+  }),
   sweep: action({ access: 'trigger', params: z.strictObject({}), run: (ctx) => runSweeps(ctx.deps, ctx.now) }),
   /** 对账: compare a finished day (YYYY-MM-DD, default yesterday) with WeChat Pay's bill. */
   reconcile: action({

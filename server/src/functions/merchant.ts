@@ -12,6 +12,9 @@ import { amount, requestId } from '../runtime/params';
 import { requestStoreWithdrawal } from '../services/wallet';
 import { storeRevenue } from '../services/store-revenue';
 import { productFields } from './admin-params';
+import { CARRIERS, reviewAfterSale, shipOrder } from '../services/fulfilment';
+import { filterQuery, orderFilter, reviewParams, shipParams } from './fulfilment-params';
+import { afterPoolChange } from './tx';
 
 const name = z.string().trim().min(1).max(40);
 
@@ -84,12 +87,30 @@ export const merchant: CloudFunction = {
   }),
   orders: action({
     access: 'user',
-    params: z.strictObject({ storeId: id, limit: z.number().int().min(1).max(100).optional() }),
+    params: z.strictObject({ storeId: id, filter: orderFilter.optional(), limit: z.number().int().min(1).max(100).optional() }),
     run: (ctx, p) =>
       asUser(ctx, async (tx, user) => {
         const st = await ownStore(tx, user, p.storeId, { approved: false });
-        return (await col(tx.db, 'orders').find({ storeId: st._id, status: { $ne: 'created' } }, s(tx)).sort({ createdAt: -1 }).limit(p.limit ?? 50).toArray()).map(orderView);
+        return (await col(tx.db, 'orders').find({ storeId: st._id, ...filterQuery(p.filter) }, s(tx)).sort({ createdAt: -1 }).limit(p.limit ?? 50).toArray()).map(orderView);
       }),
+  }),
+  /** 快递公司: the carriers offered when shipping (WeChat's delivery ids). */
+  carriers: action({ access: 'user', params: z.strictObject({}), run: async () => CARRIERS }),
+  /** 发货 (store orders of the caller's store): carrier + tracking number, or 已备货 for pickup. Idempotent. */
+  shipOrder: action({
+    access: 'user',
+    params: shipParams,
+    run: (ctx, p) => asUser(ctx, async (tx, user) => orderView(await shipOrder(tx, p.orderId, { kind: 'owner', user }, p))),
+  }),
+  /** 处理退款申请 (store and cashier orders of the caller's store): approve = the refund; reject with a note. */
+  reviewRefund: action({
+    access: 'user',
+    params: reviewParams,
+    run: async (ctx, p) => {
+      const r = await asUser(ctx, async (tx, user) => orderView(await reviewAfterSale(tx, p.orderId, { kind: 'owner', user }, p.approve, p.note ?? '')));
+      if (p.approve) await afterPoolChange(ctx); // as order.refund: a voided green lot leaves its value in the pool
+      return r;
+    },
   }),
   dashboard: action({
     access: 'user',

@@ -11,6 +11,8 @@ import { AppError } from '../runtime/errors';
 import type { WxRefundState } from '../runtime/wx';
 import type { ActionContext } from '../runtime/context';
 import { afterPoolChange, asUser, inTx, once } from './tx';
+import { requestAfterSale } from '../services/fulfilment';
+import { deliveryParam, noteParam, reasonParam } from './fulfilment-params';
 
 const MAX_ORDER_FEN = 100_000_000; // ¥1,000,000 per cashier payment
 
@@ -23,6 +25,10 @@ export const order: CloudFunction = {
       deduct: z
         .strictObject({ points: nonNegativeAmount().optional(), love: nonNegativeAmount().optional(), voucherFen: nonNegativeAmount().optional(), greenUnits: nonNegativeAmount().optional() })
         .optional(),
+      /** 收货方式: express with an address, or pickup at the store */
+      delivery: deliveryParam.optional(),
+      /** 买家留言 */
+      note: noteParam.optional(),
       requestId,
     }),
     run: async (ctx, p) => {
@@ -91,6 +97,12 @@ export const order: CloudFunction = {
       await afterPoolChange(ctx); // a voided green lot leaves its value in the pool: the price rises, other lots may exit
       return r;
     },
+  }),
+  /** 申请退款 (售后): with a reason, before completion or within orders.afterSaleDays after it; the store owner / platform decides. */
+  requestRefund: action({
+    access: 'user',
+    params: z.strictObject({ orderId: id, reason: reasonParam }),
+    run: (ctx, p) => asUser(ctx, async (tx, user) => orderView(await requestAfterSale(tx, user, p.orderId, p.reason))),
   }),
   /** 取消 an unpaid order. One with a WeChat Pay prepay is closed at WeChat Pay first (closeOrder), so it cannot be paid afterwards. */
   cancel: action({

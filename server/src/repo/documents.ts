@@ -102,6 +102,38 @@ export interface ConfigDoc {
 
 export type OrderKind = 'mall' | 'store' | 'cashier';
 /** refunding (退款中): the refund is recorded and waits for WeChat Pay to confirm it (refunds collection). */
+export interface DeliveryAddress {
+  name: string;
+  phone: string;
+  province: string;
+  city: string;
+  district: string;
+  detail: string;
+}
+
+export type Delivery = { method: 'express'; address: DeliveryAddress } | { method: 'pickup' };
+
+export interface ShippingInfo {
+  method: 'express' | 'pickup';
+  /** carrier code (WeChat's delivery id, e.g. SF, ZTO) and its name; null for pickup */
+  carrier: string | null;
+  carrierName: string | null;
+  trackingNo: string | null;
+  /** user id of the store owner, or 'admin:<openid>' */
+  by: string;
+}
+
+export interface AfterSale {
+  status: 'requested' | 'approved' | 'rejected';
+  reason: string;
+  requestedAt: Date;
+  /** the order's status when asked (paid before receipt, completed after) */
+  stage: 'paid' | 'completed';
+  decidedAt: Date | null;
+  decidedBy: string | null;
+  decisionNote: string;
+}
+
 export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunding' | 'refunded' | 'cancelled';
 
 export interface OrderLine {
@@ -188,6 +220,20 @@ export interface OrderDoc {
    * few minutes after a prepay, cleared once the order is paid or cancelled. The sweep's list.
    */
   payCheckAt?: Date | null;
+  /** 收货方式 chosen at checkout (mall and store-product orders; absent on cashier orders and orders made before it existed) */
+  delivery?: Delivery | null;
+  /** 买家留言 (≤ 100 characters) */
+  note?: string;
+  /** 发货: when the store owner / platform marked it shipped (status stays `paid` until receipt: every money path is unchanged) */
+  shippedAt?: Date | null;
+  shipping?: ShippingInfo | null;
+  /** 发货信息已上传微信 (发货信息管理): when the outbox's call succeeded; `shippingUploadError` when WeChat refused it for good */
+  shippingUploadedAt?: Date | null;
+  shippingUploadError?: string | null;
+  /** 自动确认收货: completed by the auto-confirm sweep (not by a person) */
+  autoConfirmed?: boolean;
+  /** 售后 (refund request): the shopper's request and the store owner's / platform's decision */
+  afterSale?: AfterSale | null;
   /** how many times the sweep has asked */
   payChecks?: number;
   /** the refund in progress or done (refunds collection, `R<orderId>`) */

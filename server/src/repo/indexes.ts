@@ -38,6 +38,10 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     // admin.simulateConfig: the period's payments and refunds, in bounded pages
     [{ paidAt: 1, _id: 1 }],
     [{ refundedAt: 1 }],
+    // 自动确认收货: shipped orders awaiting receipt, oldest shipment first (unshipped orders sit in the null range)
+    [{ status: 1, shippedAt: 1 }],
+    // admin.orders / merchant.orders filtered by status (the mall's orders are storeId null)
+    [{ storeId: 1, status: 1, createdAt: -1 }],
   ],
   payments: [
     [{ orderId: 1 }],

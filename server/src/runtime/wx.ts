@@ -40,6 +40,32 @@ export interface WxPort {
    * Called before a transaction that saves a new reference, never inside one (no retried IO).
    */
   inspectImage(ref: string): Promise<ImageCheck>;
+  /**
+   * 发货信息管理 (wxa.sec.order.uploadShippingInfo): tell WeChat an order paid with WeChat Pay was
+   * shipped (express with carrier and tracking number, or picked up at the store). Keyed by the
+   * WeChat Pay transaction id; uploading the same order again with the same content is harmless.
+   */
+  uploadShippingInfo(p: ShippingUpload): Promise<void>;
+}
+
+/** What an order's shipping upload carries (services/fulfilment.ts builds it). */
+export interface ShippingUpload {
+  orderId: string;
+  /** WeChat Pay's transaction id of the order (order_number_type 2) */
+  transactionId: string;
+  /** the payer (the buyer's openid) */
+  openid: string;
+  /** 1 实体物流配送 (express), 4 用户自提 (pickup) */
+  logisticsType: 1 | 4;
+  /** WeChat's delivery id of the carrier (express only) */
+  expressCompany: string | null;
+  trackingNo: string | null;
+  /** 商品信息 (≤ 120 characters) */
+  itemDesc: string;
+  /** the receiver's phone, masked except the last 4 digits (SF requires a contact) */
+  receiverContact: string | null;
+  /** RFC 3339 upload time (WeChat orders updates by it) */
+  uploadTime: string;
 }
 
 /** WeChat Pay's trade state of an order (cloudPay.queryOrder trade_state), or NOT_FOUND (no such order at WeChat Pay). */

@@ -39,6 +39,8 @@ export async function runDaily(deps: AppDeps, now: Date, day = shanghaiDay(now))
   await deps.settler.drain(now);
   // a backstop for the outbox function's sweeps (payments, refunds, payouts not heard of)
   const sweeps = await runSweeps(deps, now);
+  // orders the sweeps auto-confirmed (自动确认收货) settle now, like any completion
+  if (sweeps.autoConfirm.completed > 0) await deps.settler.drain(now);
 
   const release = (await jobs.findOne({ _id: releaseId })) as JobDoc;
   const reset = resetId ? await jobs.findOne({ _id: resetId }) : null;

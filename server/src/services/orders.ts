@@ -5,7 +5,7 @@ import { isDuplicateKeyError } from '../db/embedded/errors';
 import { AppError } from '../runtime/errors';
 import type { AppDeps } from '../runtime/context';
 import { col, runTransaction, s, type Tx } from '../repo/db';
-import type { Deductions, OrderDoc, OrderLine, PaymentDoc, UserDoc } from '../repo/documents';
+import type { Deductions, Delivery, OrderDoc, OrderLine, PaymentDoc, UserDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
 import { balanceOf } from '../repo/ledger';
 import { levelFor, loadConfig } from './config';
@@ -51,7 +51,7 @@ function baseOrder(user: UserDoc, config: PluginConfig, now: Date): Pick<OrderDo
 }
 
 /** 商城下单: lines from the mall (self-operated/supplier) or from one store's online products; deductions are taken now. */
-export async function createOrder(tx: Tx, user: UserDoc, req: { lines: { productId: string; qty: number }[]; deduct?: DeductRequest }): Promise<OrderDoc> {
+export async function createOrder(tx: Tx, user: UserDoc, req: { lines: { productId: string; qty: number }[]; deduct?: DeductRequest; delivery?: Delivery; note?: string }): Promise<OrderDoc> {
   const config = await loadConfig(tx);
   const orderId = newId('O');
   const lines: OrderLine[] = [];
@@ -105,6 +105,11 @@ export async function createOrder(tx: Tx, user: UserDoc, req: { lines: { product
     cashFen,
     ...baseOrder(user, config, tx.now),
     clearingFen: deduct.greenFen,
+    delivery: req.delivery ?? null,
+    note: req.note ?? '',
+    shippedAt: null,
+    shipping: null,
+    afterSale: null,
   };
   await col(tx.db, 'orders').insertOne(order, s(tx));
   await postEvent(tx, userBook(user._id), `order.create:${orderId}`, 'order.create', mv, { orderId });
@@ -312,6 +317,8 @@ export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDo
   if (order.settleDue) throw new AppError('CONFLICT', '订单结算中，请稍后再退款');
   const buyerOnly = !actor.isAdmin && actor.user?._id === order.userId && !(await isStoreOwner(tx, order, actor.user));
   if (order.status === 'completed' && buyerOnly) throw new AppError('FORBIDDEN', '订单已完成，请联系商家退款');
+  // once shipped, the goods are on their way: the buyer asks (售后, services/fulfilment.ts) and the seller decides
+  if (order.shippedAt && buyerOnly) throw new AppError('FORBIDDEN', '商品已发货，请申请退款 (售后) 由商家处理');
   const mv = new Movements();
   await cancelOrderEntries(tx, order._id, mv);
   await reclaimExchanges(tx, order, mv);
@@ -404,6 +411,23 @@ export function orderView(o: OrderDoc) {
     settling: !!o.settleDue,
     settlement: o.settlement
       ? { extractedFen: o.settlement.extractedFen, entries: o.settlement.entries, unionInflowFen: o.settlement.unionInflowFen, greenUnits: o.settlement.greenUnits, greenInflowFen: o.settlement.greenInflowFen }
+      : null,
+    ...fulfilmentView(o),
+  };
+}
+
+/** What the order view says about fulfilment and after-sales (services/fulfilment.ts). */
+export function fulfilmentView(o: OrderDoc) {
+  return {
+    delivery: o.delivery ?? null,
+    note: o.note ?? '',
+    shippedAt: o.shippedAt ?? null,
+    shipping: o.shipping ? { method: o.shipping.method, carrier: o.shipping.carrier, carrierName: o.shipping.carrierName, trackingNo: o.shipping.trackingNo } : null,
+    shippingUploaded: !!o.shippingUploadedAt,
+    shippingUploadError: o.shippingUploadError ?? null,
+    autoConfirmed: !!o.autoConfirmed,
+    afterSale: o.afterSale
+      ? { status: o.afterSale.status, reason: o.afterSale.reason, requestedAt: o.afterSale.requestedAt, stage: o.afterSale.stage, decidedAt: o.afterSale.decidedAt, decisionNote: o.afterSale.decisionNote }
       : null,
   };
 }

@@ -33,6 +33,7 @@ export function defaultPluginConfig(): PluginConfig {
     deduction: { pointValueFen: 1, loveValueFen: 1 },
     withdrawal: { minFen: 100, maxFen: MAX_FEN, confirmHours: 24 },
     payment: { closeAfterMin: 30 },
+    orders: { autoConfirmDays: 10, afterSaleDays: 7 },
     messages: defaultMessageSettings(),
   };
 }

@@ -122,5 +122,6 @@ export const pluginConfigSchema = z.strictObject({
   deduction: z.strictObject({ pointValueFen: int(1, 10_000), loveValueFen: int(1, 10_000) }),
   withdrawal: z.strictObject({ minFen: int(1, MAX_FEN), maxFen: int(1, MAX_FEN), confirmHours: int(1, 24 * 7) }),
   payment: z.strictObject({ closeAfterMin: int(5, 24 * 60) }),
+  orders: z.strictObject({ autoConfirmDays: int(0, 30), afterSaleDays: int(0, 30) }),
   messages: z.strictObject(Object.fromEntries(MESSAGE_KINDS.map((k) => [k, templateMappingSchema])) as Record<MessageKind, typeof templateMappingSchema>),
 });

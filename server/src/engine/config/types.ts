@@ -183,6 +183,13 @@ export interface PluginConfig {
      */
     confirmHours: number;
   };
+  /** 订单履约与售后 (mall and store-product orders; added in config schema 4). */
+  orders: {
+    /** 自动确认收货: days after shipping at which a shipped order still awaiting receipt is completed (0 = never) */
+    autoConfirmDays: number;
+    /** 售后期: days after completion during which the shopper may still request a refund (0 = only before completion) */
+    afterSaleDays: number;
+  };
   /** WeChat Pay payments (added in config schema 3). */
   payment: {
     /**

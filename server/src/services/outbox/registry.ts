@@ -1,6 +1,7 @@
 import type { OutboxDoc } from '../../repo/documents';
 import { payoutCallKind, PAYOUT_CALL } from '../payouts';
 import { legacyRefundKind, refundCallKind, REFUND_CALL } from '../refunds';
+import { shippingUploadKind, SHIPPING_UPLOAD } from '../fulfilment';
 import type { OutboxKind } from './kinds';
 import { MESSAGE_OUTBOX_KINDS } from './messages';
 
@@ -13,6 +14,7 @@ export const KINDS: Readonly<Record<string, OutboxKind>> = {
   ...MESSAGE_OUTBOX_KINDS,
   [REFUND_CALL]: refundCallKind,
   [PAYOUT_CALL]: payoutCallKind,
+  [SHIPPING_UPLOAD]: shippingUploadKind,
 };
 
 export function kindOf(msg: Pick<OutboxDoc, 'kind' | 'data'>): OutboxKind | null {
