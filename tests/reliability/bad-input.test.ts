@@ -64,7 +64,13 @@ const baseline = (fn: string, action: string): Record<string, unknown> => {
     'mall.getProduct': { productId: ids.productId },
     'mall.getCashier': { cashierId: ids.cashierId },
     'mall.listProducts': { storeId: ids.storeId },
-    'order.create': { lines: [{ productId: ids.productId, qty: 1 }], deduct: { points: 0 } },
+    'order.create': { lines: [{ productId: ids.productId, qty: 1 }], deduct: { points: 0 }, delivery: { method: 'express', address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', district: '南山区', detail: '科技园 1 号' } } },
+    'order.requestRefund': { orderId: ids.orderA, reason: '不想要了' },
+    'merchant.shipOrder': { orderId: ids.orderA, carrier: 'SF', trackingNo: 'SF0001112223' },
+    'merchant.reviewRefund': { orderId: ids.orderA, approve: false, note: '不同意' },
+    'admin.shipOrder': { orderId: ids.orderA, carrier: 'SF', trackingNo: 'SF0001112223' },
+    'admin.reviewRefund': { orderId: ids.orderA, approve: false, note: '不同意' },
+    'admin.orders': { filter: 'toShip' },
     'order.cashier': { cashierId: ids.cashierId, amountFen: 1000 },
     'order.pay': { orderId: ids.openOrderA },
     'order.complete': { orderId: ids.orderA },
@@ -120,7 +126,7 @@ const EXTRA_FIELDS: Record<string, unknown>[] = [{ zzz: 1 }, { userId: 'U_forged
 function legitimate(schema: z.ZodType, params: Record<string, unknown>, key: string, v: unknown): boolean {
   if (!schema.safeParse(params).success) return false;
   if (typeof v === 'boolean' || v === null) return true;
-  if (typeof v === 'string' && /name|description|imageUrl|avatarUrl|title|ref|transactionId|resultCode|returnCode|^q$/i.test(key)) return true;
+  if (typeof v === 'string' && /name|description|imageUrl|avatarUrl|title|ref|transactionId|resultCode|returnCode|^q$|^note$|^reason$/i.test(key)) return true;
   if (Array.isArray(v) && v.length === 0 && /^(images|banners)$/.test(key)) return true; // no pictures, an empty banner
   if (typeof v === 'string' && key === 'categoryId' && schema === FUNCTIONS.mall!.listProducts!.params) return true; // a filter: unknown category → empty list
   if (typeof v === 'string' && key === 'day' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return true;
