@@ -3,7 +3,7 @@ import { action, type CloudFunction } from '../runtime/handler';
 import { amount, id, nonNegativeAmount, requestId } from '../runtime/params';
 import { col, s } from '../repo/db';
 import type { OrderDoc } from '../repo/documents';
-import { cancelOrder, completeOrder, createCashierOrder, createOrder, handlePayment, orderView, ownOrder, refundOrder, zeroPaymentId } from '../services/orders';
+import { buyerOrderView, cancelOrder, completeOrder, createCashierOrder, createOrder, handlePayment, orderView, ownOrder, refundOrder, zeroPaymentId } from '../services/orders';
 import { closeBeforeCancel, notePrepay } from '../services/payment-sweep';
 import { applyRefundState } from '../services/refunds';
 import { parseWxTime } from '../engine/time';
@@ -12,6 +12,7 @@ import type { WxRefundState } from '../runtime/wx';
 import type { ActionContext } from '../runtime/context';
 import { afterPoolChange, asUser, inTx, once } from './tx';
 import { requestAfterSale } from '../services/fulfilment';
+import { loadConfig } from '../services/config';
 import { deliveryParam, noteParam, reasonParam } from './fulfilment-params';
 
 const MAX_ORDER_FEN = 100_000_000; // ¥1,000,000 per cashier payment
@@ -119,21 +120,22 @@ export const order: CloudFunction = {
   get: action({
     access: 'user',
     params: z.strictObject({ orderId: id }),
-    run: (ctx, p) => asUser(ctx, async (tx, user) => orderView(await ownOrder(tx, p.orderId, user))),
+    run: (ctx, p) => asUser(ctx, async (tx, user) => buyerOrderView(await ownOrder(tx, p.orderId, user), await loadConfig(tx))),
   }),
   list: action({
     access: 'user',
     params: z.strictObject({ status: z.enum(['created', 'paid', 'completed', 'refunding', 'refunded', 'cancelled']).optional(), limit: z.number().int().min(1).max(100).optional() }),
     run: (ctx, p) =>
-      asUser(ctx, async (tx, user) =>
-        (
+      asUser(ctx, async (tx, user) => {
+        const config = await loadConfig(tx);
+        return (
           await col(tx.db, 'orders')
             .find({ userId: user._id, ...(p.status ? { status: p.status } : {}) }, s(tx))
             .sort({ createdAt: -1 })
             .limit(p.limit ?? 50)
             .toArray()
-        ).map(orderView),
-      ),
+        ).map((o) => buyerOrderView(o, config));
+      }),
   }),
 };
 

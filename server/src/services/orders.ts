@@ -416,11 +416,23 @@ export function orderView(o: OrderDoc) {
   };
 }
 
+/**
+ * The buyer's view: the order view plus `refundRequestUntil` — until when the buyer may still ask for
+ * a refund (申请售后) of a completed order (`orders.afterSaleDays` after completion), null when they
+ * can no longer (or the order is not completed: a paid order may be asked about at any time).
+ */
+export function buyerOrderView(o: OrderDoc, config: PluginConfig) {
+  const days = config.orders.afterSaleDays;
+  const until = o.status === 'completed' && o.completedAt && days > 0 ? new Date(o.completedAt.getTime() + days * 86_400_000) : null;
+  return { ...orderView(o), refundRequestUntil: until };
+}
+
 /** What the order view says about fulfilment and after-sales (services/fulfilment.ts). */
 export function fulfilmentView(o: OrderDoc) {
   return {
     delivery: o.delivery ?? null,
     note: o.note ?? '',
+    settledAt: o.settledAt ?? null,
     shippedAt: o.shippedAt ?? null,
     shipping: o.shipping ? { method: o.shipping.method, carrier: o.shipping.carrier, carrierName: o.shipping.carrierName, trackingNo: o.shipping.trackingNo } : null,
     shippingUploaded: !!o.shippingUploadedAt,
