@@ -8,6 +8,7 @@ export default defineAppConfig({
     'pages/product/index',
     'pages/checkout/index',
     'pages/orders/index',
+    'pages/orders/detail',
     'pages/wallet/index',
     'pages/cart/index',
     'pages/store/index',
@@ -16,7 +17,7 @@ export default defineAppConfig({
   // Store owners and the platform use these rarely: keep them out of the main package.
   subPackages: [
     { root: 'pages/merchant', pages: ['index', 'cashiers', 'products', 'settings', 'orders', 'revenue'] },
-    { root: 'pages/admin', pages: ['index', 'config', 'products', 'stores', 'levels', 'withdrawals', 'catalog', 'money', 'messages'] },
+    { root: 'pages/admin', pages: ['index', 'config', 'products', 'stores', 'levels', 'withdrawals', 'catalog', 'money', 'messages', 'orders'] },
   ],
   window: {
     backgroundTextStyle: 'dark',

@@ -100,6 +100,13 @@ export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: Nu
       { path: 'payment.closeAfterMin', label: '未支付自动关闭(分钟)', kind: 'int', hint: '发起微信支付后超时未付，先关单再取消订单' },
     ],
   },
+  {
+    title: '发货与售后',
+    fields: [
+      { path: 'orders.autoConfirmDays', label: '自动确认收货(天)', kind: 'int', hint: '发货后买家未确认收货，满该天数自动完成并结算；0 为不自动确认（0–30）' },
+      { path: 'orders.afterSaleDays', label: '售后期(天)', kind: 'int', hint: '订单完成后该天数内买家仍可申请退款，由商家/平台审核；0 为仅完成前可申请（0–30）' },
+    ],
+  },
 ]
 
 export const ALL_NUM_FIELDS: NumField[] = [...REBATE_NUM_FIELDS, ...OTHER_NUM_FIELDS.flatMap((s) => s.fields)]

@@ -155,6 +155,7 @@ describe('settings text forms', () => {
       deduction: { pointValueFen: 1, loveValueFen: 1 },
       withdrawal: { minFen: 100, maxFen: 1_000_000_000_000, confirmHours: 24 },
       payment: { closeAfterMin: 30 },
+      orders: { autoConfirmDays: 10, afterSaleDays: 7 },
     } as unknown as PluginConfig
     const texts = textsOf(cfg)
     expect(texts['rebate.extractionBp']).toBe('65')

@@ -110,6 +110,40 @@ export interface Order {
   /** 结算中: paid (or received) and waiting for the settler, usually a second or so */
   settling: boolean
   settlement: { extractedFen: number; entries: string[]; unionInflowFen: number; greenUnits: number; greenInflowFen: number } | null
+  settledAt?: string | null
+  /** 收货方式 chosen at checkout (null: a cashier order, or an order from before fulfilment) */
+  delivery?: Delivery | null
+  /** 买家留言 */
+  note?: string
+  /** 已发货 (or 已备货 for pickup): the order stays `paid` until receipt */
+  shippedAt?: string | null
+  shipping?: { method: 'express' | 'pickup'; carrier: string | null; carrierName: string | null; trackingNo: string | null } | null
+  shippingUploaded?: boolean
+  shippingUploadError?: string | null
+  autoConfirmed?: boolean
+  afterSale?: AfterSale | null
+  /** buyer's views: until when a completed order may still get a refund request (null: no longer / not completed) */
+  refundRequestUntil?: string | null
+}
+
+export interface DeliveryAddress {
+  name: string
+  phone: string
+  province: string
+  city: string
+  district: string
+  detail: string
+}
+
+export type Delivery = { method: 'express'; address: DeliveryAddress } | { method: 'pickup' }
+
+export interface AfterSale {
+  status: 'requested' | 'approved' | 'rejected'
+  reason: string
+  requestedAt: string
+  stage: 'paid' | 'completed'
+  decidedAt: string | null
+  decisionNote: string
 }
 
 export type EntryStatus = 'pending' | 'completed' | 'exchanged' | 'expired' | 'cancelled'
@@ -457,6 +491,8 @@ export interface PluginConfig {
   deduction: { pointValueFen: number; loveValueFen: number }
   withdrawal: { minFen: number; maxFen: number; confirmHours: number }
   payment: { closeAfterMin: number }
+  /** 订单履约与售后: auto-confirm days after shipping (0 = never), after-sales days after completion (0 = only before) */
+  orders: { autoConfirmDays: number; afterSaleDays: number }
   /** 订阅消息: per kind the template id and which template key each of our fields fills */
   messages: Record<string, { templateId: string; fields: { key: string; field: string }[] }>
 }

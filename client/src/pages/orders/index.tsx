@@ -5,7 +5,8 @@ import { confirm, runAction } from '@/lib/action'
 import { ensureLogin, toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
-import { ORDER_KIND_TEXT, orderActions, orderStatusText, type OrderAction } from '@/lib/orders'
+import Taro from '@tarojs/taro'
+import { ORDER_KIND_TEXT, orderActions, orderHint, orderStatusText, type OrderAction } from '@/lib/orders'
 import { payOrder } from '@/lib/pay'
 import type { Order, OrderStatus } from '@/lib/types'
 import { Button, Row, StateView, Tag } from '@/components/ui'
@@ -19,7 +20,9 @@ const FILTERS: { value: OrderStatus | 'all'; label: string }[] = [
   { value: 'refunded', label: '已退款' },
 ]
 
-const ACTION_TEXT: Record<OrderAction, string> = { pay: '去支付', cancel: '取消订单', complete: '确认收货', refund: '申请退款' }
+const ACTION_TEXT: Record<OrderAction, string> = { pay: '去支付', cancel: '取消订单', complete: '确认收货', refund: '申请退款', requestRefund: '申请退款' }
+
+const openDetail = (o: Order, refund = false) => void Taro.navigateTo({ url: `/pages/orders/detail?id=${o.orderId}${refund ? '&refund=1' : ''}` })
 
 export default function OrdersPage() {
   const [filter, setFilter] = useState<OrderStatus | 'all'>('all')
@@ -45,6 +48,8 @@ export default function OrdersPage() {
   }, [moving, orders.data])
 
   const act = async (o: Order, a: OrderAction) => {
+    // a refund after shipping / completion is a request with a reason: written on the detail page
+    if (a === 'requestRefund') return openDetail(o, true)
     if (a === 'refund' && !(await confirm('申请退款', '退款后该订单的排队记录中未到账的部分将取消，确定退款吗？'))) return
     if (a === 'cancel' && !(await confirm('取消订单', '确定取消这个订单吗？'))) return
     const r = await runAction(ACTION_TEXT[a], () =>
@@ -98,8 +103,15 @@ export default function OrdersPage() {
                 退款已提交，微信支付确认后原路退回（零钱通常几分钟内，银行卡可能需要数个工作日）
               </Text>
             ) : null}
-            {!o.settling && o.status === 'paid' && o.kind !== 'cashier' ? <Text className='muted small'>收到商品后请确认收货，订单完成后按规则结算</Text> : null}
+            {orderHint(o) ? (
+              <Text className='muted small' data-testid='order-hint'>
+                {orderHint(o)}
+              </Text>
+            ) : null}
             <View className='actions'>
+              <Button size='mini' onClick={() => openDetail(o)} testId='order-detail'>
+                订单详情
+              </Button>
               {orderActions(o).map((a) => (
                 <Button key={a} size='mini' type={a === 'pay' || a === 'complete' ? 'primary' : 'default'} onClick={() => act(o, a)} testId={`order-${a}`}>
                   {ACTION_TEXT[a]}
