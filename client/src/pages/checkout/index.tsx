@@ -10,8 +10,9 @@ import { checkoutSummary, clearCart, readCart, setCartQty, type CartLine } from 
 import { formatFen, formatGreenUnits } from '@/lib/format'
 import { parseCount, parsePointsToUnits, parseYuanToFen } from '@/lib/money'
 import { payOrder } from '@/lib/pay'
-import type { Balances, GreenState, Order, ProductDetail } from '@/lib/types'
-import { Button, Disclosure, Field, Row, StateView, Toggle } from '@/components/ui'
+import { addressProblem, chooseWeChatAddress, deliveryParam, readAddress, saveAddress } from '@/lib/address'
+import type { Balances, DeliveryAddress, GreenState, Order, ProductDetail } from '@/lib/types'
+import { Button, Disclosure, Field, Row, Segmented, StateView, Toggle } from '@/components/ui'
 import './index.css'
 
 export default function CheckoutPage() {
@@ -26,6 +27,16 @@ export default function CheckoutPage() {
   const [agreed, setAgreed] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [loading, setLoading] = useState(true)
+  const [method, setMethod] = useState<'express' | 'pickup'>('express')
+  const [address, setAddress] = useState<DeliveryAddress>(() => readAddress())
+  const [note, setNote] = useState('')
+  const weapp = process.env.TARO_ENV === 'weapp'
+  const fromStore = !!lines[0]?.storeId
+  const setAddr = (k: keyof DeliveryAddress) => (v: string) => setAddress((a) => ({ ...a, [k]: v }))
+  const pickAddress = async () => {
+    const a = await chooseWeChatAddress()
+    if (a) setAddress(a)
+  }
 
   useLoad(() => {
     const cart = readCart()
@@ -71,6 +82,12 @@ export default function CheckoutPage() {
     if (!lines.length) return
     if (invalid) return toast('抵扣数量请填写正确的数字')
     if (summary.overCap) return toast(`抵扣最多 ${formatFen(summary.maxDeductFen)}`)
+    const how = fromStore ? method : 'express'
+    if (how === 'express') {
+      const problem = addressProblem(address)
+      if (problem) return toast(problem)
+    }
+    if (note.trim().length > 100) return toast('留言最多 100 字')
     if (!agreed) return toast('请先阅读并确认返利说明')
     const deduct: Record<string, number> = {}
     if (parsed.points) deduct.points = parsed.points
@@ -82,9 +99,12 @@ export default function CheckoutPage() {
       callOnce<Order>('order', 'create', {
         lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })),
         ...(Object.keys(deduct).length ? { deduct } : {}),
+        delivery: deliveryParam(how, address),
+        ...(note.trim() ? { note: note.trim() } : {}),
       }),
     )
     if (!order) return
+    if (how === 'express') saveAddress(address)
     clearCart()
     setLines([])
     const paid = await runAction('支付中', () => payOrder(order.orderId))
@@ -117,6 +137,50 @@ export default function CheckoutPage() {
               </View>
             </View>
           ))}
+        </View>
+        <View className='card' data-testid='delivery'>
+          <Text className='card-head__title'>收货方式</Text>
+          {fromStore ? (
+            <Segmented
+              label=''
+              value={method}
+              options={[
+                { value: 'express', label: '快递配送' },
+                { value: 'pickup', label: '到店自提' },
+              ]}
+              onChange={setMethod}
+            />
+          ) : (
+            <Text className='card__desc'>快递配送（商城商品由平台发货）</Text>
+          )}
+          {fromStore && method === 'pickup' ? (
+            <Text className='card__desc' data-testid='pickup-hint'>
+              商家备好货后到门店自提，订单详情会显示备货进度
+            </Text>
+          ) : weapp ? (
+            <View onClick={pickAddress} data-testid='choose-address'>
+              {address.name ? (
+                <Text className='card__desc'>
+                  {address.name} {address.phone}
+                  {'\n'}
+                  {address.province}
+                  {address.city}
+                  {address.district} {address.detail}
+                </Text>
+              ) : null}
+              <Text className='link'>{address.name ? '更换收货地址 ›' : '选择微信收货地址 ›'}</Text>
+            </View>
+          ) : (
+            <View data-testid='address-form'>
+              <Field label='收货人' value={address.name} onInput={setAddr('name')} placeholder='姓名' testId='addr-name' />
+              <Field label='手机号' value={address.phone} onInput={setAddr('phone')} type='number' placeholder='11 位手机号' testId='addr-phone' />
+              <Field label='省份' value={address.province} onInput={setAddr('province')} placeholder='如 广东省' testId='addr-province' />
+              <Field label='城市' value={address.city} onInput={setAddr('city')} placeholder='如 深圳市' testId='addr-city' />
+              <Field label='区县' value={address.district} onInput={setAddr('district')} placeholder='如 南山区' testId='addr-district' />
+              <Field label='详细地址' value={address.detail} onInput={setAddr('detail')} placeholder='街道、门牌号' testId='addr-detail' />
+            </View>
+          )}
+          <Field label='留言' value={note} onInput={setNote} placeholder='选填，100 字以内' testId='order-note' />
         </View>
         <View className='card'>
           <Text className='card-head__title'>抵扣</Text>
