@@ -54,6 +54,7 @@ export default function AdminPage() {
         {(
           [
             ['/pages/admin/config', '插件设置'],
+            ['/pages/admin/orders', '商城订单（发货与售后）'],
             ['/pages/admin/products', '平台商品'],
             ['/pages/admin/catalog', '分类与首页横幅'],
             ['/pages/admin/stores', '门店审核'],

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '商城订单', enablePullDownRefresh: true })
