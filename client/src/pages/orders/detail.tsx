@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { View, Text, Textarea } from '@tarojs/components'
-import Taro, { useLoad } from '@tarojs/taro'
+import { useRouter } from '@tarojs/taro'
 import { call } from '@/lib/api'
 import { confirm, runAction } from '@/lib/action'
 import { ensureLogin, toast } from '@/lib/session'
@@ -16,15 +16,12 @@ const ACTION_TEXT: Record<OrderAction, string> = { pay: '去支付', cancel: '�
 
 /** 订单详情: order number, delivery, what was bought, the timeline 下单 → 支付 → 发货 → 收货 → 结算 (→ 退款), and the buyer's actions. */
 export default function OrderDetailPage() {
-  const [orderId, setOrderId] = useState('')
-  const [asking, setAsking] = useState(false)
+  const { params } = useRouter()
+  const orderId = params.id ?? ''
+  const [asking, setAsking] = useState(params.refund === '1')
   const [reason, setReason] = useState('')
-  useLoad((q: Record<string, string | undefined>) => {
-    setOrderId(q?.id ?? '')
-    if (q?.refund === '1') setAsking(true)
-  })
   const order = useRemote(async () => {
-    const id = orderId || (Taro.getCurrentInstance().router?.params?.id ?? '')
+    const id = orderId
     if (!id) return null
     await ensureLogin()
     return call<Order>('order', 'get', { orderId: id })
