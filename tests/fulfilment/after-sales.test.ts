@@ -123,4 +123,18 @@ describe('a refund request', () => {
     expect(['INVALID_INPUT', 'CONFIG_INVALID']).toContain(code);
     await ledgerHolds(e);
   });
+
+  it('a request still waiting is answered by a direct refund of the order (the buyer before shipping, or the seller)', async () => {
+    e = await edgeApp();
+    const s = await edgeShop(e);
+    const o = await paidOrder(e, 'a', s.productId);
+    await e.call('a', 'order', 'requestRefund', { orderId: o.orderId, reason: '不想要了' });
+    expect((await e.call(ADMIN, 'admin', 'orders', { filter: 'afterSale' })).map((x: any) => x.orderId)).toEqual([o.orderId]);
+    // not shipped yet: the buyer may still refund at once
+    const r = await e.call('a', 'order', 'refund', { orderId: o.orderId });
+    expect(r).toMatchObject({ status: 'refunding', afterSale: { status: 'approved', decisionNote: '已退款' } });
+    expect(await e.call(ADMIN, 'admin', 'orders', { filter: 'afterSale' })).toEqual([]);
+    expect((await e.call(ADMIN, 'admin', 'orders', { filter: 'refund' })).map((x: any) => x.orderId)).toEqual([o.orderId]);
+    await ledgerHolds(e);
+  });
 });

@@ -58,7 +58,7 @@ export function filterQuery(f: OrderFilter | undefined): Record<string, unknown>
     case 'shipped':
       return { status: 'paid', shippedAt: { $ne: null } };
     case 'afterSale':
-      return { 'afterSale.status': 'requested' };
+      return { 'afterSale.status': 'requested', status: { $in: ['paid', 'completed'] } };
     case 'completed':
       return { status: 'completed' };
     case 'refund':

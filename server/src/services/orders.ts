@@ -339,9 +339,11 @@ export async function refundOrder(tx: Tx, orderId: string, actor: { user: UserDo
   if (leftover > 0) throw new Error('invariant: clearing holds more than the order value');
   await returnDeductions(tx, order, mv);
   await restock(tx, order);
+  // a refund request still waiting is answered by this refund (the seller refunded directly, or approved it: fulfilment.ts)
+  const afterSale = order.afterSale?.status === 'requested' ? { afterSale: { ...order.afterSale, status: 'approved' as const, decidedAt: tx.now, decidedBy: actor.isAdmin ? `admin:${actor.openid ?? ''}` : (actor.user?._id ?? null), decisionNote: '已退款' } } : {};
   const set = refund
-    ? { status: 'refunding' as const, refundId: refund._id, refundedFrom: order.status, clearingFen: 0 }
-    : { status: 'refunded' as const, refundedAt: tx.now, refundedFrom: order.status, clearingFen: 0 };
+    ? { status: 'refunding' as const, refundId: refund._id, refundedFrom: order.status, clearingFen: 0, ...afterSale }
+    : { status: 'refunded' as const, refundedAt: tx.now, refundedFrom: order.status, clearingFen: 0, ...afterSale };
   await col(tx.db, 'orders').updateOne({ _id: order._id }, { $set: set }, s(tx));
   if (order.status === 'completed') await col(tx.db, 'users').updateOne({ _id: order.userId }, { $inc: { completedSpendFen: -order.cashFen } }, s(tx));
   await postEvent(tx, userBook(order.userId), `order.refund:${order._id}`, 'order.refund', mv, { orderId: order._id, lossFen: short });

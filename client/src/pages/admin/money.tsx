@@ -11,6 +11,7 @@ import { Button, Field, Row, StateView, Tag } from '@/components/ui'
 const KIND_TEXT: Record<string, string> = {
   'wxpay.refund': '微信退款',
   'payout.start': '提现打款',
+  'wxa.shipping': '发货信息上传',
   payout: '返利到账提醒',
   completed: '排队完成提醒',
   lottery: '抽奖结果通知',
