@@ -176,7 +176,7 @@ export function SellerOrders({ scope, storeId }: { scope: 'merchant' | 'admin'; 
                     </>
                   )}
                   <View className='actions'>
-                    <Button size='mini' onClick={() => setOpen(null)}>
+                    <Button size='mini' type='default' onClick={() => setOpen(null)}>
                       取消
                     </Button>
                     <Button size='mini' type='primary' onClick={() => ship(o)} testId='ship-submit'>
@@ -190,7 +190,7 @@ export function SellerOrders({ scope, storeId }: { scope: 'merchant' | 'admin'; 
                 <View data-testid='review-form'>
                   <Field label='说明' value={note} onInput={setNote} placeholder='拒绝时必填，买家可见' testId='review-note' />
                   <View className='actions'>
-                    <Button size='mini' onClick={() => review(o, false)} testId='review-reject'>
+                    <Button size='mini' type='warn' onClick={() => review(o, false)} testId='review-reject'>
                       拒绝
                     </Button>
                     <Button size='mini' type='primary' onClick={() => review(o, true)} testId='review-approve'>

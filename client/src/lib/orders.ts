@@ -14,8 +14,14 @@ export const ORDER_KIND_TEXT: Record<string, string> = { mall: '商城', store: 
 export type OrderAction = 'pay' | 'cancel' | 'complete' | 'refund' | 'requestRefund'
 
 /** The status shown: 结算中 while the settler has the order (a short moment after paying or receiving). */
-export function orderStatusText(o: Pick<Order, 'status' | 'settling'>): string {
+export function orderStatusText(o: Pick<Order, 'status' | 'settling'> & Partial<Pick<Order, 'kind' | 'delivery' | 'shippedAt' | 'shipping'>>): string {
   if (o.settling && (o.status === 'paid' || o.status === 'completed')) return '结算中'
+  // a paid order that ships: 待发货 / 待备货 until the seller ships it, then 已发货 / 待取货 until received
+  if (o.status === 'paid' && o.kind !== 'cashier' && (o.delivery || o.shippedAt)) {
+    const pickup = (o.shipping?.method ?? o.delivery?.method) === 'pickup'
+    if (o.shippedAt) return pickup ? '待取货' : '已发货'
+    return pickup ? '待备货' : '待发货'
+  }
   return ORDER_STATUS_TEXT[o.status] ?? o.status
 }
 

@@ -51,7 +51,7 @@ describe('订单详情 page', () => {
     })
     render(<OrderDetailPage />)
     expect((await screen.findByTestId('order-id')).textContent).toBe('OMX1')
-    expect(screen.getByTestId('order-status').textContent).toContain('待收货 · 已发货')
+    expect(screen.getByTestId('order-status').textContent).toContain('已发货')
     expect(screen.getByTestId('order-address').textContent).toContain('张三 13812345678')
     expect(screen.getByTestId('order-tracking').textContent).toContain('顺丰速运 SF1234567890')
     // 下单 支付 发货 done; 收货 结算 not yet; no 退款 step

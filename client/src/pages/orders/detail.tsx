@@ -64,7 +64,7 @@ export default function OrderDetailPage() {
         {o ? (
           <>
             <View className='card' data-testid='order-status'>
-              <Text className='od-status'>{orderStatusText(o)}{o.status === 'paid' && o.shippedAt ? (o.shipping?.method === 'pickup' ? ' · 待取货' : ' · 已发货') : ''}</Text>
+              <Text className='od-status'>{orderStatusText(o)}</Text>
               {hint ? <Text className='muted small'>{hint}</Text> : null}
             </View>
 
@@ -132,7 +132,7 @@ export default function OrderDetailPage() {
                 <Text className='muted small'>{o.kind === 'mall' ? '平台' : '商家'}审核同意后原路退回；退款后该订单排队中未到账的部分将取消。</Text>
                 <Textarea className='od-textarea' value={reason} maxlength={200} placeholder='请填写退款原因（最多 200 字）' onInput={(e) => setReason(e.detail.value)} data-testid='refund-reason' />
                 <View className='actions'>
-                  <Button size='mini' onClick={() => setAsking(false)}>
+                  <Button size='mini' type='default' onClick={() => setAsking(false)}>
                     取消
                   </Button>
                   <Button size='mini' type='primary' onClick={submitRequest} testId='refund-submit'>

@@ -109,7 +109,7 @@ export default function OrdersPage() {
               </Text>
             ) : null}
             <View className='actions'>
-              <Button size='mini' onClick={() => openDetail(o)} testId='order-detail'>
+              <Button size='mini' type='default' onClick={() => openDetail(o)} testId='order-detail'>
                 订单详情
               </Button>
               {orderActions(o).map((a) => (
