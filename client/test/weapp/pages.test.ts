@@ -71,6 +71,14 @@ const ROUTES: Record<string, (d: Record<string, unknown>) => unknown> = {
   'union.mine': () => ({ enabled: false, poolFen: 0, pendingFen: 0, entries: [] }),
   'green.state': () => ({ enabled: true, poolFen: 400000, totalUnits: 20000000, pricePerPointFen: 200, withdrawFeeBp: 1000, exitMultipleBp: 20000, launchPriceFen: 100, history: [{ day: '2026-03-01', openFen: 100, closeFen: 150 }, { day: '2026-03-02', openFen: 150, closeFen: 200 }] }),
   'green.mine': () => ({ units: 15000, valueFen: 300, pricePerPointFen: 200, lots: [] }),
+  'wallet.balances': () => ({ cashFen: 0, withdrawingFen: 0, points: 0, love: 0, loveFrozen: 0, voucherFen: 0, greenUnits: 0 }),
+  'order.get': (d) => ({
+    orderId: d.orderId, kind: 'mall', storeId: null, cashierId: null, lines: [{ productId: 'P1', name: '有机大米 5kg', qty: 1, priceFen: 16800, totalFen: 16800, cashFen: 16800 }],
+    totalFen: 16800, deduct: {}, cashFen: 16800, status: 'paid', createdAt: '2026-03-01T02:00:00Z', paidAt: '2026-03-01T02:01:00Z', completedAt: null, refundedAt: null,
+    settled: false, settledAt: null, settling: false, settlement: null, note: '请放门卫处',
+    delivery: { method: 'express', address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', district: '南山区', detail: '科技园一路 1 号' } },
+    shippedAt: '2026-03-02T02:00:00Z', shipping: { method: 'express', carrier: 'SF', carrierName: '顺丰速运', trackingNo: 'SF1234567890' }, shippingUploaded: true, afterSale: null, refundRequestUntil: null,
+  }),
 }
 const ME = { userId: 'U1', nickname: '微信用户', avatarUrl: '', inviteCode: 'ABC123', referrer: null, level: { id: 'L0', name: '普通会员' }, completedSpendFen: 0, roles: { admin: false, merchant: false }, stores: [] }
 
@@ -253,6 +261,31 @@ describe.skipIf(!built)('weapp build in miniprogram-simulate', () => {
       pages.push(page)
       await waitText(page, '¥336.00')
       expect(page.dom.textContent ?? '').toContain('去结算')
+    } finally {
+      wx.getStorageSync = original
+    }
+  })
+
+  it('订单详情 shows the order number, the tracking number and the timeline 下单 支付 发货 收货 结算', async () => {
+    const page = await renderPage('pages/orders/detail', { id: 'OMX1' })
+    pages.push(page)
+    await waitText(page, '订单进度')
+    const text = page.dom.textContent ?? ''
+    for (const s of ['OMX1', '已发货', '顺丰速运 SF1234567890', '张三 13812345678', '下单', '支付', '发货', '收货', '结算', '确认收货', '申请退款']) expect(text).toContain(s)
+    expect(text).not.toContain('退款中')
+  })
+
+  it('确认订单 in WeChat takes the address from WeChat’s address book (chooseAddress), not a form', async () => {
+    const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx
+    const original = wx.getStorageSync
+    wx.getStorageSync = (key: string) => (key === 'cart.v1' ? [{ productId: 'P1', name: '有机大米 5kg', priceFen: 16800, maxDeductBp: 0, qty: 1, storeId: null }] : '')
+    try {
+      const page = await renderPage('pages/checkout/index')
+      pages.push(page)
+      await waitText(page, '收货方式')
+      const text = page.dom.textContent ?? ''
+      expect(text).toContain('选择微信收货地址')
+      expect(text).not.toContain('详细地址')
     } finally {
       wx.getStorageSync = original
     }
