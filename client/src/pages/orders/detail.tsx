@@ -55,7 +55,9 @@ export default function OrderDetailPage() {
     }
   }
 
-  const actions = o ? orderActions(o) : []
+  const shown = asking && o ? orderActions(o).includes('requestRefund') : false
+  // while the request form is open, its own buttons are the ones to press
+  const actions = o ? orderActions(o).filter((a) => !(shown && a === 'requestRefund')) : []
   const hint = o ? orderHint(o) : null
   const d = o?.delivery
   return (
@@ -126,10 +128,10 @@ export default function OrderDetailPage() {
               </View>
             </View>
 
-            {asking && actions.includes('requestRefund') ? (
+            {shown ? (
               <View className='card' data-testid='refund-request'>
                 <Text className='card-head__title'>申请退款</Text>
-                <Text className='muted small'>{o.kind === 'mall' ? '平台' : '商家'}审核同意后原路退回；退款后该订单排队中未到账的部分将取消。</Text>
+                <Text className='card__desc'>{o.kind === 'mall' ? '平台' : '商家'}审核同意后原路退回；退款后该订单排队中未到账的部分将取消。</Text>
                 <Textarea className='od-textarea' value={reason} maxlength={200} placeholder='请填写退款原因（最多 200 字）' onInput={(e) => setReason(e.detail.value)} data-testid='refund-reason' />
                 <View className='actions'>
                   <Button size='mini' type='default' onClick={() => setAsking(false)}>
