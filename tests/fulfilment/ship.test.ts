@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { col } from '../../server/src/repo/db';
+import { autoConfirmShipped } from '../../server/src/services/fulfilment';
 import { ADDRESS, ADMIN, DAY, edgeApp, edgeShop, ledgerHolds, outboxOf, paidOrder, storeProduct, type Edge } from './support';
 
 /**
@@ -182,5 +183,26 @@ describe('store orders, pickup, and who may ship', () => {
     await e.dispatch();
     expect((await e.call('b', 'order', 'get', { orderId: o2.orderId })).shippingUploaded).toBe(true);
     expect(e.wx.calls.filter((c) => c.method === 'uploadShippingInfo' && c.key === o2.orderId)).toHaveLength(2);
+  });
+
+  it('auto-confirm is bounded: each pass completes at most `limit` orders, oldest shipment first, one transaction each', async () => {
+    e = await edgeApp();
+    const s = await edgeShop(e);
+    const orders = [];
+    for (const who of ['a', 'b', 'c']) {
+      const o = await paidOrder(e, who, s.productId);
+      await e.call(ADMIN, 'admin', 'shipOrder', { orderId: o.orderId, carrier: 'STO', trackingNo: `77${who.charCodeAt(0)}0001` });
+      orders.push(o.orderId);
+      e.later(60_000);
+    }
+    e.later(10 * DAY);
+    expect(await autoConfirmShipped(e.app.deps, e.clock.now, 2)).toEqual({ checked: 2, completed: 2 });
+    const status = async () => Promise.all(orders.map(async (id) => (await col(e.app.deps.store.db, 'orders').findOne({ _id: id }))!.status));
+    expect(await status()).toEqual(['completed', 'completed', 'paid']);
+    expect(await autoConfirmShipped(e.app.deps, e.clock.now, 2)).toEqual({ checked: 1, completed: 1 });
+    expect(await autoConfirmShipped(e.app.deps, e.clock.now, 2)).toEqual({ checked: 0, completed: 0 });
+    await e.app.settled(e.clock.now);
+    for (const id of orders) expect((await col(e.app.deps.store.db, 'orders').findOne({ _id: id }))!.settledAt).toBeTruthy();
+    await ledgerHolds(e);
   });
 });
