@@ -117,14 +117,18 @@ describe.skipIf(skip)('issue 12 in the h5 build: withdrawals paid out by hand (l
     expect(await h.byTestId('cashier-paid').innerText()).toContain(`¥${yuanText}.00`)
     if (shot) await h.shot(shot)
   }
-  /** The admin's card of one withdrawal on 提现审核与打款 (newest first), found by its amount and owner. */
-  const adminCard = (amountFen: number, owner: RegExp): Locator => cards('admin-withdrawal').filter({ hasText: yuan(amountFen) }).filter({ hasText: owner }).first()
-  /** The platform approves a pending withdrawal as a manual payout, then records the bank reference: 已到账. */
-  const payByHand = async (amountFen: number, owner: RegExp, reference: string, shotPrefix: string) => {
+  /** The admin's card of one withdrawal on 提现审核与打款 (newest first), found by its amount. */
+  const adminCard = (amountFen: number): Locator => cards('admin-withdrawal').filter({ hasText: yuan(amountFen) }).first()
+  /**
+   * The platform approves a pending withdrawal as a manual payout, then records the bank reference: 已到账.
+   * The card says whom to pay (`payee`: a nickname or a store's name), not only an id.
+   */
+  const payByHand = async (amountFen: number, payee: string, reference: string, shotPrefix: string) => {
     await h.open(ADMIN, 'pages/admin/withdrawals')
-    const card = adminCard(amountFen, owner)
+    const card = adminCard(amountFen)
     await card.waitFor()
     expect(await card.innerText()).toContain('审核中')
+    expect((await card.locator('[data-testid="withdrawal-payee"]').innerText()).trim().endsWith(payee)).toBe(true)
     // the local gateway has no WeChat Pay keys: manual payout is the only method offered
     expect(await card.locator('[data-testid="approve-withdrawal-wechat"]').count()).toBe(0)
     await h.shot(`${shotPrefix}-pending`)
@@ -195,7 +199,9 @@ describe.skipIf(skip)('issue 12 in the h5 build: withdrawals paid out by hand (l
   })
 
   it('the platform approves it as 线下打款, pays by bank and records the reference: 已到账', async () => {
-    await payByHand(3000, /用户/, SHOPPER_REF, 'payouts-admin-shopper')
+    const me = await h.api<{ nickname: string }>(A, 'user', 'me')
+    expect(me.nickname.length).toBeGreaterThan(0)
+    await payByHand(3000, me.nickname, SHOPPER_REF, 'payouts-admin-shopper')
     const [w] = (await h.api<WithdrawalView[]>(ADMIN, 'admin', 'listWithdrawals', { status: 'paid' })).filter((x) => x.withdrawalId === ids.aWithdrawal)
     expect(w).toMatchObject({ status: 'paid', method: 'manual', reference: SHOPPER_REF, amountFen: 3000 })
   })
@@ -277,7 +283,7 @@ describe.skipIf(skip)('issue 12 in the h5 build: withdrawals paid out by hand (l
   })
 
   it('the platform pays the store’s withdrawal by hand with a reference', async () => {
-    await payByHand(5000, /门店营业款/, STORE_REF, 'payouts-admin-store')
+    await payByHand(5000, '绿源便利店', STORE_REF, 'payouts-admin-store')
     // both withdrawals are on the page, each paid with its own reference
     const all = await cards('admin-withdrawal').allInnerTexts()
     expect(all).toHaveLength(2)
