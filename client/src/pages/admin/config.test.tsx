@@ -21,7 +21,9 @@ const CONFIG = {
   referral: { commissionBp: 0, recruiterBp: 0 },
   memberLevels: [{ id: 'L0', name: '普通会员', minSpendFen: 0 }],
   deduction: { pointValueFen: 1, loveValueFen: 1 },
-  withdrawal: { minFen: 100, maxFen: 1_000_000_000_000 },
+  withdrawal: { minFen: 100, maxFen: 1_000_000_000_000, confirmHours: 24 },
+  payment: { closeAfterMin: 30 },
+  messages: Object.fromEntries(['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'].map((k) => [k, { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'time2', field: 'time' }] }])),
 }
 
 const EFFECT = '1号收银台队列：每卖出 ¥1 新增待返 ¥1.30，提取最多只能还 ¥0.65。待返总额随每笔订单增长、不会自行还清'
