@@ -19,9 +19,12 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const PARTS: { key: string; script: string; env: Record<string, string>; quickEnv: Record<string, string>; nodeArgs?: string[] }[] = [
   { key: 'queue', script: 'bench/parts/queue-scaling.ts', env: {}, quickEnv: { QUEUE_SIZES: '100,1000,10000', QUEUE_ORDERS: '60', NAIVE_BUDGET_MS: '3000' }, nodeArgs: ['--expose-gc', '--max-old-space-size=6144'] },
   { key: 'throughput', script: 'bench/parts/throughput.ts', env: {}, quickEnv: { THROUGHPUT_ORDERS: '150' } },
+  { key: 'settler', script: 'bench/parts/settler.ts', env: {}, quickEnv: { SETTLER_ORDERS: '500' } },
   { key: 'jobs', script: 'bench/parts/jobs.ts', env: {}, quickEnv: { JOBS_N: '5000' } },
   { key: 'load8', script: 'bench/parts/gateway-load.ts', env: { LOAD_CONCURRENCY: '8' }, quickEnv: { LOAD_SECONDS: '4' } },
   { key: 'load32', script: 'bench/parts/gateway-load.ts', env: { LOAD_CONCURRENCY: '32' }, quickEnv: { LOAD_SECONDS: '4' } },
+  { key: 'load128', script: 'bench/parts/gateway-load.ts', env: { LOAD_CONCURRENCY: '128' }, quickEnv: { LOAD_SECONDS: '4' } },
+  { key: 'instances', script: 'bench/parts/instances.ts', env: {}, quickEnv: { SIM_SHOPPERS: '16', SIM_SECONDS: '5' } },
   { key: 'memory', script: 'bench/parts/memory.ts', env: {}, quickEnv: { MEMORY_N: '20000' } },
   { key: 'sizes', script: 'bench/parts/sizes.ts', env: {}, quickEnv: {} },
   { key: 'simulate', script: 'bench/parts/simulate.ts', env: {}, quickEnv: { SIM_ORDERS_PER_DAY: '100', SIM_HISTORY_DAYS: '40' }, nodeArgs: ['--expose-gc', '--max-old-space-size=4096'] },

@@ -60,7 +60,11 @@ export async function openBenchApp(opts: { dir?: string; fsync?: 'always' | 'off
         await post(tx, 'bench:fixture', { eventKey, type: 'fixture', postings });
       });
     },
-    close: () => client.close(),
+    close: async () => {
+      await deps.settler.stop();
+      await deps.outbox.stop();
+      await client.close();
+    },
   };
   return app;
 }

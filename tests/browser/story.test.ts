@@ -299,9 +299,14 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
 
   it('the platform approves the withdrawal, renames the exchange button, reads the liability dashboard and verifies the ledger', async () => {
     await open(ADMIN, 'pages/admin/withdrawals')
-    await tap('approve-withdrawal')
+    // approved for a manual payout, then the bank reference recorded (the full payout story: payouts.test.ts)
+    await tap('approve-withdrawal-manual')
     await confirmModal()
-    await text('已打款').waitFor()
+    await text('打款中（线下）').waitFor()
+    await session!.page.locator('[data-testid="payout-reference"] input').filter({ visible: true }).first().fill('BANK20260301001')
+    await tap('payout-confirm')
+    await confirmModal()
+    await text('已到账').waitFor()
     await shot('admin-withdrawals')
 
     await open(ADMIN, 'pages/admin/config')

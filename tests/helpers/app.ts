@@ -123,6 +123,8 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     verify: () => verifyLedger(store),
     settled: (now) => deps.settler.drain(now === undefined ? undefined : new Date(now)),
     async close() {
+      await deps.settler.stop();
+      await deps.outbox.stop();
       // only this app's own database (its name came from uniqueDbName above)
       if (uri) await client.db(dbName).dropDatabase();
       await client.close();

@@ -286,6 +286,9 @@ export interface Withdrawal {
   userId?: string
   /** set for a store's revenue withdrawal */
   storeId?: string | null
+  /** admin.listWithdrawals: whom it pays — the requester's nickname, and the store's name for a store's withdrawal */
+  nickname?: string | null
+  storeName?: string | null
   amountFen: number
   status: 'pending' | 'paying' | 'paid' | 'rejected' | 'failed'
   method?: 'wechat' | 'manual' | null

@@ -18,7 +18,7 @@ import { MAX_DAYS } from '../services/simulation/period';
 import { liabilityDashboard } from '../services/dashboard';
 import { approveStore, storeView } from '../services/stores';
 import { reviewWithdrawal } from '../services/wallet';
-import { availableMethods, confirmManualPayout, failManualPayout, payoutPort, withdrawalView } from '../services/payouts';
+import { adminWithdrawals, availableMethods, confirmManualPayout, failManualPayout, payoutPort, withdrawalView } from '../services/payouts';
 import { refundView, resolveRefund, REFUND_CALL } from '../services/refunds';
 import { resolveAnomaly } from '../services/anomalies';
 import { outboxView } from '../services/outbox/views';
@@ -179,12 +179,11 @@ export const admin: CloudFunction = {
     params: z.strictObject({ day: day.optional() }),
     run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day),
   }),
-  /** Withdrawal requests of shoppers and stores (`storeId` set), oldest first, with their payout state. */
+  /** Withdrawal requests of shoppers and stores (`storeId` set), oldest first, with their payout state and whom they pay (nickname, store name). */
   listWithdrawals: action({
     access: 'admin',
     params: z.strictObject({ status: z.enum(['pending', 'paying', 'paid', 'rejected', 'failed']).optional() }),
-    run: (ctx, p) =>
-      inTx(ctx, async (tx) => (await col(tx.db, 'withdrawals').find(p.status ? { status: p.status } : {}, s(tx)).sort({ createdAt: 1 }).limit(200).toArray()).map(withdrawalView)),
+    run: (ctx, p) => inTx(ctx, (tx) => adminWithdrawals(tx, p.status)),
   }),
   /** The payout methods this deployment offers (WeChat Pay 商家转账 only when its keys are configured). */
   payoutMethods: action({ access: 'admin', params: z.strictObject({}), run: async (ctx) => ({ methods: availableMethods(ctx.deps.payouts) }) }),

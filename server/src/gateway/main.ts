@@ -43,6 +43,8 @@ async function main() {
   });
   const stop = async () => {
     server.close();
+    await deps.settler.stop();
+    await deps.outbox.stop();
     await store.client.close();
     process.exit(0);
   };

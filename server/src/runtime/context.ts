@@ -16,6 +16,8 @@ export interface SettlerPort {
    * is frozen once it answers, and must not be holding the lease then), so payNotify answers first.
    */
   nudge(now: Date): Promise<void>;
+  /** before the database closes: no new pass, wait for the one running */
+  stop(): Promise<void>;
   /** wait until nothing is due (local mode, after an action that may make lots exit), at most `timeoutMs` */
   waitIdle(now: Date, timeoutMs: number): Promise<boolean>;
   /** wait until the order is settled, at most `timeoutMs`; whether it was */
@@ -37,6 +39,8 @@ export interface OutboxPort {
   run(now: Date): Promise<DispatchReport>;
   /** passes until nothing is due at `now` (tests, the daily job) */
   drain(now: Date, maxPasses?: number): Promise<DispatchReport>;
+  /** before the database closes: no new pass, wait for the one running */
+  stop(): Promise<void>;
 }
 
 export interface DispatchReport {

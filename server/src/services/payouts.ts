@@ -239,3 +239,21 @@ export function withdrawalView(w: WithdrawalDoc) {
     closedAt: w.closedAt ?? null,
   };
 }
+
+/**
+ * Withdrawals as the admins review them (oldest first): each with who is paid — the shopper's
+ * nickname, or the store's name and its owner's — since a manual payout is made by a person who
+ * has to know whom to pay (the ids alone tell nobody).
+ */
+export async function adminWithdrawals(tx: Tx, status: WithdrawalDoc['status'] | undefined, limit = 200) {
+  const rows = await col(tx.db, 'withdrawals').find(status ? { status } : {}, s(tx)).sort({ createdAt: 1 }).limit(limit).toArray();
+  const userIds = [...new Set(rows.map((w) => w.userId))];
+  const storeIds = [...new Set(rows.flatMap((w) => (w.storeId ? [w.storeId] : [])))];
+  const [users, stores] = await Promise.all([
+    userIds.length ? col(tx.db, 'users').find({ _id: { $in: userIds } }, { ...s(tx), projection: { nickname: 1 } }).toArray() : [],
+    storeIds.length ? col(tx.db, 'stores').find({ _id: { $in: storeIds } }, { ...s(tx), projection: { name: 1 } }).toArray() : [],
+  ]);
+  const nickname = new Map(users.map((u) => [u._id, u.nickname]));
+  const storeName = new Map(stores.map((st) => [st._id, st.name]));
+  return rows.map((w) => ({ ...withdrawalView(w), nickname: nickname.get(w.userId) ?? null, storeName: w.storeId ? (storeName.get(w.storeId) ?? null) : null }));
+}

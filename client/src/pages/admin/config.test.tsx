@@ -23,6 +23,7 @@ const CONFIG = {
   deduction: { pointValueFen: 1, loveValueFen: 1 },
   withdrawal: { minFen: 100, maxFen: 1_000_000_000_000, confirmHours: 24 },
   payment: { closeAfterMin: 30 },
+  messages: Object.fromEntries(['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'].map((k) => [k, { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'time2', field: 'time' }] }])),
   orders: { autoConfirmDays: 10, afterSaleDays: 7 },
 }
 

@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '提现审核' })
+export default definePageConfig({ navigationBarTitleText: '提现审核与打款' })

@@ -63,7 +63,17 @@ export default function AdminWithdrawalsPage() {
               <Text className='card-head__title amount'>{formatFen(w.amountFen)}</Text>
               <Tag type={withdrawalTagType(w.status)}>{withdrawalStatusText(w)}</Tag>
             </View>
-            <Row label={w.storeId ? '门店营业款' : '用户'}>{w.storeId ?? w.userId}</Row>
+            {w.storeId ? (
+              <Row label='门店营业款' testId='withdrawal-payee'>
+                {w.storeName ?? w.storeId}
+              </Row>
+            ) : null}
+            <Row label={w.storeId ? '店主' : '用户'} testId={w.storeId ? undefined : 'withdrawal-payee'}>
+              {w.nickname ?? w.userId}
+            </Row>
+            <Row label={w.storeId ? '门店编号' : '用户编号'}>
+              <Text className='muted small'>{w.storeId ?? w.userId}</Text>
+            </Row>
             <Row label='申请时间'>{formatDateTime(w.createdAt)}</Row>
             {w.method ? <Row label='打款方式'>{METHOD_TEXT[w.method] ?? w.method}</Row> : null}
             {w.reference ? <Row label='打款凭证'>{w.reference}</Row> : null}

@@ -8,6 +8,8 @@ import type { BatchWrites, PlannedMessage } from './types';
 
 /** Documents one forced exit writes: the lot, the holder's GREEN and CASH balances and a posting in each history. */
 export const DOCS_PER_EXIT = 5;
+/** What a run of exits touches once, after its lots: the pool's and the issuer's balance and posting. */
+const EXITS_CLOSING_DOCS = 4;
 
 /**
  * The green pool during a batch, in memory (SPEC §5): inflows mint at the price before them,
@@ -99,7 +101,8 @@ export class GreenBook {
       for (const lot of this.candidates) {
         if (lot.exitKey > bound) break;
         if (lot.status !== 'active' || !lotReachedExit(this.state, lot, cfg.exitMultipleBp)) continue;
-        if (!budget.fits(DOCS_PER_EXIT + reserve)) {
+        // (+ EXITS_CLOSING_DOCS: the pool's and the issuer's documents, touched once after the loop)
+        if (!budget.fits(DOCS_PER_EXIT + EXITS_CLOSING_DOCS + reserve)) {
           out = true;
           break;
         }

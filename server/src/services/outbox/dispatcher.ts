@@ -53,7 +53,16 @@ export class Dispatcher implements OutboxPort {
   }
 
   /** Passes here until nothing more is due now (bounded); a kick while one runs makes it look again. */
+  private stopped = false;
+
+  /** Before the database closes: no new pass, wait for the one running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running?.catch(() => undefined);
+  }
+
   kick(now: Date): Promise<PassReport> {
+    if (this.stopped) return Promise.resolve({ claimed: 0, done: 0, skipped: 0, retried: 0, dead: 0, lost: 0, split: 0, more: false });
     if (now.getTime() > this.latestNow.getTime()) this.latestNow = now;
     if (this.running) {
       this.again = true;
@@ -61,7 +70,7 @@ export class Dispatcher implements OutboxPort {
     }
     this.running = (async () => {
       const total: PassReport = { claimed: 0, done: 0, skipped: 0, retried: 0, dead: 0, lost: 0, split: 0, more: false };
-      for (let i = 0; i < (this.opts.maxPasses ?? 20); i++) {
+      for (let i = 0; i < (this.opts.maxPasses ?? 20) && !this.stopped; i++) {
         this.again = false;
         const r = await this.run(this.latestNow);
         for (const k of ['claimed', 'done', 'skipped', 'retried', 'dead', 'lost', 'split'] as const) total[k] += r[k];

@@ -71,6 +71,7 @@ export class Settler {
    * for it). A pass already running looks again before it stops. Resolves when the pass ends.
    */
   kick(now: Date): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (now.getTime() > this.latestNow.getTime()) this.latestNow = now;
     if (this.running) {
       this.again = true;
@@ -80,6 +81,15 @@ export class Settler {
     return this.running;
   }
 
+  private stopped = false;
+
+  /** Before the database closes (a process or a test app ending): no new pass, wait for the one running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.running?.catch(() => undefined);
+  }
+
   get busy(): boolean {
     return this.running !== null;
   }
@@ -87,7 +97,7 @@ export class Settler {
   /** Get a settler going without waiting for it: here (local mode) or in the `settle` function (WeChat). */
   async nudge(now: Date): Promise<void> {
     if (!this.opts.trigger) {
-      void this.kick(now);
+      void this.kick(now).catch((err) => console.error('settler pass failed', err));
       return;
     }
     await this.opts.trigger().catch((err) => console.error('settle trigger failed (the timer sweep will settle)', err));
@@ -133,7 +143,7 @@ export class Settler {
         await releaseLease(this.store.db, lease).catch(() => undefined);
       }
       // Work committed after our last look, while we still held the lease, found us busy: look again.
-    } while (this.again || (await hasDueWork(this.store)));
+    } while (!this.stopped && (this.again || (await hasDueWork(this.store))));
   }
 
   private retryTimer: NodeJS.Timeout | null = null;

@@ -3,7 +3,8 @@ import { acct } from '../../engine/ledger/accounts';
 import { Movements } from '../../engine/ledger/movements';
 import type { Random } from '../../engine/rebate/lottery';
 import { lastResetInstant } from '../../engine/rebate/rules';
-import { DocBudget } from '../../engine/settlement/budget';
+import { doc, DocBudget } from '../../engine/settlement/budget';
+import { shanghaiDay } from '../../engine/time';
 import { GreenBook } from '../../engine/settlement/green-book';
 import { emptyWrites, planBatch } from '../../engine/settlement/plan';
 import type { OrderWork, PlannedMessage } from '../../engine/settlement/types';
@@ -172,6 +173,8 @@ async function exitChunk(tx: Tx, config: PluginConfig, green: GreenStateDoc, at:
   const book = new GreenBook(load);
   const w = emptyWrites();
   const budget = new DocBudget(MAX_TX_DOCS - OWN_DOCS);
+  // what an exit step writes besides the lots and the shoppers' accounts: the pool state, its day and the exits' journal entry
+  budget.touch(doc.greenState, doc.greenDay(shanghaiDay(at)), doc.journal('exits'));
   const r = book.runExits(w, budget, config.green, at, 0);
   w.journal.push(...r.journal);
   book.finish(w);
