@@ -188,7 +188,7 @@ describe('store orders, pickup, and who may ship', () => {
   it('auto-confirm is bounded: each pass completes at most `limit` orders, oldest shipment first, one transaction each', async () => {
     e = await edgeApp();
     const s = await edgeShop(e);
-    const orders = [];
+    const orders: string[] = [];
     for (const who of ['a', 'b', 'c']) {
       const o = await paidOrder(e, who, s.productId);
       await e.call(ADMIN, 'admin', 'shipOrder', { orderId: o.orderId, carrier: 'STO', trackingNo: `77${who.charCodeAt(0)}0001` });
