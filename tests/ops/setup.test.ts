@@ -52,6 +52,17 @@ describe('database setup', () => {
     expect(await readSchema(db)).toMatchObject({ ok: false, message: expect.stringMatching(/尚未完成/) });
   });
 
+  it('an index a later version replaced is dropped by the setup (closedAt_1 → the partial closedAt_closed)', async () => {
+    app = await createTestApp();
+    const { db } = app.deps.store;
+    await db.collection('entries').createIndex({ closedAt: 1 }); // as the earlier version made it
+    expect((await db.collection('entries').indexes()).map((i) => i.name)).toContain('closedAt_1');
+    await setupDatabase(app.deps.store);
+    const names = (await db.collection('entries').indexes()).map((i) => i.name);
+    expect(names).not.toContain('closedAt_1');
+    expect(names).toContain('closedAt_closed');
+  });
+
   it('a database newer than the code (a rollback) still serves', async () => {
     app = await createTestApp();
     await col(app.deps.store.db, 'meta').updateOne({ _id: 'schema' }, { $set: { version: SCHEMA_VERSION + 1, indexes: 'newer' } });

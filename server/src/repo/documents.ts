@@ -327,6 +327,10 @@ export interface RefundDoc {
 }
 
 export type EntryStatus = 'pending' | 'completed' | 'exchanged' | 'expired' | 'cancelled';
+/** Statuses of an entry that left its queue (it has a closedAt): the partial index of closed entries and its queries say exactly these. */
+export const CLOSED_ENTRY_STATUSES: readonly Exclude<EntryStatus, 'pending'>[] = ['completed', 'exchanged', 'expired', 'cancelled'];
+/** The same for union entries. */
+export const CLOSED_UNION_STATUSES: readonly ('completed' | 'cancelled')[] = ['completed', 'cancelled'];
 
 export interface QueueDoc {
   _id: string;

@@ -176,11 +176,17 @@ function addHi(c: FieldConds, b: Bound) {
   if (c.lo && rankOf(c.lo.v) !== rankOf(b.v)) c.mixed = true;
 }
 
-/** A partial index may only be used when the query literally contains its filter expression. */
+/**
+ * A partial index may only be used when the query literally contains its filter expression: each
+ * of its fields with the same condition, at the top level or in a top-level `$and` (a conjunct
+ * implies the whole; MongoDB proves more implications, never fewer).
+ */
 function partialSatisfied(index: Index, filter: Doc): boolean {
   const pfe = index.spec.partialFilterExpression;
   if (!pfe) return true;
-  return Object.entries(pfe).every(([k, v]) => k in filter && deepEqualValues(filter[k], v));
+  const has = (f: Doc, k: string, v: unknown): boolean =>
+    (k in f && deepEqualValues(f[k], v)) || (Array.isArray(f.$and) && (f.$and as unknown[]).some((c) => c !== null && typeof c === 'object' && has(c as Doc, k, v)));
+  return Object.entries(pfe).every(([k, v]) => has(filter, k, v));
 }
 
 interface Candidate {

@@ -8,6 +8,7 @@ import type { StartQueue, StartState } from '../../engine/simulation/types';
 import { shanghaiDay } from '../../engine/time';
 import { col, s, type Tx } from '../../repo/db';
 import type { DrawDoc, EntryDoc, GreenDayDoc, GreenLotDoc, GreenStateDoc, OrderDoc, PostingDoc, QueueDoc, UnionEntryDoc, UnionStateDoc } from '../../repo/documents';
+import { CLOSED_ENTRY_STATUSES, CLOSED_UNION_STATUSES } from '../../repo/documents';
 import { byIds, paged, type PeriodFacts } from './period';
 
 /**
@@ -136,7 +137,7 @@ class StartBuilder {
     const completedFirst = this.opts.configs.some((c) => c.rebate.ordering === 'completedFirst');
     // entries that left a queue since the start (completed, exchanged, expired, cancelled), any queue
     const closed: EntryDoc[] = [];
-    this.reads += await paged<EntryDoc>(tx, 'entries', { closedAt: { $gte: from } }, 'closedAt', (e) => closed.push(e));
+    this.reads += await paged<EntryDoc>(tx, 'entries', { status: { $in: [...CLOSED_ENTRY_STATUSES] }, closedAt: { $gte: from } }, 'closedAt', (e) => closed.push(e));
     const closedByQueue = new Map<string, EntryDoc[]>();
     for (const e of closed) closedByQueue.set(e.queueKey, [...(closedByQueue.get(e.queueKey) ?? []), e]);
     // entries with an event in the period are always loaded (the replay applies the event to them)
@@ -309,7 +310,7 @@ class StartBuilder {
     if (!now) return { state: null, entries: [], unloaded: { count: 0, fen: 0 }, cutoffSeq: 0 };
     const poolFen = await balanceAt(tx, acct.unionPool, from);
     const closed: UnionEntryDoc[] = [];
-    this.reads += await paged<UnionEntryDoc>(tx, 'union_entries', { closedAt: { $gte: from } }, 'closedAt', (e) => closed.push(e));
+    this.reads += await paged<UnionEntryDoc>(tx, 'union_entries', { status: { $in: [...CLOSED_UNION_STATUSES] }, closedAt: { $gte: from } }, 'closedAt', (e) => closed.push(e));
     // entries created since the start: seq is given at creation, so they are the highest seqs
     const created: UnionEntryDoc[] = [];
     const lastOld = await col(tx.db, 'union_entries').find({ createdAt: { $lt: from } }, s(tx)).sort({ seq: -1 }).limit(1).toArray();
