@@ -88,7 +88,7 @@ export function renderReport(r: any): string {
   }
 
   // 4. gateway load
-  L.push('## 4. Local gateway under load (order.cashier + order.pay)', '');
+  L.push('## 4. Local gateway under load (order.cashier + the payment notification)', '');
   const loads = ['load8', 'load32', 'load128'].filter((k) => !failed(k)).map((k) => P[k]);
   if (!loads.length) L.push('not measured', '');
   else {
