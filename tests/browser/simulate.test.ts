@@ -18,6 +18,21 @@ describe.skipIf(skip)('模拟 in the settings page (Chromium + local gateway)', 
   let session: Session | undefined
   const { text, byTestId, shot, shotOf, open, fill, tap, api } = pageHelpers(() => session!)
 
+  /** 插件设置 shows one topic at a time: when a `cfg-<path>` field is not on screen, tap its topic first. */
+  const onTopic = async (testId: string) => {
+    if (await byTestId(testId).count()) return
+    const head = testId.replace(/^cfg-/, '').split('.')[0]!
+    await tap(`cfg-topic-${['deduction', 'withdrawal', 'payment'].includes(head) ? 'withdrawal' : head}`)
+    await byTestId(testId).waitFor()
+  }
+  const fillCfg = async (testId: string, value: string) => {
+    await onTopic(testId)
+    await fill(testId, value)
+  }
+  const tapCfg = async (testId: string) => {
+    await onTopic(testId)
+    await tap(testId)
+  }
   /** The proposed and current values of a chart, read from its bars. */
   const bars = async (chart: string) => {
     const read = (side: 'a' | 'b') => session!.page.locator(`[data-testid="${chart}-${side}"]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))))
@@ -67,7 +82,7 @@ describe.skipIf(skip)('模拟 in the settings page (Chromium + local gateway)', 
 
   it('a higher ratio: the proposed outstanding grows faster in the chart, and saving asks first', async () => {
     const before = await bars('sim-chart-outstanding')
-    await fill('cfg-rebate.defaultRatioBp', '160')
+    await fillCfg('cfg-rebate.defaultRatioBp', '160')
     await tap('config-simulate')
     await session!.page.waitForFunction(`[...document.querySelectorAll('[data-testid="sim-proposed-期末排队待返"]')].some((e) => e.offsetParent && e.textContent !== ${JSON.stringify(await byTestId('sim-proposed-期末排队待返').innerText())})`)
     const after = await bars('sim-chart-outstanding')
@@ -94,13 +109,13 @@ describe.skipIf(skip)('模拟 in the settings page (Chromium + local gateway)', 
   })
 
   it('再想想 keeps the old setting; a ratio at the extraction saves without asking', async () => {
-    await fill('cfg-rebate.defaultRatioBp', '200')
+    await fillCfg('cfg-rebate.defaultRatioBp', '200')
     await tap('config-save')
     await text('待返会无限增长').waitFor({ timeout: 30_000 })
     await text(/^再想想$/).click()
     expect((await api<{ rebate: { defaultRatioBp: number } }>(ADMIN, 'admin', 'getConfig')).rebate.defaultRatioBp).toBe(16000)
 
-    await fill('cfg-rebate.defaultRatioBp', '60')
+    await fillCfg('cfg-rebate.defaultRatioBp', '60')
     await tap('config-simulate')
     await session!.page.waitForFunction(`[...document.querySelectorAll('[data-testid="sim-summary"]')].some((e) => e.offsetParent && e.textContent.includes('不会无限增长'))`, undefined, { timeout: 30_000 })
     const after = await bars('sim-chart-outstanding')

@@ -31,6 +31,21 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
   })
 
   const { text, byTestId, settled, shot, open, fill, tap, confirmModal, toastSays, api } = pageHelpers(() => session!)
+  /** 插件设置 shows one topic at a time: when a `cfg-<path>` field is not on screen, tap its topic first. */
+  const onTopic = async (testId: string) => {
+    if (await byTestId(testId).count()) return
+    const head = testId.replace(/^cfg-/, '').split('.')[0]!
+    await tap(`cfg-topic-${['deduction', 'withdrawal', 'payment'].includes(head) ? 'withdrawal' : head}`)
+    await byTestId(testId).waitFor()
+  }
+  const fillCfg = async (testId: string, value: string) => {
+    await onTopic(testId)
+    await fill(testId, value)
+  }
+  const tapCfg = async (testId: string) => {
+    await onTopic(testId)
+    await tap(testId)
+  }
   /** Saving asks first when the setting's outstanding grows without bound (issue 14): answer 仍要保存. */
   const saveConfig = async () => {
     await tap('config-save')
@@ -49,9 +64,9 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     await shot('admin-config')
 
     // a setting the guard rejects: shares of one order above what it paid
-    await fill('cfg-rebate.extractionBp', '99')
-    await tap('cfg-green.enabled')
-    await fill('cfg-green.poolShareBp', '50')
+    await fillCfg('cfg-rebate.extractionBp', '99')
+    await tapCfg('cfg-green.enabled')
+    await fillCfg('cfg-green.poolShareBp', '50')
     await tap('config-save')
     const guard = byTestId('config-guard')
     await guard.waitFor()
@@ -61,12 +76,12 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     await shot('admin-config-guard')
 
     // the real setup: extraction 65%, union + green on, a lottery
-    await fill('cfg-rebate.extractionBp', '65')
-    await fill('cfg-green.poolShareBp', '10')
-    await fill('cfg-green.mintBp', '50')
-    await tap('cfg-union.enabled')
-    await fill('cfg-union.poolShareBp', '20')
-    await fill('cfg-rebate.lottery', '120:1, 150:1')
+    await fillCfg('cfg-rebate.extractionBp', '65')
+    await fillCfg('cfg-green.poolShareBp', '10')
+    await fillCfg('cfg-green.mintBp', '50')
+    await tapCfg('cfg-union.enabled')
+    await fillCfg('cfg-union.poolShareBp', '20')
+    await fillCfg('cfg-rebate.lottery', '120:1, 150:1')
     await saveConfig()
     await toastSays('设置已保存')
     const cfg = await api<{ union: { enabled: boolean }; green: { enabled: boolean; poolShareBp: number }; rebate: { lottery: unknown } }>(ADMIN, 'admin', 'getConfig')
@@ -310,7 +325,7 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     await shot('admin-withdrawals')
 
     await open(ADMIN, 'pages/admin/config')
-    await fill('cfg-rebate.exchangeName', '换积分')
+    await fillCfg('cfg-rebate.exchangeName', '换积分')
     await saveConfig()
     await toastSays('设置已保存')
 

@@ -56,12 +56,23 @@ export const REBATE_NUM_FIELDS: NumField[] = [
   { path: 'rebate.exchange.voucherBp', label: '兑换购物券比例', kind: 'bpOptional', hint: '留空=不提供' },
   { path: 'rebate.randomReturn.cashCount', label: '随机返：每组返现金人数', kind: 'int' },
   { path: 'rebate.randomReturn.pointsCount', label: '随机返：每组返积分人数', kind: 'int' },
-  { path: 'rebate.reset.weekday', label: '清零：每周几(1-7)', kind: 'int' },
-  { path: 'rebate.reset.monthDay', label: '清零：每月几号(1-28)', kind: 'int' },
 ]
 
-export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: NumField[] }[] = [
+/** The settings page shows one topic at a time (a segmented bar at the top); saving still saves them all. */
+export type TopicKey = 'rebate' | 'union' | 'green' | 'referral' | 'withdrawal' | 'orders'
+
+export const TOPICS: { key: TopicKey; title: string }[] = [
+  { key: 'rebate', title: '排队返利' },
+  { key: 'union', title: '工会排队' },
+  { key: 'green', title: '绿色积分' },
+  { key: 'referral', title: '推荐' },
+  { key: 'withdrawal', title: '抵扣与提现' },
+  { key: 'orders', title: '发货与售后' },
+]
+
+export const OTHER_NUM_FIELDS: { topic: TopicKey; title: string; enabledPath?: string; fields: NumField[] }[] = [
   {
+    topic: 'union',
     title: '工会排队',
     enabledPath: 'union.enabled',
     fields: [
@@ -72,6 +83,7 @@ export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: Nu
     ],
   },
   {
+    topic: 'green',
     title: '绿色积分',
     enabledPath: 'green.enabled',
     fields: [
@@ -83,6 +95,7 @@ export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: Nu
     ],
   },
   {
+    topic: 'referral',
     title: '推荐（只有一级）',
     fields: [
       { path: 'referral.commissionBp', label: '直推佣金', kind: 'bp' },
@@ -90,6 +103,7 @@ export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: Nu
     ],
   },
   {
+    topic: 'withdrawal',
     title: '抵扣与提现',
     fields: [
       { path: 'deduction.pointValueFen', label: '1 积分抵(元)', kind: 'fen' },
@@ -101,6 +115,7 @@ export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: Nu
     ],
   },
   {
+    topic: 'orders',
     title: '发货与售后',
     fields: [
       { path: 'orders.autoConfirmDays', label: '自动确认收货(天)', kind: 'int', hint: '发货后买家未确认收货，满该天数自动完成并结算；0 为不自动确认（0–30）' },
@@ -110,6 +125,34 @@ export const OTHER_NUM_FIELDS: { title: string; enabledPath?: string; fields: Nu
 ]
 
 export const ALL_NUM_FIELDS: NumField[] = [...REBATE_NUM_FIELDS, ...OTHER_NUM_FIELDS.flatMap((s) => s.fields)]
+
+/** The topic a config path (a form field) is shown on. */
+export function topicOf(path: string): TopicKey {
+  const section = OTHER_NUM_FIELDS.find((s) => s.enabledPath === path || s.fields.some((f) => f.path === path))
+  if (section) return section.topic
+  const head = path.split('.')[0]
+  return TOPICS.find((t) => t.key === head)?.key ?? (head === 'deduction' || head === 'payment' ? 'withdrawal' : 'rebate')
+}
+
+/** 清零 on a given day: the weekday choices (1 = Monday … 7 = Sunday) and the month days (1–28). */
+export const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日']
+export const MONTH_DAYS = Array.from({ length: 28 }, (_, i) => `${i + 1} 号`)
+
+const SHANGHAI_MS = 8 * 3600_000
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** An instant as the Asia/Shanghai date (YYYY-MM-DD) and time (HH:mm) the pickers show; empty when unset or unreadable. */
+export function shanghaiParts(iso: string | null | undefined): { date: string; time: string } {
+  const ms = iso ? Date.parse(iso) : NaN
+  if (!Number.isFinite(ms)) return { date: '', time: '' }
+  const d = new Date(ms + SHANGHAI_MS)
+  return { date: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`, time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}` }
+}
+
+/** The picked Asia/Shanghai date and time as an ISO string with its +08:00 offset (a missing time is 00:00, a missing date today). */
+export function shanghaiIso(date: string, time: string, now = Date.now()): string {
+  return `${date || shanghaiParts(new Date(now).toISOString()).date}T${time || '00:00'}:00+08:00`
+}
 
 export interface ConfigTexts {
   [path: string]: string
@@ -123,18 +166,18 @@ export function textsOf(cfg: PluginConfig): ConfigTexts {
   return t
 }
 
-/** The draft config with the typed texts applied, or the label of the first unreadable field. */
-export function applyTexts(cfg: PluginConfig, texts: ConfigTexts): { config: PluginConfig } | { error: string } {
+/** The draft config with the typed texts applied, or the label (and path) of the first unreadable field. */
+export function applyTexts(cfg: PluginConfig, texts: ConfigTexts): { config: PluginConfig } | { error: string; path: string } {
   let out = cfg
   for (const f of ALL_NUM_FIELDS) {
     const v = textToNum(f.kind, texts[f.path] ?? '')
-    if (v === undefined) return { error: `「${f.label}」格式不正确` }
+    if (v === undefined) return { error: `「${f.label}」格式不正确`, path: f.path }
     out = setPath(out, f.path, v)
   }
   const lottery = parseLottery(texts['rebate.lottery'] ?? '')
-  if (lottery === undefined) return { error: '「抽奖」格式不正确，例：120:2, 150:1 或 110-160' }
+  if (lottery === undefined) return { error: '「抽奖」格式不正确，例：120:2, 150:1 或 110-160', path: 'rebate.lottery' }
   const levels = parseLevelRatios(texts['rebate.levelRatios'] ?? '')
-  if (levels === undefined) return { error: '「会员等级比例」格式不正确，例：L1:150' }
+  if (levels === undefined) return { error: '「会员等级比例」格式不正确，例：L1:150', path: 'rebate.levelRatios' }
   out = setPath(out, 'rebate.lottery', lottery)
   out = setPath(out, 'rebate.levelRatios', levels ?? {})
   return { config: out }

@@ -166,7 +166,7 @@ describe('settings text forms', () => {
     expect('config' in ok && ok.config.rebate.exchange.loveBp).toBeNull()
     expect('config' in ok && ok.config.rebate.lottery).toEqual({ kind: 'fixed', options: [{ ratioBp: 12000, weight: 1 }] })
     expect('config' in ok && ok.config.version).toBe(3)
-    expect(applyTexts(cfg, { ...texts, 'union.poolShareBp': 'x' })).toEqual({ error: '「利润入池比例」格式不正确' })
+    expect(applyTexts(cfg, { ...texts, 'union.poolShareBp': 'x' })).toEqual({ error: '「利润入池比例」格式不正确', path: 'union.poolShareBp' })
   })
 })
 

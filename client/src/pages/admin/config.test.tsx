@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
-import { fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import { mockApi } from '@test/mock-api'
+import { shanghaiIso, shanghaiParts, topicOf } from '@/lib/configForm'
 import AdminConfigPage from './config'
 import { growthWarning, outstandingSeries } from './sim/logic'
 import type { SimSide, SimulationAnswer } from './sim/types'
@@ -107,5 +108,121 @@ describe('插件设置 · 模拟', () => {
       ['03-02', 40_000, 20_000],
       ['03-03', 60_000, 30_000],
     ])
+  })
+})
+
+/** The input inside a Field (Taro's h5 Input is a custom element holding the <input>). */
+const inputOf = (testId: string) => {
+  const host = screen.getByTestId(testId)
+  return (host.tagName === 'INPUT' ? host : host.querySelector('input')) as HTMLInputElement | null
+}
+/** Type into a Field once its <input> is there (Taro's Input renders it after mounting). */
+const typeInto = async (testId: string, value: string) => {
+  const input = await waitFor(() => {
+    const i = inputOf(testId)
+    if (!i) throw new Error(`no input in ${testId}`)
+    return i
+  })
+  fireEvent.input(input, { target: { value } })
+}
+/** What a Taro Picker reports when the user confirms a choice. */
+const pick = (testId: string, value: string | number) =>
+  act(() => {
+    screen.getByTestId(testId).dispatchEvent(new CustomEvent('change', { detail: { value }, bubbles: true }))
+  })
+
+describe('插件设置 · 按主题分页', () => {
+  it('shows one topic at a time; the topic bar switches; saving still saves every topic', async () => {
+    const calls = mockApi({ 'admin.getConfig': () => CONFIG, 'admin.simulateConfig': () => answer(6_500, false), 'admin.setConfig': (p) => ({ ...(p.config as object), version: 4 }) })
+    render(<AdminConfigPage />)
+    await screen.findByTestId('cfg-topic-rebate')
+    for (const k of ['rebate', 'union', 'green', 'referral', 'withdrawal', 'orders']) expect(screen.getByTestId(`cfg-topic-${k}`)).toBeTruthy()
+    expect(screen.getByTestId('cfg-topic-rebate').getAttribute('data-on')).toBe('1')
+    expect(screen.queryByTestId('cfg-rebate.extractionBp')).not.toBeNull()
+    expect(screen.queryByTestId('cfg-green.poolShareBp')).toBeNull()
+
+    await typeInto('cfg-rebate.extractionBp', '60')
+    fireEvent.click(screen.getByTestId('cfg-topic-green'))
+    expect(screen.getByTestId('cfg-topic-green').getAttribute('data-on')).toBe('1')
+    expect(screen.queryByTestId('cfg-rebate.extractionBp')).toBeNull()
+    fireEvent.click(screen.getByTestId('cfg-green.enabled'))
+    await typeInto('cfg-green.poolShareBp', '10')
+
+    // back on 排队返利 the typed text is still there
+    fireEvent.click(screen.getByTestId('cfg-topic-rebate'))
+    await waitFor(() => expect(inputOf('cfg-rebate.extractionBp')?.value).toBe('60'))
+
+    fireEvent.click(screen.getByTestId('config-save'))
+    await waitFor(() => expect(calls.some((c) => c.action === 'setConfig')).toBe(true))
+    expect(calls.find((c) => c.action === 'setConfig')!.params).toMatchObject({ config: { rebate: { extractionBp: 6000 }, green: { enabled: true, poolShareBp: 1000 }, union: { poolShareBp: 6000 } } })
+  })
+
+  it('清零时间 is a time picker writing HH:mm; 每周 / 每月 are pickers; 指定时间 composes a +08:00 instant', async () => {
+    const calls = mockApi({ 'admin.getConfig': () => CONFIG, 'admin.simulateConfig': () => answer(6_500, false), 'admin.setConfig': (p) => ({ ...(p.config as object), version: 4 }) })
+    render(<AdminConfigPage />)
+    await screen.findByTestId('cfg-rebate.reset.time')
+    expect(screen.getByTestId('cfg-rebate.reset.time').textContent).toContain('00:00')
+    await pick('cfg-rebate.reset.time-picker', '08:30')
+    expect(screen.getByTestId('cfg-rebate.reset.time').textContent).toContain('08:30')
+
+    fireEvent.click(screen.getByText('每周'))
+    await pick('cfg-rebate.reset.weekday-picker', 2) // index 2 = 周三
+    expect(screen.getByTestId('cfg-rebate.reset.weekday').textContent).toContain('周三')
+    fireEvent.click(screen.getByText('每月'))
+    await pick('cfg-rebate.reset.monthDay-picker', 27)
+    expect(screen.getByTestId('cfg-rebate.reset.monthDay').textContent).toContain('28 号')
+
+    fireEvent.click(screen.getByText('指定时间'))
+    await pick('cfg-rebate.reset.onceAt-date-picker', '2026-12-31')
+    await pick('cfg-rebate.reset.onceAt-time-picker', '23:45')
+    expect(screen.getByTestId('cfg-rebate.reset.onceAt').textContent).toContain('2026-12-31 23:45')
+
+    fireEvent.click(screen.getByTestId('config-save'))
+    await waitFor(() => expect(calls.some((c) => c.action === 'setConfig')).toBe(true))
+    expect(calls.find((c) => c.action === 'setConfig')!.params).toMatchObject({
+      config: { rebate: { reset: { schedule: 'once', time: '08:30', weekday: 3, monthDay: 28, onceAt: '2026-12-31T23:45:00+08:00' } } },
+    })
+  })
+
+  it('an unreadable field on a hidden topic switches to that topic and names the field', async () => {
+    const calls = mockApi({ 'admin.getConfig': () => CONFIG, 'admin.simulateConfig': () => answer(6_500, false) })
+    render(<AdminConfigPage />)
+    await screen.findByTestId('cfg-topic-orders')
+    fireEvent.click(screen.getByTestId('cfg-topic-orders'))
+    await typeInto('cfg-orders.autoConfirmDays', '7')
+    fireEvent.click(screen.getByTestId('cfg-topic-union'))
+    await typeInto('cfg-union.poolShareBp', '') // cleared: a required ratio
+    fireEvent.click(screen.getByTestId('cfg-topic-rebate'))
+    expect(screen.queryByTestId('cfg-union.poolShareBp')).toBeNull()
+
+    fireEvent.click(screen.getByTestId('config-save'))
+    await screen.findByTestId('config-guard')
+    expect(screen.getByTestId('cfg-topic-union').getAttribute('data-on')).toBe('1')
+    expect(screen.getByTestId('cfg-union.poolShareBp')).toBeTruthy()
+    expect(screen.getByTestId('config-guard').textContent).toBe('工会排队：「利润入池比例」格式不正确')
+    expect(calls.some((c) => c.action === 'simulateConfig' || c.action === 'setConfig')).toBe(false)
+
+    // 模拟 too: a bad lottery on 排队返利 while 发货与售后 is shown
+    await typeInto('cfg-union.poolShareBp', '60')
+    fireEvent.click(screen.getByTestId('cfg-topic-rebate'))
+    await typeInto('cfg-rebate.lottery', 'abc')
+    fireEvent.click(screen.getByTestId('cfg-topic-orders'))
+    fireEvent.click(screen.getByTestId('config-simulate'))
+    await waitFor(() => expect(screen.getByTestId('cfg-topic-rebate').getAttribute('data-on')).toBe('1'))
+    expect(screen.getByTestId('config-guard').textContent).toContain('「抽奖」格式不正确')
+  })
+})
+
+describe('插件设置 · topics and Asia/Shanghai times', () => {
+  it('each field has its topic; the pickers read and write +08:00 instants', () => {
+    expect(['rebate.reset.time', 'rebate.lottery', 'union.enabled', 'green.poolShareBp', 'referral.commissionBp', 'deduction.pointValueFen', 'payment.closeAfterMin', 'orders.afterSaleDays'].map(topicOf)).toEqual([
+      'rebate', 'rebate', 'union', 'green', 'referral', 'withdrawal', 'withdrawal', 'orders',
+    ])
+    expect(shanghaiParts('2026-12-31T16:30:00.000Z')).toEqual({ date: '2027-01-01', time: '00:30' })
+    expect(shanghaiParts('2026-12-31T23:45:00+08:00')).toEqual({ date: '2026-12-31', time: '23:45' })
+    expect(shanghaiParts(null)).toEqual({ date: '', time: '' })
+    expect(shanghaiIso('2026-12-31', '23:45')).toBe('2026-12-31T23:45:00+08:00')
+    expect(shanghaiIso('2026-12-31', '')).toBe('2026-12-31T00:00:00+08:00')
+    expect(shanghaiIso('', '09:00', Date.parse('2026-03-01T20:00:00Z'))).toBe('2026-03-02T09:00:00+08:00')
   })
 })
