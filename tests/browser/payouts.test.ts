@@ -228,10 +228,11 @@ describe.skipIf(skip)('issue 12 in the h5 build: withdrawals paid out by hand (l
     await h.text('散养土鸡蛋 30枚').waitFor()
     await h.tap('buy-now')
     await h.settled('pages/checkout/index')
+    await h.text(/^到店自提$/).click() // picked up at the store: no address
     await h.tap('agree-disclosure')
     await h.tap('submit-order')
     await h.settled('pages/orders/index')
-    await h.byTestId('order-complete').waitFor()
+    await cards('order-card').filter({ hasText: '散养土鸡蛋' }).first().waitFor()
     const [storeOrder] = await h.api<OrderView[]>(MERCHANT, 'merchant', 'orders', { storeId: ids.storeId })
     expect(storeOrder).toMatchObject({ kind: 'store', cashFen: 4000, status: 'paid' })
   })
@@ -309,6 +310,9 @@ describe.skipIf(skip)('issue 12 in the h5 build: withdrawals paid out by hand (l
   })
 
   it('B confirms receipt: the pending ¥40.00 settles into the withdrawable revenue', async () => {
+    // the store has it ready (备货); then B picks it up and confirms
+    const open = (await h.api<OrderView[]>(MERCHANT, 'merchant', 'orders', { storeId: ids.storeId })).find((o) => o.kind === 'store')!
+    await h.api(MERCHANT, 'merchant', 'shipOrder', { orderId: open.orderId })
     await h.open(B, 'pages/orders/index')
     await h.tap('order-complete')
     await cards('order-card').filter({ hasText: '散养土鸡蛋' }).filter({ hasText: '已完成' }).first().waitFor()

@@ -99,9 +99,11 @@ describe('access control', () => {
       dashboard: { storeId: ids.storeId },
       revenue: { storeId: ids.storeId },
       withdraw: { storeId: ids.storeId, amountFen: 100 },
+      shipOrder: { orderId: ids.storeOrderId, carrier: 'SF', trackingNo: 'SF123456789' },
+      reviewRefund: { orderId: ids.storeOrderId, approve: true },
     };
-    // everything except applying for one's own store and listing one's own stores acts on a store
-    const open = new Set(['applyStore', 'myStores']);
+    // everything except applying for one's own store, listing one's own stores and the carriers' list acts on a store
+    const open = new Set(['applyStore', 'myStores', 'carriers']);
     expect(Object.keys(FUNCTIONS.merchant!).filter((a) => !open.has(a)).sort()).toEqual(Object.keys(merchantParams).sort());
     for (const [action, params] of Object.entries(merchantParams)) {
       for (const caller of [SHOPPER, OTHER_MERCHANT]) await refused(caller, 'merchant', action, params);
