@@ -119,7 +119,7 @@ export class Settler {
       }
       try {
         for (;;) {
-          if (Date.now() - started > this.passBudgetMs) return;
+          if (Date.now() - started > this.passBudgetMs || this.stopped) return;
           const r = await settlerStep({ store: this.store, lease, random: this.random, now: this.latestNow });
           if (!r) break;
           this.stats.steps++;
