@@ -320,7 +320,7 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     await shot('merchant-dashboard')
     await text('门店订单').click()
     await settled('pages/merchant/orders')
-    await byTestId('merchant-order').waitFor()
+    await byTestId('seller-order').waitFor()
     await shot('merchant-orders')
     await open(MERCHANT, 'pages/merchant/index')
     await text('门店排队设置').click()
