@@ -12,6 +12,11 @@ const addClientModules = (chain: { resolve: { modules: { add: (p: string) => unk
   chain.resolve.modules.add(CLIENT_NODE_MODULES)
 }
 
+// The contract shared with the server (shared/contract.ts: enumerations, the exchange arithmetic,
+// fen formatting) lives outside src; Taro compiles scripts only under src unless told.
+const SHARED = path.resolve(__dirname, '..', '..', 'shared')
+const compile = { include: [SHARED] }
+
 // Output goes to dist/<platform>: dist/weapp is the miniprogramRoot the repo-level
 // project.config.json points at; dist/h5 is served by scripts/serve-h5.mjs.
 export default defineConfig<'webpack5'>(async (merge) => {
@@ -49,6 +54,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
       enable: false,
     },
     mini: {
+      compile,
       postcss: {
         pxtransform: {
           enable: true,
@@ -65,6 +71,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
       webpackChain: addClientModules,
     },
     h5: {
+      compile,
       // Relative, so the bundle works wherever it is mounted (the gateway, a sub-path, file://).
       publicPath: './',
       staticDirectory: 'static',

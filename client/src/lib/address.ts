@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro'
-import type { Delivery, DeliveryAddress } from './types'
+import type { Delivery, DeliveryAddress, DeliveryMethod } from './types'
 
 /** The last address used at checkout (filled again next time). */
 const KEY = 'address.v1'
@@ -45,7 +45,7 @@ export function addressProblem(a: DeliveryAddress): string | null {
   return null
 }
 
-export function deliveryParam(method: 'express' | 'pickup', a: DeliveryAddress): Delivery {
+export function deliveryParam(method: DeliveryMethod, a: DeliveryAddress): Delivery {
   if (method === 'pickup') return { method: 'pickup' }
   const t = (s: string) => s.trim()
   return { method: 'express', address: { name: t(a.name), phone: t(a.phone), province: t(a.province), city: t(a.city), district: t(a.district), detail: t(a.detail) } }

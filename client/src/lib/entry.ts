@@ -1,4 +1,5 @@
-import type { Entry, EntryStatus, ExchangeSettings, LotteryOdds } from './types'
+import { EXCHANGE_TARGET_TEXT, EXCHANGE_TARGETS, exchangeBp, exchangeQuantity } from '../../../shared/contract'
+import type { Entry, EntryStatus, ExchangeSettings, ExchangeTarget, LotteryOdds } from './types'
 import { formatAsset, formatBp, formatFen } from './format'
 
 export const ENTRY_STATUS_TEXT: Record<EntryStatus, string> = {
@@ -57,7 +58,19 @@ export function explainLottery(odds: LotteryOdds | null | undefined, e: Pick<Ent
   return { outcomes, current: `当前比例 ${formatBp(e.ratioBp)}，奖励权益 ${formatFen(e.entitlementFen)}`, warnings }
 }
 
-export type ExchangeTarget = 'points' | 'love' | 'voucher'
+export type { ExchangeTarget }
+
+/** What each exchange target is called (shared with the server). */
+export { EXCHANGE_TARGET_TEXT }
+
+type Deduction = { pointValueFen: number; loveValueFen: number }
+
+/** What one unit of a target is worth when spent, when known. */
+const EXCHANGE_WORTH: Record<ExchangeTarget, (settings: ExchangeSettings, deduction: Deduction | undefined) => string | null> = {
+  points: (_s, d) => (d ? `1 积分可抵扣 ${formatFen(d.pointValueFen)}` : null),
+  love: (s, d) => (d ? `1 爱心值可抵扣 ${formatFen(d.loveValueFen)}${s.loveFrozen ? '（解冻后）' : ''}` : null),
+  voucher: () => '购物券按面值抵扣',
+}
 
 export interface ExchangeOption {
   to: ExchangeTarget
@@ -74,36 +87,19 @@ export interface ExchangeOption {
 export function exchangeOptions(
   settings: ExchangeSettings,
   pendingFen: number,
-  deduction?: { pointValueFen: number; loveValueFen: number },
+  deduction?: Deduction,
 ): ExchangeOption[] {
   const out: ExchangeOption[] = []
-  // as the server computes it (floor(remaining × bp / 10000)); the server's answer is what counts
-  const qty = (fen: number, bp: number) => Math.floor((fen * bp) / 10000)
-  if (settings.pointsBp !== null) {
+  for (const to of EXCHANGE_TARGETS) {
+    const bp = exchangeBp(settings, to)
+    if (bp === null) continue
+    // as the server computes it (engine/rebate/rules.ts exchangeAmount); the server's answer is what counts
     out.push({
-      to: 'points',
-      label: '积分',
-      preview: formatAsset('points', qty(pendingFen, settings.pointsBp)),
-      rate: `每 ¥1 待返 = ${formatAsset('points', qty(100, settings.pointsBp))}`,
-      worth: deduction ? `1 积分可抵扣 ${formatFen(deduction.pointValueFen)}` : null,
-    })
-  }
-  if (settings.loveBp !== null) {
-    out.push({
-      to: 'love',
-      label: settings.loveFrozen ? '爱心值(冻结)' : '爱心值',
-      preview: formatAsset('love', qty(pendingFen, settings.loveBp)),
-      rate: `每 ¥1 待返 = ${formatAsset('love', qty(100, settings.loveBp))}`,
-      worth: deduction ? `1 爱心值可抵扣 ${formatFen(deduction.loveValueFen)}${settings.loveFrozen ? '（解冻后）' : ''}` : null,
-    })
-  }
-  if (settings.voucherBp !== null) {
-    out.push({
-      to: 'voucher',
-      label: '购物券',
-      preview: formatAsset('voucher', qty(pendingFen, settings.voucherBp)),
-      rate: `每 ¥1 待返 = ${formatAsset('voucher', qty(100, settings.voucherBp))}`,
-      worth: '购物券按面值抵扣',
+      to,
+      label: to === 'love' && settings.loveFrozen ? `${EXCHANGE_TARGET_TEXT[to]}(冻结)` : EXCHANGE_TARGET_TEXT[to],
+      preview: formatAsset(to, exchangeQuantity(pendingFen, bp)),
+      rate: `每 ¥1 待返 = ${formatAsset(to, exchangeQuantity(100, bp))}`,
+      worth: EXCHANGE_WORTH[to](settings, deduction),
     })
   }
   return out

@@ -1,5 +1,6 @@
 import dayjs from 'dayjs'
 import utc from 'dayjs/plugin/utc'
+import { formatFen, type ExchangeTarget } from '../../../shared/contract'
 
 dayjs.extend(utc)
 
@@ -11,16 +12,8 @@ dayjs.extend(utc)
  */
 export const SHANGHAI_OFFSET_MINUTES = 8 * 60
 
-/** Integer fen → `¥12.34`; negative → `-¥0.05`; no thousands separator. */
-export function formatFen(fen: number): string {
-  if (!Number.isFinite(fen)) return '¥--'
-  const n = Math.round(fen)
-  const sign = n < 0 ? '-' : ''
-  const abs = Math.abs(n)
-  const yuan = Math.floor(abs / 100)
-  const cents = abs % 100
-  return `${sign}¥${yuan}.${cents < 10 ? '0' : ''}${cents}`
-}
+/** Integer fen → `¥12.34`; negative → `-¥0.05`; no thousands separator (the server's formatter too). */
+export { formatFen }
 
 /** Trim trailing zeros of a fixed-point decimal string: `1.5000` → `1.5`, `2.0000` → `2`. */
 function trimZeros(s: string): string {
@@ -66,7 +59,8 @@ export function formatCount(n: number): string {
   return Number.isFinite(n) ? String(Math.round(n)) : '--'
 }
 
-export type AssetKind = 'cash' | 'points' | 'love' | 'voucher' | 'green'
+/** Every exchange target is an asset (a new target fails to compile in formatAsset until it has a unit). */
+export type AssetKind = 'cash' | ExchangeTarget | 'green'
 
 /** An amount with its unit, the same words on every screen: `¥1.20`, `120 积分`, `35 爱心值`, `¥5.00 购物券`, `1.50 绿色积分`. */
 export function formatAsset(kind: AssetKind, amount: number): string {

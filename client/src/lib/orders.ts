@@ -1,4 +1,4 @@
-import type { Order, OrderStatus } from './types'
+import type { Order, OrderKind, OrderStatus } from './types'
 
 export const ORDER_STATUS_TEXT: Record<OrderStatus, string> = {
   created: '待支付',
@@ -9,7 +9,7 @@ export const ORDER_STATUS_TEXT: Record<OrderStatus, string> = {
   cancelled: '已取消',
 }
 
-export const ORDER_KIND_TEXT: Record<string, string> = { mall: '商城', store: '门店商品', cashier: '收银台' }
+export const ORDER_KIND_TEXT: Record<OrderKind, string> = { mall: '商城', store: '门店商品', cashier: '收银台' }
 
 export type OrderAction = 'pay' | 'cancel' | 'complete' | 'refund' | 'requestRefund'
 

@@ -4,7 +4,7 @@
  */
 import Taro from '@tarojs/taro'
 import { call } from './api'
-import type { Withdrawal } from './types'
+import type { Withdrawal, WithdrawalMethod } from './types'
 
 /** The words for a withdrawal's state, from its status and its payout's state. */
 export function withdrawalStatusText(w: Pick<Withdrawal, 'status' | 'method' | 'payoutState' | 'awaitingConfirmation'>): string {
@@ -29,7 +29,7 @@ export function withdrawalTagType(status: Withdrawal['status']): 'green' | 'oran
   return status === 'paid' ? 'green' : status === 'pending' || status === 'paying' ? 'orange' : status === 'failed' ? 'red' : 'grey'
 }
 
-export const METHOD_TEXT: Record<string, string> = { wechat: '微信商家转账', manual: '线下打款' }
+export const METHOD_TEXT: Record<WithdrawalMethod, string> = { wechat: '微信商家转账', manual: '线下打款' }
 
 /**
  * 确认收款: open WeChat's page for a transfer waiting for the payee (mini-program only), then

@@ -11,8 +11,9 @@
  */
 import Taro from '@tarojs/taro'
 import { call } from './api'
+import type { MessageKind } from './types'
 
-export type MessageKind = 'payout' | 'completed' | 'lottery' | 'exit' | 'refund' | 'withdrawal'
+export type { MessageKind }
 
 export interface SubscriptionKind {
   kind: MessageKind

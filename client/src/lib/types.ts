@@ -1,4 +1,8 @@
 /** Shapes of the cloud functions' answers (server/src/services/*View). Amounts in fen, ratios in bp. */
+import type { DeliveryMethod, ExchangeTarget, OrderKind, OrderStatus, EntryStatus, WithdrawalMethod, WithdrawalStatus } from '../../../shared/contract'
+
+/** Enumerations shared with the server: shared/contract.ts is their one source. */
+export type { DeliveryMethod, EntryStatus, ExchangeTarget, MessageKind, OrderKind, OrderStatus, WithdrawalMethod, WithdrawalStatus } from '../../../shared/contract'
 
 export interface Me {
   userId: string
@@ -88,11 +92,9 @@ export interface Invitees {
   nextCursor: string | null
 }
 
-export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunding' | 'refunded' | 'cancelled'
-
 export interface Order {
   orderId: string
-  kind: 'mall' | 'store' | 'cashier' | string
+  kind: OrderKind
   storeId: string | null
   cashierId: string | null
   lines: { productId: string | null; name: string; qty: number; priceFen: number; totalFen: number; cashFen: number }[]
@@ -117,7 +119,7 @@ export interface Order {
   note?: string
   /** 已发货 (or 已备货 for pickup): the order stays `paid` until receipt */
   shippedAt?: string | null
-  shipping?: { method: 'express' | 'pickup'; carrier: string | null; carrierName: string | null; trackingNo: string | null } | null
+  shipping?: { method: DeliveryMethod; carrier: string | null; carrierName: string | null; trackingNo: string | null } | null
   shippingUploaded?: boolean
   shippingUploadError?: string | null
   autoConfirmed?: boolean
@@ -145,8 +147,6 @@ export interface AfterSale {
   decidedAt: string | null
   decisionNote: string
 }
-
-export type EntryStatus = 'pending' | 'completed' | 'exchanged' | 'expired' | 'cancelled'
 
 export interface Entry {
   entryId: string
@@ -179,7 +179,7 @@ export interface Entry {
   } | null
   canExchange: boolean
   convertedToPoints?: boolean
-  exchanged?: { to: 'points' | 'love' | 'voucher'; amount: number; remainingFen: number } | null
+  exchanged?: { to: ExchangeTarget; amount: number; remainingFen: number } | null
   createdAt: string
   closedAt: string | null
 }
@@ -290,8 +290,8 @@ export interface Withdrawal {
   nickname?: string | null
   storeName?: string | null
   amountFen: number
-  status: 'pending' | 'paying' | 'paid' | 'rejected' | 'failed'
-  method?: 'wechat' | 'manual' | null
+  status: WithdrawalStatus
+  method?: WithdrawalMethod | null
   /** the payout method's state: WAIT_USER_CONFIRM, SUCCESS, FAIL, CANCELLED, MANUAL … */
   payoutState?: string | null
   /** a WeChat transfer waiting for the payee to confirm in the mini-program */

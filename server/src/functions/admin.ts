@@ -1,3 +1,4 @@
+import { WITHDRAWAL_METHODS, WITHDRAWAL_STATUSES } from '../../../shared/contract';
 import { z } from 'zod';
 import { validatePluginConfig } from '../engine/config/compliance';
 import { action, type CloudFunction } from '../runtime/handler';
@@ -182,7 +183,7 @@ export const admin: CloudFunction = {
   /** Withdrawal requests of shoppers and stores (`storeId` set), oldest first, with their payout state and whom they pay (nickname, store name). */
   listWithdrawals: action({
     access: 'admin',
-    params: z.strictObject({ status: z.enum(['pending', 'paying', 'paid', 'rejected', 'failed']).optional() }),
+    params: z.strictObject({ status: z.enum(WITHDRAWAL_STATUSES).optional() }),
     run: (ctx, p) => inTx(ctx, (tx) => adminWithdrawals(tx, p.status)),
   }),
   /** The payout methods this deployment offers (WeChat Pay 商家转账 only when its keys are configured). */
@@ -193,7 +194,7 @@ export const admin: CloudFunction = {
    */
   reviewWithdrawal: action({
     access: 'admin',
-    params: z.strictObject({ withdrawalId: id, approve: z.boolean(), method: z.enum(['wechat', 'manual']).optional() }),
+    params: z.strictObject({ withdrawalId: id, approve: z.boolean(), method: z.enum(WITHDRAWAL_METHODS).optional() }),
     run: (ctx, p) => {
       const method = p.method ?? availableMethods(ctx.deps.payouts)[0]!;
       if (p.approve) payoutPort(ctx.deps.payouts, method); // INVALID_INPUT when WeChat transfers are not configured

@@ -1,3 +1,4 @@
+import { ORDER_STATUSES } from '../../../shared/contract';
 import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
 import { amount, id, nonNegativeAmount, requestId } from '../runtime/params';
@@ -124,7 +125,7 @@ export const order: CloudFunction = {
   }),
   list: action({
     access: 'user',
-    params: z.strictObject({ status: z.enum(['created', 'paid', 'completed', 'refunding', 'refunded', 'cancelled']).optional(), limit: z.number().int().min(1).max(100).optional() }),
+    params: z.strictObject({ status: z.enum(ORDER_STATUSES).optional(), limit: z.number().int().min(1).max(100).optional() }),
     run: (ctx, p) =>
       asUser(ctx, async (tx, user) => {
         const config = await loadConfig(tx);

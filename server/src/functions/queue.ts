@@ -1,3 +1,4 @@
+import { ENTRY_STATUSES, EXCHANGE_TARGETS } from '../../../shared/contract';
 import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
 import { id } from '../runtime/params';
@@ -12,7 +13,7 @@ export const queue: CloudFunction = {
   /** My entries, newest first, with position, progress, lottery and exchange state. */
   mine: action({
     access: 'user',
-    params: z.strictObject({ status: z.enum(['pending', 'completed', 'exchanged', 'expired', 'cancelled']).optional(), limit: z.number().int().min(1).max(100).optional() }),
+    params: z.strictObject({ status: z.enum(ENTRY_STATUSES).optional(), limit: z.number().int().min(1).max(100).optional() }),
     run: (ctx, p) => asUser(ctx, (tx, user) => myEntries(tx, user._id, { status: p.status, limit: p.limit ?? 50 })),
   }),
   /** 抽奖: once per entry, before its first payout; server-side crypto randomness. */
@@ -30,7 +31,7 @@ export const queue: CloudFunction = {
   /** 兑换: the unpaid remainder becomes points / love value / vouchers at the configured ratio. */
   exchange: action({
     access: 'user',
-    params: z.strictObject({ entryId: id, to: z.enum(['points', 'love', 'voucher']) }),
+    params: z.strictObject({ entryId: id, to: z.enum(EXCHANGE_TARGETS) }),
     run: (ctx, p) =>
       asUser(ctx, async (tx, user) => {
         const config = await loadConfig(tx);

@@ -3,6 +3,7 @@
  * (10000 bp = 100%), green points are integer units of 1/10000 point. Every computed
  * amount is rounded DOWN, so the system never pays out money it did not receive.
  */
+import { formatFen } from '../../../shared/contract';
 
 export const BP_ONE = 10_000;
 export const GREEN_UNITS_PER_POINT = 10_000;
@@ -58,9 +59,5 @@ export function prorate(totalFen: number, weights: readonly number[]): number[] 
   return parts;
 }
 
-/** ¥12.34 — for messages and logs; the client has its own formatter. */
-export function formatYuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}¥${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
+/** ¥12.34 — for messages and logs; the same formatter the client shows amounts with (shared/contract.ts). */
+export const formatYuan = formatFen;

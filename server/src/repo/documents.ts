@@ -1,3 +1,4 @@
+import type { DeliveryMethod, EntryStatus, ExchangeTarget, OrderKind, OrderStatus, WithdrawalMethod, WithdrawalStatus } from '../../../shared/contract';
 import type { LotteryRule, PluginConfig, RebateRules } from '../engine/config/types';
 import type { JournalEntry } from '../engine/ledger/journal';
 import type { RatioRule, RatioSource } from '../engine/rebate/ratio';
@@ -100,7 +101,7 @@ export interface ConfigDoc {
   updatedBy: string | null;
 }
 
-export type OrderKind = 'mall' | 'store' | 'cashier';
+export type { OrderKind };
 /** refunding (退款中): the refund is recorded and waits for WeChat Pay to confirm it (refunds collection). */
 export interface DeliveryAddress {
   name: string;
@@ -114,7 +115,7 @@ export interface DeliveryAddress {
 export type Delivery = { method: 'express'; address: DeliveryAddress } | { method: 'pickup' };
 
 export interface ShippingInfo {
-  method: 'express' | 'pickup';
+  method: DeliveryMethod;
   /** carrier code (WeChat's delivery id, e.g. SF, ZTO) and its name; null for pickup */
   carrier: string | null;
   carrierName: string | null;
@@ -134,7 +135,7 @@ export interface AfterSale {
   decisionNote: string;
 }
 
-export type OrderStatus = 'created' | 'paid' | 'completed' | 'refunding' | 'refunded' | 'cancelled';
+export type { OrderStatus };
 
 export interface OrderLine {
   productId: string | null;
@@ -326,7 +327,7 @@ export interface RefundDoc {
   reference: string | null;
 }
 
-export type EntryStatus = 'pending' | 'completed' | 'exchanged' | 'expired' | 'cancelled';
+export type { EntryStatus };
 /** Statuses of an entry that left its queue (it has a closedAt): the partial index of closed entries and its queries say exactly these. */
 export const CLOSED_ENTRY_STATUSES: readonly Exclude<EntryStatus, 'pending'>[] = ['completed', 'exchanged', 'expired', 'cancelled'];
 /** The same for union entries. */
@@ -372,7 +373,7 @@ export interface EntryDoc {
    * went (e.g. LOVE:user:<id>:frozen), so a refund takes it back from exactly there whatever the
    * setting says by then; entries written before it was recorded lack it (the journal says).
    */
-  exchanged: { to: 'points' | 'love' | 'voucher'; amount: number; remainingFen: number; account?: string } | null;
+  exchanged: { to: ExchangeTarget; amount: number; remainingFen: number; account?: string } | null;
   createdAt: Date;
   firstPaidAt: Date | null;
   closedAt: Date | null;
@@ -508,11 +509,11 @@ export interface WithdrawalDoc {
   /** set for a store's revenue withdrawal (the money comes from CASH:store:<id>:revenue) */
   storeId?: string | null;
   amountFen: number;
-  status: 'pending' | 'paying' | 'paid' | 'rejected' | 'failed';
+  status: WithdrawalStatus;
   createdAt: Date;
   reviewedAt: Date | null;
   reviewedBy: string | null;
-  method?: 'wechat' | 'manual' | null;
+  method?: WithdrawalMethod | null;
   /** the transfer's bill number (out_bill_no): letters and digits, unique, the transfer's idempotency key */
   billNo?: string | null;
   payout?: PayoutInfo | null;

@@ -1,3 +1,5 @@
+import type { WithdrawalMethod } from '../../../shared/contract';
+
 /**
  * How a withdrawal's money leaves (SPEC §7): a payout method behind one interface, with two
  * implementations —
@@ -11,7 +13,7 @@
  * the bill that exists. Cash counts as paid out only when `state` is SUCCESS.
  */
 export interface PayoutPort {
-  readonly method: 'wechat' | 'manual';
+  readonly method: WithdrawalMethod;
   /** Start paying `amountFen` to the owner of `openid` (the bill number is the idempotency key). */
   start(p: PayoutRequest): Promise<PayoutState>;
   /** What the payout's state is now. */

@@ -1,6 +1,7 @@
+import type { ExchangeTarget } from '../../../shared/contract';
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
-import { mulBpFloor, prorate } from '../money/units';
+import { formatYuan, mulBpFloor, prorate } from '../money/units';
 import { isDuplicateKeyError } from '../db/embedded/errors';
 import { AppError } from '../runtime/errors';
 import type { AppDeps } from '../runtime/context';
@@ -89,7 +90,7 @@ export async function createOrder(tx: Tx, user: UserDoc, req: { lines: { product
   mv.move(acct.userVoucher(user._id), acct.voucherIssuer, deduct.voucherFen, '购物券抵扣');
   if (deduct.greenUnits > 0) ({ fen: deduct.greenFen, basisFen: deduct.greenBasisFen } = await spendGreen(tx, user._id, orderId, deduct.greenUnits, mv));
   const deductFen = deduct.pointsFen + deduct.loveFen + deduct.voucherFen + deduct.greenFen;
-  if (deductFen > maxDeductFen) throw new AppError('INVALID_AMOUNT', `抵扣超过上限 (最多 ¥${(maxDeductFen / 100).toFixed(2)})`);
+  if (deductFen > maxDeductFen) throw new AppError('INVALID_AMOUNT', `抵扣超过上限 (最多 ${formatYuan(maxDeductFen)})`);
   const cashFen = totalFen - deductFen;
   const shares = prorate(cashFen, lines.map((l) => l.totalFen));
   lines.forEach((l, i) => (l.cashFen = shares[i]!));
@@ -380,10 +381,15 @@ async function creditedAccount(tx: Tx, entryId: string, issuer: string, userId: 
 }
 
 /** Last resort for a random-return entry written before the record (they always went to points). */
-function legacyAccount(to: 'points' | 'love' | 'voucher', userId: string, config: PluginConfig): string {
-  if (to === 'points') return acct.userPoints(userId);
-  if (to === 'voucher') return acct.userVoucher(userId);
-  return config.rebate.exchange.loveFrozen ? acct.userLoveFrozen(userId) : acct.userLove(userId);
+function legacyAccount(to: ExchangeTarget, userId: string, config: PluginConfig): string {
+  switch (to) {
+    case 'points':
+      return acct.userPoints(userId);
+    case 'voucher':
+      return acct.userVoucher(userId);
+    case 'love':
+      return config.rebate.exchange.loveFrozen ? acct.userLoveFrozen(userId) : acct.userLove(userId);
+  }
 }
 
 async function isStoreOwner(tx: Tx, order: OrderDoc, user: UserDoc | null): Promise<boolean> {

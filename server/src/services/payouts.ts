@@ -1,3 +1,4 @@
+import type { WithdrawalMethod } from '../../../shared/contract';
 import { acct } from '../engine/ledger/accounts';
 import { MONEY_RETRY } from '../engine/outbox/retry';
 import type { PluginConfig } from '../engine/config/types';
@@ -38,17 +39,17 @@ export function withdrawalAccounts(w: Pick<WithdrawalDoc, 'userId' | 'storeId'>)
   return { balance: acct.userCash(w.userId), withdrawing: acct.userWithdrawing(w.userId), book: userBook(w.userId) };
 }
 
-export function payoutPort(payouts: Payouts, method: 'wechat' | 'manual'): PayoutPort {
+export function payoutPort(payouts: Payouts, method: WithdrawalMethod): PayoutPort {
   const port = method === 'wechat' ? payouts.wechat : payouts.manual;
   if (!port) throw new AppError('INVALID_INPUT', '未配置微信支付商家转账，请选择线下打款');
   return port;
 }
 
 /** The methods a deployment offers: WeChat Pay 商家转账 only when it is configured. */
-export const availableMethods = (payouts: Payouts): ('wechat' | 'manual')[] => (payouts.wechat ? ['wechat', 'manual'] : ['manual']);
+export const availableMethods = (payouts: Payouts): WithdrawalMethod[] => (payouts.wechat ? ['wechat', 'manual'] : ['manual']);
 
 /** Approve: the payout starts (after the answer, from the outbox). The money stays in `withdrawing` until it is confirmed. */
-export async function approveWithdrawal(tx: Tx, w: WithdrawalDoc, method: 'wechat' | 'manual', reviewer: string, config: PluginConfig): Promise<WithdrawalDoc> {
+export async function approveWithdrawal(tx: Tx, w: WithdrawalDoc, method: WithdrawalMethod, reviewer: string, config: PluginConfig): Promise<WithdrawalDoc> {
   const billNo = billNoOf(w._id);
   const payout: PayoutInfo = {
     state: 'STARTING',

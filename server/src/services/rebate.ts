@@ -1,3 +1,4 @@
+import { EXCHANGE_TARGET_TEXT } from '../../../shared/contract';
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
 import { drawEffect, drawLottery, drawOpen, type Random } from '../engine/rebate/lottery';
@@ -81,9 +82,14 @@ export async function exchangeEntry(tx: Tx, entryId: string, userId: string, to:
   if (e.status !== 'pending') throw new AppError('CONFLICT', '该排队记录已结束，不能兑换');
   const remainingFen = e.entitlementFen - e.receivedFen;
   const amount = exchangeAmount(remainingFen, to, config);
-  if (amount === null) throw new AppError('INVALID_INPUT', `暂未开放兑换为${to === 'points' ? '积分' : to === 'love' ? '爱心值' : '购物券'}`);
-  const target =
-    to === 'points' ? [acct.pointsIssuer, acct.userPoints(userId)] : to === 'love' ? [acct.loveIssuer, config.rebate.exchange.loveFrozen ? acct.userLoveFrozen(userId) : acct.userLove(userId)] : [acct.voucherIssuer, acct.userVoucher(userId)];
+  if (amount === null) throw new AppError('INVALID_INPUT', `暂未开放兑换为${EXCHANGE_TARGET_TEXT[to]}`);
+  // [issuer, the shopper's account] per target: a new target fails to compile until it is credited somewhere
+  const targets: Record<ExchangeTarget, () => [string, string]> = {
+    points: () => [acct.pointsIssuer, acct.userPoints(userId)],
+    love: () => [acct.loveIssuer, config.rebate.exchange.loveFrozen ? acct.userLoveFrozen(userId) : acct.userLove(userId)],
+    voucher: () => [acct.voucherIssuer, acct.userVoucher(userId)],
+  };
+  const target = targets[to]();
   mv.move(target[0]!, target[1]!, amount, `${config.rebate.exchangeName}`);
   mv.move(acct.userQueueEntitlement(userId), acct.queueEntitlementIssuer, remainingFen, `${config.rebate.exchangeName}`);
   // where the credit went is recorded with it: a refund takes it back from exactly this account, whatever the settings say by then

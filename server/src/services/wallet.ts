@@ -1,3 +1,5 @@
+import type { WithdrawalMethod } from '../../../shared/contract';
+import { formatYuan } from '../money/units';
 import { acct, ASSET_NAMES, assetOf } from '../engine/ledger/accounts';
 import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from '../repo/db';
@@ -55,8 +57,8 @@ export function withdrawalIdFor(ownerKey: string, requestId: string | undefined)
 }
 
 function checkAmount(amountFen: number, config: PluginConfig): void {
-  if (amountFen < config.withdrawal.minFen) throw new AppError('INVALID_AMOUNT', `最低提现 ¥${(config.withdrawal.minFen / 100).toFixed(2)}`);
-  if (amountFen > config.withdrawal.maxFen) throw new AppError('INVALID_AMOUNT', `单笔最高提现 ¥${(config.withdrawal.maxFen / 100).toFixed(2)}`);
+  if (amountFen < config.withdrawal.minFen) throw new AppError('INVALID_AMOUNT', `最低提现 ${formatYuan(config.withdrawal.minFen)}`);
+  if (amountFen > config.withdrawal.maxFen) throw new AppError('INVALID_AMOUNT', `单笔最高提现 ${formatYuan(config.withdrawal.maxFen)}`);
 }
 
 /** 提现申请 from a shopper's cash: the money waits in `withdrawing` until the payout is confirmed. */
@@ -92,7 +94,7 @@ export async function requestStoreWithdrawal(tx: Tx, user: UserDoc, storeId: str
  * The platform's review: approve (the payout starts after the answer: WeChat Pay 商家转账 or a
  * manual payout, services/payouts.ts) or reject (the money goes back to the balance).
  */
-export async function reviewWithdrawal(tx: Tx, withdrawalId: string, approve: boolean, reviewer: string, method: 'wechat' | 'manual') {
+export async function reviewWithdrawal(tx: Tx, withdrawalId: string, approve: boolean, reviewer: string, method: WithdrawalMethod) {
   const w = await col(tx.db, 'withdrawals').findOne({ _id: withdrawalId }, s(tx));
   if (!w) throw new AppError('NOT_FOUND', '找不到该提现申请');
   if (w.status !== 'pending') throw new AppError('CONFLICT', '该申请已处理');

@@ -6,10 +6,10 @@ import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
 import { METHOD_TEXT, withdrawalStatusText, withdrawalTagType } from '@/lib/payouts'
-import type { Withdrawal } from '@/lib/types'
+import type { Withdrawal, WithdrawalMethod } from '@/lib/types'
 import { Button, Field, Row, StateView, Tag } from '@/components/ui'
 
-type Method = 'wechat' | 'manual'
+type Method = WithdrawalMethod
 
 /**
  * 提现审核 (shoppers' cash and stores' revenue): approve with a payout method — WeChat Pay

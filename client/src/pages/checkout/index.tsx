@@ -11,7 +11,7 @@ import { formatFen, formatGreenUnits } from '@/lib/format'
 import { parseCount, parsePointsToUnits, parseYuanToFen } from '@/lib/money'
 import { payOrder } from '@/lib/pay'
 import { addressProblem, chooseWeChatAddress, deliveryParam, readAddress, saveAddress } from '@/lib/address'
-import type { Balances, DeliveryAddress, GreenState, Order, ProductDetail } from '@/lib/types'
+import type { Balances, DeliveryAddress, DeliveryMethod, GreenState, Order, ProductDetail } from '@/lib/types'
 import { Button, Disclosure, Field, Row, Segmented, StateView, Toggle } from '@/components/ui'
 import './index.css'
 
@@ -27,7 +27,7 @@ export default function CheckoutPage() {
   const [agreed, setAgreed] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [loading, setLoading] = useState(true)
-  const [method, setMethod] = useState<'express' | 'pickup'>('express')
+  const [method, setMethod] = useState<DeliveryMethod>('express')
   const [address, setAddress] = useState<DeliveryAddress>(() => readAddress())
   const [note, setNote] = useState('')
   const weapp = process.env.TARO_ENV === 'weapp'

@@ -6,8 +6,9 @@
  * mini-program console; the fields below are what we can offer.
  */
 
-export const MESSAGE_KINDS = ['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
+import { MESSAGE_KINDS, type MessageKind } from '../../../../shared/contract';
+
+export { MESSAGE_KINDS, type MessageKind };
 
 export const isMessageKind = (k: string): k is MessageKind => (MESSAGE_KINDS as readonly string[]).includes(k);
 

@@ -1,3 +1,4 @@
+import { exchangeBp, type ExchangeTarget } from '../../../../shared/contract';
 import { mulBpFloor } from '../../money/units';
 import type { PluginConfig, RandomReturn, RewardWindow } from '../config/types';
 import { parseHhmm, shanghaiMinuteOfDay, shanghaiMonthDay, shanghaiWeekday, shanghaiDay, startOfShanghaiDay } from '../time';
@@ -51,12 +52,11 @@ export function pickCashSlots(rr: RandomReturn, random: Random): number[] {
   return slots.slice(0, rr.cashCount).sort((a, b) => a - b);
 }
 
-export type ExchangeTarget = 'points' | 'love' | 'voucher';
+export type { ExchangeTarget };
 
 /** What an unpaid remainder is exchanged into; null when the target is not offered. */
 export function exchangeAmount(remainingFen: number, target: ExchangeTarget, config: PluginConfig): number | null {
-  const ex = config.rebate.exchange;
-  const bp = target === 'points' ? ex.pointsBp : target === 'love' ? ex.loveBp : ex.voucherBp;
+  const bp = exchangeBp(config.rebate.exchange, target);
   return bp === null ? null : mulBpFloor(remainingFen, bp);
 }
 

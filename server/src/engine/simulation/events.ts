@@ -1,3 +1,4 @@
+import type { ExchangeTarget } from '../../../../shared/contract';
 import { BP_ONE } from '../../money/units';
 import type { EntryDoc, GreenLotDoc, OrderDoc } from '../../repo/documents';
 import type { PluginConfig } from '../config/types';
@@ -46,7 +47,7 @@ export function applyDraw(world: World, orderId: string, lineIndex: number, reco
 }
 
 /** 兑换 (services/rebate.ts exchangeEntry): the unpaid remainder leaves the queue, if this configuration offers the target. */
-export function applyExchange(world: World, config: PluginConfig, orderId: string, lineIndex: number, to: 'points' | 'love' | 'voucher', at: Date): boolean {
+export function applyExchange(world: World, config: PluginConfig, orderId: string, lineIndex: number, to: ExchangeTarget, at: Date): boolean {
   const e = world.entriesByLine.get(`${orderId}|${lineIndex}`);
   if (!e || e.status !== 'pending') return false;
   const remainingFen = e.entitlementFen - e.receivedFen;

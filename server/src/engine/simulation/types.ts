@@ -1,3 +1,4 @@
+import type { ExchangeTarget } from '../../../../shared/contract';
 import type { LotteryRule, PluginConfig } from '../config/types';
 import type { LineScope } from '../rebate/line-rules';
 import type { EntryDoc, GreenLotDoc, GreenStateDoc, OrderDoc, QueueDoc, UnionEntryDoc, UnionStateDoc } from '../../repo/documents';
@@ -29,7 +30,7 @@ export type RecordedEvent =
   /** 抽奖 on an order line's entry; the roll is replayed, rescaled to the lottery rule in force */
   | { kind: 'draw'; at: Date; seq: number; orderId: string; lineIndex: number; roll: number; rollRange: number }
   /** 兑换 of an entry's unpaid remainder */
-  | { kind: 'exchange'; at: Date; seq: number; orderId: string; lineIndex: number; to: 'points' | 'love' | 'voucher' }
+  | { kind: 'exchange'; at: Date; seq: number; orderId: string; lineIndex: number; to: ExchangeTarget }
   /** 退款 of a paid order */
   | { kind: 'refund'; at: Date; seq: number; orderId: string }
   /** an unpaid order cancelled: its green deduction comes back */

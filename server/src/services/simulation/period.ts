@@ -1,3 +1,4 @@
+import type { ExchangeTarget } from '../../../../shared/contract';
 import type { Filter } from 'mongodb';
 import type { PluginConfig } from '../../engine/config/types';
 import { lineRebateRules } from '../../engine/rebate/line-rules';
@@ -157,7 +158,7 @@ function recordedEvents(journal: JournalDoc[], draws: DrawDoc[], jobs: JobDoc[],
     switch (j.type) {
       case 'queue.exchange': {
         const e = entries.get(String(j.refs?.entryId));
-        if (e) raw.push({ kind: 'exchange', at, orderId: e.orderId, lineIndex: e.lineIndex, to: j.refs!.to as 'points' | 'love' | 'voucher', order: tie(j) });
+        if (e) raw.push({ kind: 'exchange', at, orderId: e.orderId, lineIndex: e.lineIndex, to: j.refs!.to as ExchangeTarget, order: tie(j) });
         break;
       }
       case 'order.refund':

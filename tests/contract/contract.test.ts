@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import * as C from '../../shared/contract';
+import { exchangeAmount } from '../../server/src/engine/rebate/rules';
+import { formatYuan, mulBpFloor } from '../../server/src/money/units';
+import { MESSAGE_TITLES } from '../../server/src/engine/messages/kinds';
+import type { Delivery, EntryDoc, OrderDoc, ShippingInfo, WithdrawalDoc } from '../../server/src/repo/documents';
+import type { PluginConfig } from '../../server/src/engine/config/types';
+import { defaultPluginConfig } from '../../server/src/engine/config/defaults';
+import { queue } from '../../server/src/functions/queue';
+
+type ExchangeSettings = PluginConfig['rebate']['exchange'];
+
+/** Compile-time: true only when A and B are the same type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <T extends true>(_: T) => undefined;
+
+// The stored documents use the contract's unions (a member added to the contract and not to a document fails here).
+same<Same<OrderDoc['status'], C.OrderStatus>>(true);
+same<Same<OrderDoc['kind'], C.OrderKind>>(true);
+same<Same<EntryDoc['status'], C.EntryStatus>>(true);
+same<Same<NonNullable<EntryDoc['exchanged']>['to'], C.ExchangeTarget>>(true);
+same<Same<Delivery['method'], C.DeliveryMethod>>(true);
+same<Same<ShippingInfo['method'], C.DeliveryMethod>>(true);
+same<Same<WithdrawalDoc['status'], C.WithdrawalStatus>>(true);
+same<Same<NonNullable<WithdrawalDoc['method']>, C.WithdrawalMethod>>(true);
+// the plugin's exchange settings have a ratio for every target
+same<Same<Pick<ExchangeSettings, (typeof C.EXCHANGE_BP_FIELD)[C.ExchangeTarget]>, C.ExchangeRatios>>(true);
+// every message kind has a title (a Record over the union)
+MESSAGE_TITLES satisfies Record<C.MessageKind, string>;
+
+describe('shared contract', () => {
+  it('tuples have no duplicates', () => {
+    for (const t of [C.EXCHANGE_TARGETS, C.ORDER_STATUSES, C.ORDER_KINDS, C.ENTRY_STATUSES, C.DELIVERY_METHODS, C.WITHDRAWAL_STATUSES, C.WITHDRAWAL_METHODS, C.MESSAGE_KINDS]) {
+      expect(new Set(t).size).toBe(t.length);
+    }
+  });
+
+  it('the exchange action accepts exactly the contract targets', () => {
+    const to = (queue.exchange!.params as z.ZodObject<{ to: z.ZodEnum }>).shape.to;
+    expect(to.options).toEqual([...C.EXCHANGE_TARGETS]);
+  });
+
+  it('the exchange arithmetic is the server engine’s', () => {
+    const base = defaultPluginConfig();
+    const settings: ExchangeSettings = { ...base.rebate.exchange, pointsBp: 12345, loveBp: 10000, voucherBp: 333 };
+    const config: PluginConfig = { ...base, rebate: { ...base.rebate, exchange: settings } };
+    for (const remaining of [0, 1, 99, 100, 1999, 123456789]) {
+      for (const to of C.EXCHANGE_TARGETS) {
+        const bp = C.exchangeBp(settings, to)!;
+        expect(C.exchangeQuantity(remaining, bp)).toBe(mulBpFloor(remaining, bp));
+        expect(exchangeAmount(remaining, to, config)).toBe(C.exchangeQuantity(remaining, bp));
+      }
+    }
+    expect(C.exchangeBp({ ...settings, loveBp: null }, 'love')).toBeNull();
+  });
+
+  it('fen formatting is one formatter', () => {
+    expect(formatYuan).toBe(C.formatFen);
+    expect(C.formatFen(21840)).toBe('¥218.40');
+    expect(C.formatFen(-5)).toBe('-¥0.05');
+    expect(C.formatFen(7)).toBe('¥0.07');
+    expect(C.formatFen(Number.NaN)).toBe('¥--');
+  });
+
+  it('docs/API.md lists the same members', () => {
+    const doc = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8');
+    const listed = (re: RegExp) => doc.match(re)?.[1]?.split('|');
+    expect(listed(/Order view: `\{ orderId, kind: ([a-z|]+),/)).toEqual([...C.ORDER_KINDS]);
+    expect(listed(/Order view: `\{.*?, status: ([a-z|]+),/)).toEqual([...C.ORDER_STATUSES]);
+    expect(listed(/shipping: \{ method: ([a-z|]+),/)).toEqual([...C.DELIVERY_METHODS]);
+    expect(listed(/\| `exchange` \| `entryId`, `to: ([a-z|]+)`/)).toEqual([...C.EXCHANGE_TARGETS]);
+  });
+});
