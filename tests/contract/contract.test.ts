@@ -9,6 +9,7 @@ import type { Delivery, EntryDoc, OrderDoc, ShippingInfo, WithdrawalDoc } from '
 import type { PluginConfig } from '../../server/src/engine/config/types';
 import { defaultPluginConfig } from '../../server/src/engine/config/defaults';
 import { queue } from '../../server/src/functions/queue';
+import type * as V from '../../shared/views';
 
 type ExchangeSettings = PluginConfig['rebate']['exchange'];
 
@@ -27,6 +28,13 @@ same<Same<WithdrawalDoc['status'], C.WithdrawalStatus>>(true);
 same<Same<NonNullable<WithdrawalDoc['method']>, C.WithdrawalMethod>>(true);
 // the plugin's exchange settings have a ratio for every target
 same<Same<Pick<ExchangeSettings, (typeof C.EXCHANGE_BP_FIELD)[C.ExchangeTarget]>, C.ExchangeRatios>>(true);
+// The shared views: what the server builds (instants as Date) is, once JSON, exactly what the client is typed with.
+type Wire<T> = T extends Date ? string : T extends (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+same<Same<Wire<V.BuyerOrderView<Date>>, V.BuyerOrderView>>(true);
+same<Same<Wire<V.WithdrawalView<Date>>, V.WithdrawalView>>(true);
+same<Same<Wire<V.MyEntriesView<Date>>, V.MyEntriesView>>(true);
+// the plugin's exchange settings are the view's
+same<Same<ExchangeSettings, V.ExchangeSettings>>(true);
 // every message kind has a title (a Record over the union)
 MESSAGE_TITLES satisfies Record<C.MessageKind, string>;
 

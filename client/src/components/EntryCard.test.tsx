@@ -7,8 +7,8 @@ import type { Entry } from '@/lib/types'
 const entry = (over: Partial<Entry> = {}): Entry => ({
   entryId: 'E1', queueKey: 'mall', queueName: '商城队列', queuePendingCount: 3, seq: 7, position: 2, orderId: 'O1',
   baseFen: 10000, ratioBp: 13000, ratioRule: 'plugin.default', entitlementFen: 13000, receivedFen: 0, pendingFen: 13000,
-  progressBp: 0, status: 'pending', waitingForCompletion: false,
-  lottery: { available: true, drawnBp: null, drawnAt: null }, canExchange: true,
+  progressBp: 0, status: 'pending', waitingForCompletion: false, aheadFen: null, aheadExact: null, convertedToPoints: false, exchanged: null,
+  lottery: { available: true, drawnBp: null, drawnAt: null, odds: null, lapsesAt: 'firstPayout' }, canExchange: true,
   createdAt: '2026-03-01T01:02:00Z', closedAt: null, ...over,
 })
 const EX = { pointsBp: 10000, loveBp: 10000, loveFrozen: true, voucherBp: null }
@@ -33,13 +33,13 @@ describe('EntryCard', () => {
     const { rerender } = render(<EntryCard entry={entry()} exchangeName='兑换' exchange={EX} onDraw={onDraw} />)
     fireEvent.click(screen.getByText('抽奖'))
     expect(onDraw).toHaveBeenCalledWith(expect.objectContaining({ entryId: 'E1' }))
-    rerender(<EntryCard entry={entry({ ratioBp: 15000, lottery: { available: false, drawnBp: 15000, drawnAt: 'x' } })} exchangeName='兑换' exchange={EX} onDraw={onDraw} />)
+    rerender(<EntryCard entry={entry({ ratioBp: 15000, lottery: { available: false, drawnBp: 15000, drawnAt: 'x', odds: null, lapsesAt: 'firstPayout' } })} exchangeName='兑换' exchange={EX} onDraw={onDraw} />)
     expect(screen.queryByText('抽奖')).toBeNull()
     expect(screen.getByTestId('lottery-drawn').textContent).toContain('已抽中 150%')
   })
 
   it('no lottery after the first payout', () => {
-    render(<EntryCard entry={entry({ receivedFen: 1, pendingFen: 12999, lottery: { available: false, drawnBp: null, drawnAt: null } })} exchangeName='兑换' exchange={EX} />)
+    render(<EntryCard entry={entry({ receivedFen: 1, pendingFen: 12999, lottery: { available: false, drawnBp: null, drawnAt: null, odds: null, lapsesAt: 'firstPayout' } })} exchangeName='兑换' exchange={EX} />)
     expect(screen.queryByTestId('lottery-button')).toBeNull()
     expect(screen.getByText('已开始到账，抽奖资格已失效')).toBeTruthy()
   })

@@ -42,16 +42,16 @@ describe('lottery button state', () => {
     expect(lotteryButtonState({ ...base, lottery: null })).toEqual({ kind: 'hidden' })
   })
   it('available once, before the first payout', () => {
-    expect(lotteryButtonState({ ...base, lottery: { available: true, drawnBp: null, drawnAt: null } })).toEqual({ kind: 'available', label: '抽奖' })
+    expect(lotteryButtonState({ ...base, lottery: { available: true, drawnBp: null, drawnAt: null, odds: null, lapsesAt: 'firstPayout' } })).toEqual({ kind: 'available', label: '抽奖' })
   })
   it('shows the drawn ratio after the draw', () => {
-    expect(lotteryButtonState({ ...base, lottery: { available: false, drawnBp: 15000, drawnAt: '2026-01-01T00:00:00Z' } })).toEqual({ kind: 'drawn', label: '已抽中 150%' })
+    expect(lotteryButtonState({ ...base, lottery: { available: false, drawnBp: 15000, drawnAt: '2026-01-01T00:00:00Z', odds: null, lapsesAt: 'firstPayout' } })).toEqual({ kind: 'drawn', label: '已抽中 150%' })
   })
   it('closed once a payout arrived', () => {
-    const s = lotteryButtonState({ status: 'pending', receivedFen: 100, lottery: { available: false, drawnBp: null, drawnAt: null } })
+    const s = lotteryButtonState({ status: 'pending', receivedFen: 100, lottery: { available: false, drawnBp: null, drawnAt: null, odds: null, lapsesAt: 'firstPayout' } })
     expect(s.kind).toBe('closed')
     // even if the server still said available, a received payout closes it
-    expect(lotteryButtonState({ status: 'pending', receivedFen: 1, lottery: { available: true, drawnBp: null, drawnAt: null } }).kind).toBe('closed')
+    expect(lotteryButtonState({ status: 'pending', receivedFen: 1, lottery: { available: true, drawnBp: null, drawnAt: null, odds: null, lapsesAt: 'firstPayout' } }).kind).toBe('closed')
   })
   it('status words', () => {
     expect(entryStatusText({ status: 'pending', waitingForCompletion: false })).toBe('排队中')

@@ -7,7 +7,7 @@ import { call } from './api'
 import type { Withdrawal, WithdrawalMethod } from './types'
 
 /** The words for a withdrawal's state, from its status and its payout's state. */
-export function withdrawalStatusText(w: Pick<Withdrawal, 'status' | 'method' | 'payoutState' | 'awaitingConfirmation'>): string {
+export function withdrawalStatusText(w: Pick<Withdrawal, 'status'> & Partial<Pick<Withdrawal, 'method' | 'payoutState' | 'awaitingConfirmation'>>): string {
   switch (w.status) {
     case 'pending':
       return '审核中'

@@ -1,5 +1,10 @@
-/** Shapes of the cloud functions' answers (server/src/services/*View). Amounts in fen, ratios in bp. */
-import type { DeliveryMethod, ExchangeTarget, OrderKind, OrderStatus, EntryStatus, WithdrawalMethod, WithdrawalStatus } from '../../../shared/contract'
+/**
+ * Shapes of the cloud functions' answers (server/src/services/*View). Amounts in fen, ratios in bp.
+ * The order, entry (queue.mine), withdrawal, balances and green-state views come from shared/views.ts, which the
+ * server's view builders declare as their return types (instants arrive as ISO strings); the
+ * enumerations from shared/contract.ts. The rest is still kept here by hand.
+ */
+import type { AfterSaleView, BalancesView, Delivery, DeliveryAddress, EntryView, ExchangeSettings, GreenStateView, LotteryOdds, MyEntriesView, OrderView, WithdrawalView } from '../../../shared/views'
 
 /** Enumerations shared with the server: shared/contract.ts is their one source. */
 export type { DeliveryMethod, EntryStatus, ExchangeTarget, MessageKind, OrderKind, OrderStatus, WithdrawalMethod, WithdrawalStatus } from '../../../shared/contract'
@@ -92,123 +97,24 @@ export interface Invitees {
   nextCursor: string | null
 }
 
-export interface Order {
-  orderId: string
-  kind: OrderKind
-  storeId: string | null
-  cashierId: string | null
-  lines: { productId: string | null; name: string; qty: number; priceFen: number; totalFen: number; cashFen: number }[]
-  totalFen: number
-  deduct: Record<string, number>
-  cashFen: number
-  status: OrderStatus
-  createdAt: string
-  paidAt: string | null
-  completedAt: string | null
-  refundedAt: string | null
-  /** 退款中: the refund (R<orderId>) waits for WeChat Pay's confirmation */
-  refundId?: string | null
-  settled: boolean
-  /** 结算中: paid (or received) and waiting for the settler, usually a second or so */
-  settling: boolean
-  settlement: { extractedFen: number; entries: string[]; unionInflowFen: number; greenUnits: number; greenInflowFen: number } | null
-  settledAt?: string | null
-  /** 收货方式 chosen at checkout (null: a cashier order, or an order from before fulfilment) */
-  delivery?: Delivery | null
-  /** 买家留言 */
-  note?: string
-  /** 已发货 (or 已备货 for pickup): the order stays `paid` until receipt */
-  shippedAt?: string | null
-  shipping?: { method: DeliveryMethod; carrier: string | null; carrierName: string | null; trackingNo: string | null } | null
-  shippingUploaded?: boolean
-  shippingUploadError?: string | null
-  autoConfirmed?: boolean
-  afterSale?: AfterSale | null
+/** An order as the buyer, the store and the admins see it (server: orderView; the buyer's order.get / order.list add refundRequestUntil). */
+export interface Order extends OrderView {
   /** buyer's views: until when a completed order may still get a refund request (null: no longer / not completed) */
   refundRequestUntil?: string | null
 }
 
-export interface DeliveryAddress {
-  name: string
-  phone: string
-  province: string
-  city: string
-  district: string
-  detail: string
-}
+export type { Delivery, DeliveryAddress }
 
-export type Delivery = { method: 'express'; address: DeliveryAddress } | { method: 'pickup' }
+export type AfterSale = AfterSaleView
 
-export interface AfterSale {
-  status: 'requested' | 'approved' | 'rejected'
-  reason: string
-  requestedAt: string
-  stage: 'paid' | 'completed'
-  decidedAt: string | null
-  decisionNote: string
-}
+/** server: myEntries' entries */
+export type Entry = EntryView
 
-export interface Entry {
-  entryId: string
-  queueKey: string
-  queueName: string
-  queuePendingCount: number
-  seq: number
-  position: number | null
-  /** unpaid entitlement of the entries paid before this one; aheadExact false = an estimate */
-  aheadFen?: number | null
-  aheadExact?: boolean | null
-  orderId: string
-  baseFen: number
-  ratioBp: number
-  ratioRule: string
-  entitlementFen: number
-  receivedFen: number
-  pendingFen: number
-  progressBp: number
-  status: EntryStatus
-  waitingForCompletion: boolean
-  lottery: {
-    available: boolean
-    drawnBp: number | null
-    drawnAt: string | null
-    /** what a draw can give (before the draw only) */
-    odds?: LotteryOdds | null
-    /** the right to draw lapses at the entry's first payout */
-    lapsesAt?: 'firstPayout'
-  } | null
-  canExchange: boolean
-  convertedToPoints?: boolean
-  exchanged?: { to: ExchangeTarget; amount: number; remainingFen: number } | null
-  createdAt: string
-  closedAt: string | null
-}
+export type { ExchangeSettings, LotteryOdds }
 
-export type LotteryOdds =
-  | { kind: 'fixed'; options: { ratioBp: number; chanceBp: number; entitlementFen: number }[]; mayLower: boolean; mayRaise: boolean }
-  | { kind: 'range'; minBp: number; maxBp: number; minEntitlementFen: number; maxEntitlementFen: number; mayLower: boolean; mayRaise: boolean }
 
-export interface ExchangeSettings {
-  pointsBp: number | null
-  loveBp: number | null
-  loveFrozen: boolean
-  voucherBp: number | null
-}
-
-export interface MyEntries {
-  name: string
-  exchangeName: string
-  paused: boolean
-  exchange: ExchangeSettings
-  /** what one point / love is worth when deducted at checkout */
-  deduction?: { pointValueFen: number; loveValueFen: number }
-  /** every pending entry's unpaid remainder (not only those listed) */
-  pendingTotalFen?: number
-  pendingCount?: number
-  entries: Entry[]
-  /** the shopper's orders still 结算中: their entries appear once settled */
-  settlingOrders: number
-}
+/** server: myEntries (queue.mine) */
+export type MyEntries = MyEntriesView
 
 export interface UnionEntry {
   entryId: string
@@ -241,17 +147,8 @@ export interface MyUnion {
   entries: UnionEntry[]
 }
 
-export interface GreenState {
-  enabled: boolean
-  poolFen: number
-  totalUnits: number
-  pricePerPointFen: number
-  withdrawFeeBp: number
-  exitMultipleBp: number
-  /** the price per point at launch (the chart's reference line) */
-  launchPriceFen?: number
-  history: { day: string; openFen: number; closeFen: number }[]
-}
+/** server: greenView */
+export type GreenState = GreenStateView
 
 export interface MyGreen {
   units: number
@@ -260,15 +157,8 @@ export interface MyGreen {
   lots: { lotId: string; orderId: string; units: number; consumptionFen: number; valueFen: number; exitAtFen: number; status: string; createdAt: string }[]
 }
 
-export interface Balances {
-  cashFen: number
-  withdrawingFen: number
-  points: number
-  love: number
-  loveFrozen: number
-  voucherFen: number
-  greenUnits: number
-}
+/** server: wallet balances */
+export type Balances = BalancesView
 
 export interface LedgerRow {
   id: string
@@ -281,27 +171,10 @@ export interface LedgerRow {
   at: string
 }
 
-export interface Withdrawal {
-  withdrawalId: string
-  userId?: string
-  /** set for a store's revenue withdrawal */
-  storeId?: string | null
-  /** admin.listWithdrawals: whom it pays — the requester's nickname, and the store's name for a store's withdrawal */
+/** server: withdrawalView; admin.listWithdrawals adds whom it pays — the requester's nickname, and the store's name for a store's withdrawal */
+export interface Withdrawal extends WithdrawalView {
   nickname?: string | null
   storeName?: string | null
-  amountFen: number
-  status: WithdrawalStatus
-  method?: WithdrawalMethod | null
-  /** the payout method's state: WAIT_USER_CONFIRM, SUCCESS, FAIL, CANCELLED, MANUAL … */
-  payoutState?: string | null
-  /** a WeChat transfer waiting for the payee to confirm in the mini-program */
-  awaitingConfirmation?: boolean
-  expiresAt?: string | null
-  reference?: string | null
-  error?: string | null
-  createdAt: string
-  reviewedAt: string | null
-  closedAt?: string | null
 }
 
 export interface Refund {

@@ -1,3 +1,4 @@
+import type { Deductions, Delivery, DeliveryAddress } from '../../../shared/views';
 import type { DeliveryMethod, EntryStatus, ExchangeTarget, OrderKind, OrderStatus, WithdrawalMethod, WithdrawalStatus } from '../../../shared/contract';
 import type { LotteryRule, PluginConfig, RebateRules } from '../engine/config/types';
 import type { JournalEntry } from '../engine/ledger/journal';
@@ -103,16 +104,8 @@ export interface ConfigDoc {
 
 export type { OrderKind };
 /** refunding (退款中): the refund is recorded and waits for WeChat Pay to confirm it (refunds collection). */
-export interface DeliveryAddress {
-  name: string;
-  phone: string;
-  province: string;
-  city: string;
-  district: string;
-  detail: string;
-}
-
-export type Delivery = { method: 'express'; address: DeliveryAddress } | { method: 'pickup' };
+/** The address and the 收货方式 as the order stores them and its view shows them (shared/views.ts). */
+export type { Deductions, Delivery, DeliveryAddress };
 
 export interface ShippingInfo {
   method: DeliveryMethod;
@@ -149,18 +142,6 @@ export interface OrderLine {
   rebateEnabled: boolean;
 }
 
-export interface Deductions {
-  points: number;
-  love: number;
-  voucherFen: number;
-  greenUnits: number;
-  /** value of each deduction in fen, fixed at order creation */
-  pointsFen: number;
-  loveFen: number;
-  greenFen: number;
-  /** consumption basis the spent green units carried (given back with them on cancel/refund) */
-  greenBasisFen?: number;
-}
 
 export interface SettlementSummary {
   extractedFen: number;

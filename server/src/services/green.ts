@@ -1,3 +1,4 @@
+import type { GreenStateView } from '../../../shared/views';
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
 import { burn, exitPriceKey, launchState, lotAfterTake, lotReachedExit, mint, price, pricePerPointFen, priceKeyUpperBound, takeFromLots, valueOf, type GreenState } from '../engine/green/pool';
@@ -151,7 +152,7 @@ export async function voidOrderLot(tx: Tx, order: OrderDoc, mv: Movements): Prom
   await saveGreen(tx, before, r.state, 0, 0);
 }
 
-export async function greenView(tx: Tx) {
+export async function greenView(tx: Tx): Promise<GreenStateView> {
   const config = await loadConfig(tx);
   const st = await loadGreen(tx, config);
   const days = await col(tx.db, 'green_days').find({}, s(tx)).sort({ _id: -1 }).limit(60).toArray();

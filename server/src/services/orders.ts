@@ -1,3 +1,4 @@
+import type { BuyerOrderView, FulfilmentView, OrderView } from '../../../shared/views';
 import type { ExchangeTarget } from '../../../shared/contract';
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
@@ -397,7 +398,7 @@ async function isStoreOwner(tx: Tx, order: OrderDoc, user: UserDoc | null): Prom
   return (await col(tx.db, 'stores').findOne({ _id: order.storeId }, s(tx)))?.ownerId === user._id;
 }
 
-export function orderView(o: OrderDoc) {
+export function orderView(o: OrderDoc): OrderView<Date> {
   return {
     orderId: o._id,
     kind: o.kind,
@@ -429,14 +430,14 @@ export function orderView(o: OrderDoc) {
  * a refund (申请售后) of a completed order (`orders.afterSaleDays` after completion), null when they
  * can no longer (or the order is not completed: a paid order may be asked about at any time).
  */
-export function buyerOrderView(o: OrderDoc, config: PluginConfig) {
+export function buyerOrderView(o: OrderDoc, config: PluginConfig): BuyerOrderView<Date> {
   const days = config.orders.afterSaleDays;
   const until = o.status === 'completed' && o.completedAt && days > 0 ? new Date(o.completedAt.getTime() + days * 86_400_000) : null;
   return { ...orderView(o), refundRequestUntil: until };
 }
 
 /** What the order view says about fulfilment and after-sales (services/fulfilment.ts). */
-export function fulfilmentView(o: OrderDoc) {
+export function fulfilmentView(o: OrderDoc): FulfilmentView<Date> {
   return {
     delivery: o.delivery ?? null,
     note: o.note ?? '',

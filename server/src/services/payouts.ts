@@ -1,3 +1,4 @@
+import type { WithdrawalView } from '../../../shared/views';
 import type { WithdrawalMethod } from '../../../shared/contract';
 import { acct } from '../engine/ledger/accounts';
 import { MONEY_RETRY } from '../engine/outbox/retry';
@@ -220,7 +221,7 @@ export async function sweepPayouts(deps: Pick<AppDeps, 'store' | 'payouts'>, now
 }
 
 /** A withdrawal as its owner and the admins see it. */
-export function withdrawalView(w: WithdrawalDoc) {
+export function withdrawalView(w: WithdrawalDoc): WithdrawalView<Date> {
   const waiting = w.status === 'paying' && w.method === 'wechat' && w.payout?.state === 'WAIT_USER_CONFIRM' && !!w.payout.packageInfo;
   return {
     withdrawalId: w._id,

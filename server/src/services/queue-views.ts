@@ -1,3 +1,4 @@
+import type { EntryView, LotteryOdds, MyEntriesView } from '../../../shared/views';
 import { acct } from '../engine/ledger/accounts';
 import type { LotteryRule, PluginConfig } from '../engine/config/types';
 import { mulBpFloor } from '../money/units';
@@ -72,7 +73,7 @@ export async function aheadOf(tx: Tx, e: EntryDoc, q: Pick<QueueDoc, 'pendingFen
  * and the entitlement it would make, or the range; whether it can come out below the ratio the
  * entry has now. The right to draw lapses at the entry's first payout.
  */
-export function lotteryOdds(rule: LotteryRule, baseFen: number, currentRatioBp: number) {
+export function lotteryOdds(rule: LotteryRule, baseFen: number, currentRatioBp: number): LotteryOdds {
   if (rule.kind === 'fixed') {
     const total = rule.options.reduce((a, o) => a + o.weight, 0);
     const options = rule.options.map((o) => ({ ratioBp: o.ratioBp, chanceBp: total > 0 ? Math.floor((o.weight * 10_000) / total) : 0, entitlementFen: mulBpFloor(baseFen, o.ratioBp) }));
@@ -89,7 +90,7 @@ export function lotteryOdds(rule: LotteryRule, baseFen: number, currentRatioBp: 
   };
 }
 
-export async function myEntries(tx: Tx, userId: string, opts: { status?: EntryDoc['status']; limit: number }) {
+export async function myEntries(tx: Tx, userId: string, opts: { status?: EntryDoc['status']; limit: number }): Promise<MyEntriesView<Date>> {
   const config = await loadConfig(tx);
   const rows = (await col(tx.db, 'entries')
     .find({ userId, ...(opts.status ? { status: opts.status } : {}) }, s(tx))
@@ -97,7 +98,7 @@ export async function myEntries(tx: Tx, userId: string, opts: { status?: EntryDo
     .limit(opts.limit)
     .toArray()) as EntryDoc[];
   const queues = new Map<string, { name: string; pendingCount: number; pendingFen: number }>();
-  const out = [];
+  const out: EntryView<Date>[] = [];
   for (const e of rows) {
     if (!queues.has(e.queueKey)) {
       const q = await col(tx.db, 'queues').findOne({ _id: e.queueKey }, s(tx));

@@ -1,3 +1,4 @@
+import type { BalancesView } from '../../../shared/views';
 import type { WithdrawalMethod } from '../../../shared/contract';
 import { formatYuan } from '../money/units';
 import { acct, ASSET_NAMES, assetOf } from '../engine/ledger/accounts';
@@ -15,7 +16,7 @@ import { Movements } from './movements';
 
 /** 钱包: balances per asset, ledger history, withdrawal requests (提现) reviewed by the platform and paid out (services/payouts.ts). */
 
-export async function balances(tx: Tx, userId: string) {
+export async function balances(tx: Tx, userId: string): Promise<BalancesView> {
   const docs = await col(tx.db, 'balances').find({ userId }, s(tx)).toArray();
   const of = (account: string) => docs.find((d) => d._id === account)?.balance ?? 0;
   return {
