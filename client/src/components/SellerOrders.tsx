@@ -6,10 +6,12 @@ import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
 import { ORDER_KIND_TEXT, orderStatusText } from '@/lib/orders'
+import type { OrderFilter, ReviewParams, ShipParams } from '@/lib/params'
 import type { Order } from '@/lib/types'
 import { Button, Field, Row, StateView, Tag } from './ui'
 
-export type SellerFilter = 'all' | 'toShip' | 'shipped' | 'afterSale' | 'completed' | 'refund'
+/** The server's order filters (fulfilment-params.ts) but the buyer's 待支付 */
+export type SellerFilter = Exclude<OrderFilter, 'created'>
 
 const FILTERS: { value: SellerFilter; label: string }[] = [
   { value: 'all', label: '全部' },
@@ -85,7 +87,7 @@ export function SellerOrders({ scope, storeId }: { scope: 'merchant' | 'admin'; 
       if (!/^[A-Za-z0-9-]{4,40}$/.test(trackingNo.trim())) return toast('请填写正确的快递单号')
     }
     const r = await runAction(pickup ? '备货' : '发货', () =>
-      call<Order>(scope, 'shipOrder', pickup ? { orderId: o.orderId } : { orderId: o.orderId, carrier: c!.code, trackingNo: trackingNo.trim() }),
+      call<Order>(scope, 'shipOrder', (pickup ? { orderId: o.orderId } : { orderId: o.orderId, carrier: c!.code, trackingNo: trackingNo.trim() }) satisfies ShipParams),
     )
     if (r) await done(pickup ? '已备货，等待买家自提' : '已发货')
   }
@@ -93,7 +95,7 @@ export function SellerOrders({ scope, storeId }: { scope: 'merchant' | 'admin'; 
   const review = async (o: Order, approve: boolean) => {
     if (!approve && !note.trim()) return toast('拒绝请填写说明')
     if (approve && !(await confirm('同意退款', `将原路退回 ${formatFen(o.cashFen)}，该订单排队中未到账的部分将取消。确定同意吗？`))) return
-    const r = await runAction(approve ? '退款' : '处理中', () => call<Order>(scope, 'reviewRefund', { orderId: o.orderId, approve, ...(note.trim() ? { note: note.trim() } : {}) }))
+    const r = await runAction(approve ? '退款' : '处理中', () => call<Order>(scope, 'reviewRefund', { orderId: o.orderId, approve, ...(note.trim() ? { note: note.trim() } : {}) } satisfies ReviewParams))
     if (r) await done(approve ? '已同意，退款处理中' : '已拒绝')
   }
 

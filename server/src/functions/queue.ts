@@ -1,25 +1,24 @@
-import { ENTRY_STATUSES, EXCHANGE_TARGETS } from '../../../shared/contract';
 import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
-import { id } from '../runtime/params';
 import { loadConfig } from '../services/config';
 import { postEvent, userBook } from '../services/events';
 import { Movements } from '../services/movements';
 import { queueBoard, myEntries } from '../services/queue-views';
 import { drawForEntry, exchangeEntry } from '../services/rebate';
+import { drawParams, exchangeParams, mineParams } from './queue-params';
 import { asUser } from './tx';
 
 export const queue: CloudFunction = {
   /** My entries, newest first, with position, progress, lottery and exchange state. */
   mine: action({
     access: 'user',
-    params: z.strictObject({ status: z.enum(ENTRY_STATUSES).optional(), limit: z.number().int().min(1).max(100).optional() }),
+    params: mineParams,
     run: (ctx, p) => asUser(ctx, (tx, user) => myEntries(tx, user._id, { status: p.status, limit: p.limit ?? 50 })),
   }),
   /** 抽奖: once per entry, before its first payout; server-side crypto randomness. */
   draw: action({
     access: 'user',
-    params: z.strictObject({ entryId: id }),
+    params: drawParams,
     run: (ctx, p) =>
       asUser(ctx, async (tx, user) => {
         const mv = new Movements();
@@ -31,7 +30,7 @@ export const queue: CloudFunction = {
   /** 兑换: the unpaid remainder becomes points / love value / vouchers at the configured ratio. */
   exchange: action({
     access: 'user',
-    params: z.strictObject({ entryId: id, to: z.enum(EXCHANGE_TARGETS) }),
+    params: exchangeParams,
     run: (ctx, p) =>
       asUser(ctx, async (tx, user) => {
         const config = await loadConfig(tx);

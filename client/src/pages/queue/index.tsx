@@ -8,6 +8,7 @@ import { useRemote } from '@/lib/useRemote'
 import { formatBp, formatDate, formatFen } from '@/lib/format'
 import { DISCLOSURE_UNION } from '@/lib/disclosure'
 import type { ExchangeTarget } from '@/lib/entry'
+import type { DrawParams, ExchangeParams, QueueMineParams } from '@/lib/params'
 import type { Entry, MyEntries, MyUnion, UnionEntry } from '@/lib/types'
 import EntryCard from '@/components/EntryCard'
 import LotterySheet from '@/components/LotterySheet'
@@ -29,7 +30,7 @@ export default function QueuePage() {
   const [drawing, setDrawing] = useState<Entry | null>(null)
   const data = useRemote(async () => {
     await ensureLogin()
-    const [mine, union] = await Promise.all([call<MyEntries>('queue', 'mine', {}), call<MyUnion>('union', 'mine')])
+    const [mine, union] = await Promise.all([call<MyEntries>('queue', 'mine', {} satisfies QueueMineParams), call<MyUnion>('union', 'mine')])
     return { mine, union }
   })
 
@@ -38,7 +39,7 @@ export default function QueuePage() {
     const e = drawing
     setDrawing(null)
     if (!e) return
-    const r = await runAction('抽奖中', () => call<{ ratioBp: number; previousRatioBp: number; entitlementFen: number }>('queue', 'draw', { entryId: e.entryId }))
+    const r = await runAction('抽奖中', () => call<{ ratioBp: number; previousRatioBp: number; entitlementFen: number }>('queue', 'draw', { entryId: e.entryId } satisfies DrawParams))
     if (r) {
       const change = r.ratioBp > r.previousRatioBp ? '比例提高' : r.ratioBp < r.previousRatioBp ? '比例降低' : '比例不变'
       toast(`抽中 ${formatBp(r.ratioBp)}（${change}）`, 'none')
@@ -49,7 +50,7 @@ export default function QueuePage() {
   const exchange = async (e: Entry, to: ExchangeTarget) => {
     const name = data.data?.mine.exchangeName ?? '兑换'
     if (!(await confirm(name, `待返 ${formatFen(e.pendingFen)} ${name}后这条排队将结束，不再返利。确定吗？`))) return
-    const r = await runAction(`${name}中`, () => call('queue', 'exchange', { entryId: e.entryId, to }))
+    const r = await runAction(`${name}中`, () => call('queue', 'exchange', { entryId: e.entryId, to } satisfies ExchangeParams))
     if (r) {
       toast(`${name}成功`, 'success')
       await data.reload()
