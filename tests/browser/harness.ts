@@ -55,15 +55,15 @@ export interface Gateway {
   log: () => string
 }
 
-/** Starts the gateway (fresh DATA_DIR, no demo data, demo-admin as admin) serving the h5 build. */
-export async function startGateway(dataDir: string): Promise<Gateway> {
+/** Starts the gateway (fresh DATA_DIR, no demo data, `admin` as the platform admin) serving the h5 build. */
+export async function startGateway(dataDir: string, admin = ADMIN): Promise<Gateway> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'server', 'src', 'gateway', 'main.ts')], {
     cwd: REPO,
     // a fresh embedded DATA_DIR even when MONGODB_URI is set: the story is about the client, and a
     // gateway on the replica set would share the default database between runs
-    env: { ...withoutDatabaseEnv(process.env), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SEED: 'none', SERVE_H5: '1', H5_ROOT, ADMIN_OPENIDS: ADMIN, PUBLIC_URL: url },
+    env: { ...withoutDatabaseEnv(process.env), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SEED: 'none', SERVE_H5: '1', H5_ROOT, ADMIN_OPENIDS: admin, PUBLIC_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -94,14 +94,14 @@ export interface Session {
 }
 
 /** A gateway and a Chromium page on it, phone-sized, zh-CN, Asia/Shanghai; collects page and server errors. */
-export async function openSession(): Promise<Session> {
+export async function openSession(admin = ADMIN): Promise<Session> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found. Install it with \`apt-get install -y chromium fonts-noto-cjk\`, or set SKIP_BROWSER=1 to skip the browser test.`)
   }
   if (!existsSync(join(H5_ROOT, 'index.html'))) throw new Error(`${H5_ROOT}/index.html not found: run \`npm run build:h5 -w client\` first.`)
   mkdirSync(SHOTS, { recursive: true })
   const dataDir = mkdtempSync(join(tmpdir(), 'story-data-'))
-  const gw = await startGateway(dataDir)
+  const gw = await startGateway(dataDir, admin)
   const profileDir = mkdtempSync(join(tmpdir(), 'story-chromium-'))
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
@@ -156,6 +156,8 @@ export function pageHelpers(session: () => Session) {
     await page()
       .waitForFunction(`![...document.querySelectorAll('.taro__toast')].some((t) => getComputedStyle(t).display !== 'none' && getComputedStyle(t).opacity !== '0')`, undefined, { timeout: 3000 })
       .catch(() => undefined)
+    // pictures finish loading before the picture is taken
+    await page().waitForFunction(`[...document.querySelectorAll('img')].every((i) => i.complete)`, undefined, { timeout: 5000 }).catch(() => undefined)
     await page().waitForTimeout(150)
     // Taro's h5 pages scroll inside their own container, so fullPage alone stops at the
     // viewport: grow the viewport to the page's content for the picture, then restore it.
@@ -190,7 +192,7 @@ export function pageHelpers(session: () => Session) {
   const fill = async (testId: string, value: string) => {
     const host = byTestId(testId)
     const tag = await host.evaluate((el: { tagName: string }) => el.tagName)
-    const input = tag === 'INPUT' ? host : host.locator('input').first()
+    const input = tag === 'INPUT' || tag === 'TEXTAREA' ? host : host.locator('input, textarea').first()
     await input.fill(value)
   }
   const tap = (testId: string) => byTestId(testId).click()
@@ -209,5 +211,23 @@ export function pageHelpers(session: () => Session) {
     if (!body.ok) throw new Error(`${fn}.${action}: ${body.error?.message}`)
     return body.data
   }
-  return { visible, text, byTestId, settled, shot, shotOf, open, fill, tap, confirmModal, toastSays, api }
+  /** A picture of the phone screen as the shopper sees it (no growing: sheets and bars stay where they are). */
+  const screen = async (name: string) => {
+    await page().waitForTimeout(300)
+    await page().screenshot({ path: join(SHOTS, `${name}.png`) })
+  }
+  /** Upload bytes as the gateway's /upload/image (what the h5 client does after the file chooser). */
+  const uploadBytes = async (openid: string, bytes: Buffer): Promise<string> => {
+    const r = await fetch(`${session().gw.url}/upload/image?purpose=catalog`, { method: 'POST', headers: { 'content-type': 'image/png', 'x-openid': openid }, body: bytes })
+    const body = (await r.json()) as { ok: boolean; data: { fileId: string }; error?: { message: string } }
+    if (!body.ok) throw new Error(`upload: ${body.error?.message}`)
+    return body.data.fileId
+  }
+  /** Tap what opens the browser's file chooser and give it `file`. */
+  const chooseFile = async (testId: string, file: string) => {
+    const chooser = page().waitForEvent('filechooser')
+    await tap(testId)
+    await (await chooser).setFiles(file)
+  }
+  return { visible, text, byTestId, settled, shot, shotOf, screen, open, fill, tap, confirmModal, toastSays, api, uploadBytes, chooseFile }
 }
