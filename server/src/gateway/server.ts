@@ -8,6 +8,7 @@ import { toErrorResult } from '../runtime/handler';
 import { MAX_IMAGE_BYTES, type ImagePurpose, IMAGE_TOO_BIG } from '../runtime/images';
 import { runTransaction } from '../repo/db';
 import { mayUploadImage } from '../services/users';
+import { Admission, CALLBACK_FUNCTIONS } from './admission';
 
 /**
  * The local gateway (SPEC §8): POST /api/<function> with { action, ... }, GET /health. Local
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   serveStatic?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   /** local image storage (what cloud storage is in WeChat); without it uploads answer NOT_FOUND */
   images?: LocalImageStore;
+  /** API calls run at once; the rest wait, payment callbacks first (admission.ts). Default GATEWAY_CONCURRENCY or 16 */
+  concurrency?: number;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -108,6 +111,7 @@ function callerOpenid(req: http.IncomingMessage): string | null {
 }
 
 export function createGateway(deps: AppDeps, opts: GatewayOptions = {}): http.Server {
+  const admission = new Admission(opts.concurrency ?? Number(process.env.GATEWAY_CONCURRENCY ?? 16));
   return http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -135,7 +139,8 @@ export function createGateway(deps: AppDeps, opts: GatewayOptions = {}): http.Se
       const now = parseNow(req.headers['x-now']);
       if (now === 'invalid') return send(res, 400, fail('INVALID_INPUT', 'x-now 不是合法的时间'));
       const openid = callerOpenid(req);
-      const result = await callFunction(m[1]!, event, deps, { openid, source: 'wx_client', now: now ?? new Date() });
+      const fn = m[1]!;
+      const result = await admission.run(CALLBACK_FUNCTIONS.has(fn) ? 'callback' : 'call', () => callFunction(fn, event, deps, { openid, source: 'wx_client', now: now ?? new Date() }));
       send(res, 200, result);
     } catch (err) {
       console.error('gateway error', err);
