@@ -24,7 +24,7 @@ export interface GatewayOptions {
   serveStatic?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   /** local image storage (what cloud storage is in WeChat); without it uploads answer NOT_FOUND */
   images?: LocalImageStore;
-  /** API calls run at once; the rest wait, payment callbacks first (admission.ts). Default GATEWAY_CONCURRENCY or 16 */
+  /** API calls run at once; the rest wait, payment callbacks first (admission.ts). Default GATEWAY_CONCURRENCY or 8 */
   concurrency?: number;
 }
 
@@ -111,7 +111,7 @@ function callerOpenid(req: http.IncomingMessage): string | null {
 }
 
 export function createGateway(deps: AppDeps, opts: GatewayOptions = {}): http.Server {
-  const admission = new Admission(opts.concurrency ?? Number(process.env.GATEWAY_CONCURRENCY ?? 16));
+  const admission = new Admission(opts.concurrency ?? Number(process.env.GATEWAY_CONCURRENCY ?? 8));
   return http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
