@@ -47,3 +47,41 @@ describe('gateway admission', () => {
     for (const bad of [0, -1, 1.5, NaN]) expect(() => new Admission(bad)).toThrow(/positive integer/);
   });
 });
+
+describe('gateway admission and waiting for the settler', () => {
+  it('gives the slot back while a call waits (idleWait), and brings it back ahead of new calls', async () => {
+    const { idleWait } = await import('../../server/src/runtime/idle-wait');
+    const a = new Admission(1);
+    const order: string[] = [];
+    let settle!: () => void;
+    const settled = new Promise<void>((r) => (settle = r));
+    let releaseB!: () => void;
+    const pay = a.run('call', async () => {
+      order.push('pay: recorded');
+      await idleWait(() => idleWait(() => settled)); // nested: given back once
+      order.push('pay: answered');
+    });
+    await tick();
+    const b = a.run('call', async () => {
+      order.push('b');
+      await new Promise<void>((r) => (releaseB = r));
+    });
+    const c = a.run('call', async () => void order.push('c'));
+    await tick();
+    // b ran while pay waited; c waits for the one slot
+    expect(order).toEqual(['pay: recorded', 'b']);
+    settle();
+    await tick();
+    expect(a.load).toEqual({ active: 1, waiting: 2 });
+    releaseB();
+    await Promise.all([pay, b, c]);
+    // pay, back from waiting, went ahead of c
+    expect(order).toEqual(['pay: recorded', 'b', 'pay: answered', 'c']);
+    expect(a.load).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('outside the gateway idleWait is the wait itself', async () => {
+    const { idleWait } = await import('../../server/src/runtime/idle-wait');
+    expect(await idleWait(async () => 42)).toBe(42);
+  });
+});

@@ -10,35 +10,59 @@
  * busy either way. This is scheduling only: correctness never depends on it (every call is a
  * transaction of its own, and in WeChat cloud each call may run in its own instance anyway).
  */
-export type Lane = 'callback' | 'call';
+import { withIdleWaitHook } from '../runtime/idle-wait';
+
+/** callback: WeChat Pay's callbacks; resume: a call back from waiting (idle-wait.ts); call: the rest */
+export type Lane = 'callback' | 'resume' | 'call';
+const LANES: Lane[] = ['callback', 'resume', 'call'];
 
 export class Admission {
   private active = 0;
-  private readonly waiting: Record<Lane, (() => void)[]> = { callback: [], call: [] };
+  private readonly waiting: Record<Lane, (() => void)[]> = { callback: [], resume: [], call: [] };
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`admission limit must be a positive integer, got ${limit}`);
   }
 
-  /** Run `fn` once admitted; the slot is released however it ends. */
-  async run<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
-    else this.active++;
+  /**
+   * Run `fn` once admitted; the slot is released however it ends. While `fn` waits for the
+   * settler (idleWait) its slot is given back, and it comes back ahead of new calls.
+   */
+  async run<T>(lane: Exclude<Lane, 'resume'>, fn: () => Promise<T>): Promise<T> {
+    await this.acquire(lane);
+    let idle = false;
+    const hook = async <W>(wait: () => Promise<W>): Promise<W> => {
+      if (idle) return wait(); // already idle (a wait inside a wait): the slot is given back once
+      idle = true;
+      this.release();
+      try {
+        return await wait();
+      } finally {
+        await this.acquire('resume');
+        idle = false;
+      }
+    };
     try {
-      return await fn();
+      return await withIdleWaitHook(hook, fn);
     } finally {
       this.release();
     }
   }
 
+  private async acquire(lane: Lane): Promise<void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
+    else this.active++;
+  }
+
   /** calls in flight and waiting, for status pages and tests */
   get load(): { active: number; waiting: number } {
-    return { active: this.active, waiting: this.waiting.callback.length + this.waiting.call.length };
+    return { active: this.active, waiting: LANES.reduce((n, l) => n + this.waiting[l].length, 0) };
   }
 
   private release(): void {
     // hand the slot straight to the next in line (callbacks first), so it is never over the limit
-    const next = this.waiting.callback.shift() ?? this.waiting.call.shift();
+    let next: (() => void) | undefined;
+    for (const lane of LANES) if ((next = this.waiting[lane].shift())) break;
     if (next) next();
     else this.active--;
   }

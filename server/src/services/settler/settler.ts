@@ -4,6 +4,7 @@ import type { Random } from '../../engine/rebate/lottery';
 import { col, type Store } from '../../repo/db';
 import { acquireLease, LeaseLostError, releaseLease } from './lease';
 import { settlerStep, type StepResult } from './steps';
+import { idleWait } from '../../runtime/idle-wait';
 
 /**
  * The settler of one instance (SPEC §9). Correctness rests only on the database: the lease (one
@@ -171,7 +172,11 @@ export class Settler {
    * none runs; when another instance holds the lease, looks at the order every `pollMs` (and
    * tries the lease again, in case its holder died). Returns whether it was settled in time.
    */
-  async waitSettled(orderId: string, now: Date, timeoutMs: number): Promise<boolean> {
+  waitSettled(orderId: string, now: Date, timeoutMs: number): Promise<boolean> {
+    return idleWait(() => this.waitSettledNow(orderId, now, timeoutMs));
+  }
+
+  private async waitSettledNow(orderId: string, now: Date, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     await this.nudge(now);
     for (;;) {
@@ -185,7 +190,11 @@ export class Settler {
   }
 
   /** Wait until nothing is due, at most `timeoutMs` (local mode: an action that may make lots exit shows their exit). */
-  async waitIdle(now: Date, timeoutMs: number): Promise<boolean> {
+  waitIdle(now: Date, timeoutMs: number): Promise<boolean> {
+    return idleWait(() => this.waitIdleNow(now, timeoutMs));
+  }
+
+  private async waitIdleNow(now: Date, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.opts.trigger) await this.nudge(now);
