@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
-import type { DispatchReport } from '../runtime/context';
+import { emptyReport } from '../services/outbox/dispatch';
 import { runSweeps } from '../services/sweeps';
 
 /** One call stops starting new passes after this long (the function's timeout is 60 s) and starts the next call instead. */
@@ -21,7 +21,7 @@ export const outbox: CloudFunction = {
     run: async (ctx) => {
       const started = Date.now();
       const sweeps = await runSweeps(ctx.deps, ctx.now);
-      const total: DispatchReport = { claimed: 0, done: 0, skipped: 0, retried: 0, dead: 0, lost: 0, split: 0, more: false };
+      const total = emptyReport();
       for (;;) {
         const r = await ctx.deps.outbox.run(ctx.now);
         for (const k of ['claimed', 'done', 'skipped', 'retried', 'dead', 'lost', 'split'] as const) total[k] += r[k];

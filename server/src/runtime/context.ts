@@ -2,6 +2,7 @@ import type { Random } from '../engine/rebate/lottery';
 import type { Store } from '../repo/db';
 import type { WxPort } from './wx';
 import type { Payouts } from './payout';
+import type { PassReport as DispatchReport } from '../services/outbox/dispatch';
 
 /**
  * This instance's side of the settler (services/settler): correctness lives in the database
@@ -43,16 +44,8 @@ export interface OutboxPort {
   stop(): Promise<void>;
 }
 
-export interface DispatchReport {
-  claimed: number;
-  done: number;
-  skipped: number;
-  retried: number;
-  dead: number;
-  lost: number;
-  split: number;
-  more: boolean;
-}
+/** what one outbox pass did (the dispatcher's own report) */
+export type { DispatchReport };
 
 /** What a cloud function needs from the outside world, created once per process (a WeChat container or the local gateway). */
 export interface AppDeps {

@@ -21,40 +21,15 @@ import { isEqual } from 'mingo/util';
 import { ObjectId } from 'mongodb';
 import { badValue } from './errors';
 import { isObjectId, isPlainObject, type Doc } from './values';
+import { plainSegments } from './simple-path';
 
 /** Returned by a fast matcher that cannot decide for a document (mingo decides). */
 export const UNDECIDED = 2;
 /** 1: match, 0: no match, UNDECIDED */
 export type FastResult = 0 | 1 | typeof UNDECIDED;
 
-/** Names mingo's path resolution treats specially (prototype members). */
-const PROTO_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-function isDigits(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-// Compiled filter paths, shared by all filters (the product uses a few dozen field names).
-const PATHS = new Map<string, readonly string[] | null>();
-const MAX_PATHS = 10_000;
-
 /** The segments of a filter key the fast matcher takes, or null. */
-function pathOf(field: string): readonly string[] | null {
-  let p = PATHS.get(field);
-  if (p !== undefined) return p;
-  p = null;
-  if (field.length > 0 && !field.includes('$')) {
-    const segs = field.split('.');
-    if (segs.every((s) => s.length > 0 && !isDigits(s) && !PROTO_NAMES.has(s))) p = Object.freeze(segs);
-  }
-  if (PATHS.size >= MAX_PATHS) PATHS.clear();
-  PATHS.set(field, p);
-  return p;
-}
+const pathOf = plainSegments;
 
 function isPlainProto(v: object): boolean {
   return Object.getPrototypeOf(v) === Object.prototype;

@@ -36,6 +36,7 @@
  */
 import { isEqual } from 'mingo/util';
 import { compactShallow, freezeClone, isPlainObject, type Doc } from './values';
+import { plainSegments } from './simple-path';
 
 /** Returned when the update is not one this applier reproduces exactly: use the mingo path. */
 export const FALLBACK: unique symbol = Symbol('fast-update fallback');
@@ -45,39 +46,10 @@ const OP_INC = 1;
 const OP_UNSET = 2;
 const OPS: Record<string, number> = { $set: OP_SET, $inc: OP_INC, $unset: OP_UNSET };
 
-/** Names mingo reads through the prototype of a plain object (`o[k]` without an own check). */
-const PROTO_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-function isDigits(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-// Compiled paths, shared by all updates (the product uses a few dozen distinct paths).
-const PATHS = new Map<string, readonly string[] | null>();
-const MAX_PATHS = 10_000;
-
-/** The segments of a path this applier handles, or null. */
+/** The segments of a path this applier handles (not `_id` or below it), or null. */
 export function simplePath(path: string): readonly string[] | null {
-  let p = PATHS.get(path);
-  if (p !== undefined) return p;
-  p = compileSimplePath(path);
-  if (PATHS.size >= MAX_PATHS) PATHS.clear();
-  PATHS.set(path, p);
-  return p;
-}
-
-function compileSimplePath(path: string): readonly string[] | null {
-  if (path.length === 0 || path.includes('$')) return null;
-  const segs = path.split('.');
-  if (segs[0] === '_id') return null;
-  for (const s of segs) {
-    if (s.length === 0 || isDigits(s) || PROTO_NAMES.has(s)) return null;
-  }
-  return Object.freeze(segs);
+  const segs = plainSegments(path);
+  return segs && segs[0] !== '_id' ? segs : null;
 }
 
 /**

@@ -55,7 +55,7 @@ export interface PassReport {
   more: boolean;
 }
 
-const emptyReport = (): PassReport => ({ claimed: 0, done: 0, skipped: 0, retried: 0, dead: 0, lost: 0, split: 0, more: false });
+export const emptyReport = (): PassReport => ({ claimed: 0, done: 0, skipped: 0, retried: 0, dead: 0, lost: 0, split: 0, more: false });
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

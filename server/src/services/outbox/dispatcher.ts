@@ -2,7 +2,7 @@ import type { Store } from '../../repo/db';
 import type { OutboxPort } from '../../runtime/context';
 import type { Payouts } from '../../runtime/payout';
 import type { WxPort } from '../../runtime/wx';
-import { dispatchPass, type PassReport } from './dispatch';
+import { dispatchPass, emptyReport, type PassReport } from './dispatch';
 
 /**
  * This instance's side of the outbox (like the settler's: correctness lives in the database —
@@ -69,7 +69,7 @@ export class Dispatcher implements OutboxPort {
       return this.running;
     }
     this.running = (async () => {
-      const total: PassReport = { claimed: 0, done: 0, skipped: 0, retried: 0, dead: 0, lost: 0, split: 0, more: false };
+      const total = emptyReport();
       for (let i = 0; i < (this.opts.maxPasses ?? 20) && !this.stopped; i++) {
         this.again = false;
         const r = await this.run(this.latestNow);
@@ -120,7 +120,7 @@ export class Dispatcher implements OutboxPort {
 
   /** Passes until nothing is due at `now` (tests, the daily job): what they did together. */
   async drain(now: Date, maxPasses = 100): Promise<PassReport> {
-    const total: PassReport = { claimed: 0, done: 0, skipped: 0, retried: 0, dead: 0, lost: 0, split: 0, more: false };
+    const total = emptyReport();
     for (let i = 0; i < maxPasses; i++) {
       const r = await this.run(now);
       for (const k of ['claimed', 'done', 'skipped', 'retried', 'dead', 'lost', 'split'] as const) total[k] += r[k];
