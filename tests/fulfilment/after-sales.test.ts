@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { col } from '../../server/src/repo/db';
+import { messageValues } from '../../server/src/engine/messages/kinds';
 import { ADMIN, DAY, edgeApp, edgeShop, ledgerHolds, paidOrder, storeProduct, type Edge } from './support';
 
 /**
@@ -80,6 +81,13 @@ describe('a refund request', () => {
     expect(rejected).toMatchObject({ status: 'paid', afterSale: { status: 'rejected', decisionNote: '已联系买家，商品正常发出' } });
     expect(await col(e.app.deps.store.db, 'refunds').countDocuments({})).toBe(0);
     expect(await e.error('merchant', 'merchant', 'reviewRefund', { orderId: order.orderId, approve: true })).toBe('CONFLICT');
+    // the buyer is told (subscribe message 退款结果通知), without a word that money is on its way
+    const told = await col(e.app.deps.store.db, 'outbox').find({ kind: 'refund' }).toArray();
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ data: { orderId: order.orderId, amount: '10000', status: '申请未通过', outcome: 'rejected' } });
+    const values = messageValues('refund', told[0]!.data as Record<string, string>, new Date());
+    expect(values.note).toEqual({ type: 'text', text: '退款申请未通过，商家说明见订单详情' });
+    expect(messageValues('refund', { orderId: 'O1', amount: '100', status: '退款成功' }, new Date()).note).toEqual({ type: 'text', text: '退款按原路退回' });
     // the order goes on: shipped, confirmed by the buyer, settled
     await e.call('merchant', 'merchant', 'shipOrder', { orderId: order.orderId, carrier: 'ZTO', trackingNo: '7700112233' });
     expect(await e.call('a', 'order', 'complete', { orderId: order.orderId })).toMatchObject({ status: 'completed', settled: true });

@@ -175,6 +175,9 @@ export async function reviewAfterSale(tx: Tx, orderId: string, op: Operator, app
     after = await refundOrder(tx, orderId, actor);
   }
   await col(tx.db, 'orders').updateOne({ _id: order._id }, { $set: { afterSale: decided } }, s(tx));
+  // an approval is told by the refund's own message once WeChat confirms it; a rejection now
+  // (one message per request: the shopper may ask again and be answered again)
+  if (!approve) await queueOutbox(tx, order.userId, 'refund', { orderId: order._id, amount: String(order.cashFen), status: '申请未通过', outcome: 'rejected' }, { key: `${order._id}:rejected:${a.requestedAt.getTime()}` });
   return { ...after, afterSale: decided };
 }
 

@@ -86,6 +86,8 @@ export function messageValues(kind: MessageKind, data: Record<string, string>, a
     case 'exit':
       return { ...common, amount };
     case 'refund':
+      // a rejected refund request (fulfilment.ts) must not say the money is on its way
+      if (data.outcome === 'rejected') common.note = { type: 'text', text: '退款申请未通过，商家说明见订单详情' };
       return { ...common, amount, order: { type: 'code', text: data.orderId ?? '' }, status: { type: 'text', text: data.status ?? '' } };
     case 'withdrawal':
       return { ...common, amount, status: { type: 'text', text: data.status ?? '' } };
