@@ -56,7 +56,7 @@ export default function ProfileEditor({ me, onSaved, onCancel }: { me: Me; onSav
     if (nickname.trim() !== me.nickname) params.nickname = nickname.trim()
     if (avatar !== me.avatarUrl) params.avatarUrl = avatar
     if (!Object.keys(params).length) return onCancel()
-    const r = await runAction('保存中', () => call<Me>('user', 'updateProfile', params))
+    const r = await runAction('保存中', () => call('user', 'updateProfile', params))
     if (r) {
       toast('已保存', 'success')
       onSaved(r)

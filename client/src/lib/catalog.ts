@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react'
 import { ApiError, ERROR_MESSAGES, call } from './api'
-import type { Product, ProductPage } from './types'
+import type { Product } from './types'
 
 export interface BrowseParams {
   storeId?: string | null
@@ -34,7 +34,7 @@ export function useBrowse(): Browse {
     setState((s) => ({ ...s, loading: true }))
     const p = params.current
     try {
-      const page = await call<ProductPage>('mall', 'listProducts', {
+      const page = await call('mall', 'listProducts', {
         ...(p.storeId ? { storeId: p.storeId } : {}),
         ...(p.categoryId ? { categoryId: p.categoryId } : {}),
         ...(p.q ? { q: p.q } : {}),

@@ -11,22 +11,9 @@
  */
 import Taro from '@tarojs/taro'
 import { call } from './api'
-import type { MessageKind } from './types'
+import type { MessageKind, SubscriptionKind, Subscriptions } from './types'
 
-export type { MessageKind }
-
-export interface SubscriptionKind {
-  kind: MessageKind
-  title: string
-  templateId: string
-  remaining: number
-  last: 'accept' | 'reject' | 'ban' | 'filter' | null
-  at: string | null
-}
-
-export interface Subscriptions {
-  kinds: SubscriptionKind[]
-}
+export type { MessageKind, SubscriptionKind, Subscriptions }
 
 /** WeChat asks for at most three templates at a time. */
 export const MAX_TEMPLATES_PER_ASK = 3
@@ -37,7 +24,7 @@ let cache: { at: number; value: Subscriptions } | null = null
 
 export async function loadSubscriptions(fresh = false): Promise<Subscriptions> {
   if (!fresh && cache && Date.now() - cache.at < 5 * 60_000) return cache.value
-  const value = await call<Subscriptions>('user', 'subscriptions')
+  const value = await call('user', 'subscriptions')
   cache = { at: Date.now(), value }
   return value
 }
@@ -74,7 +61,7 @@ export async function askSubscriptions(kinds: MessageKind[]): Promise<Subscripti
     if (!ids.length) return null
     const answers = await askWeChat(ids)
     if (!answers || !Object.keys(answers).length) return null
-    const value = await call<Subscriptions>('user', 'subscribe', { results: answers })
+    const value = await call('user', 'subscribe', { results: answers })
     cache = { at: Date.now(), value }
     return value
   } catch {

@@ -5,7 +5,7 @@ import { confirm, runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
-import type { OutboxMessage, PaymentAnomaly, Reconciliation, Refund } from '@/lib/types'
+import type { OutboxMessage, PaymentAnomaly, Refund } from '@/lib/types'
 import { Button, Field, Row, StateView, Tag } from '@/components/ui'
 
 const KIND_TEXT: Record<string, string> = {
@@ -30,10 +30,10 @@ const PROBLEM_TEXT: Record<string, string> = { missing_ours: '微信有、本系
 export default function AdminMoneyPage() {
   const data = useRemote(async () => {
     const [refunds, outbox, anomalies, recon] = await Promise.all([
-      call<Refund[]>('admin', 'refunds', { status: 'failed' }),
-      call<{ dead: number; messages: OutboxMessage[] }>('admin', 'outbox', { status: 'dead', limit: 50 }),
-      call<PaymentAnomaly[]>('admin', 'anomalies', { status: 'open' }),
-      call<Reconciliation[]>('admin', 'reconciliations', { limit: 7 }),
+      call('admin', 'refunds', { status: 'failed' }),
+      call('admin', 'outbox', { status: 'dead', limit: 50 }),
+      call('admin', 'anomalies', { status: 'open' }),
+      call('admin', 'reconciliations', { limit: 7 }),
     ])
     return { refunds, outbox, anomalies, recon }
   })
