@@ -5,6 +5,7 @@ import * as C from '../../shared/contract';
 import { exchangeAmount } from '../../server/src/engine/rebate/rules';
 import { formatYuan, mulBpFloor } from '../../server/src/money/units';
 import { MESSAGE_TITLES } from '../../server/src/engine/messages/kinds';
+import { ERROR_CODES } from '../../server/src/runtime/errors';
 import type { Delivery, EntryDoc, OrderDoc, ShippingInfo, WithdrawalDoc } from '../../server/src/repo/documents';
 import type { PluginConfig } from '../../server/src/engine/config/types';
 import { defaultPluginConfig } from '../../server/src/engine/config/defaults';
@@ -69,12 +70,14 @@ export type _NotAField = ApiData<'wallet', 'balances'>['balanceFen'];
 export type _NotAnAction = Api['wallet']['transfer'];
 // the plugin's exchange settings are the view's
 same<Same<ExchangeSettings, V.ExchangeSettings>>(true);
+// the server's error codes are the contract's
+same<Same<keyof typeof ERROR_CODES, C.ErrorCode>>(true);
 // every message kind has a title (a Record over the union)
 MESSAGE_TITLES satisfies Record<C.MessageKind, string>;
 
 describe('shared contract', () => {
   it('tuples have no duplicates', () => {
-    for (const t of [C.EXCHANGE_TARGETS, C.ORDER_STATUSES, C.ORDER_KINDS, C.ENTRY_STATUSES, C.DELIVERY_METHODS, C.WITHDRAWAL_STATUSES, C.WITHDRAWAL_METHODS, C.MESSAGE_KINDS]) {
+    for (const t of [C.EXCHANGE_TARGETS, C.ORDER_STATUSES, C.ORDER_KINDS, C.ENTRY_STATUSES, C.DELIVERY_METHODS, C.WITHDRAWAL_STATUSES, C.WITHDRAWAL_METHODS, C.MESSAGE_KINDS, C.ERROR_CODE_LIST]) {
       expect(new Set(t).size).toBe(t.length);
     }
   });
@@ -112,6 +115,8 @@ describe('shared contract', () => {
     expect(listed(/Order view: `\{ orderId, kind: ([a-z|]+),/)).toEqual([...C.ORDER_KINDS]);
     expect(listed(/Order view: `\{.*?, status: ([a-z|]+),/)).toEqual([...C.ORDER_STATUSES]);
     expect(listed(/shipping: \{ method: ([a-z|]+),/)).toEqual([...C.DELIVERY_METHODS]);
+    const errors = doc.slice(doc.indexOf('## Error codes'), doc.indexOf('## Images'));
+    expect([...errors.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1])).toEqual([...C.ERROR_CODE_LIST]);
     expect(listed(/\| `exchange` \| `entryId`, `to: ([a-z\\|]+)`/)?.map((x) => x.replace(/\\$/, ''))).toEqual([...C.EXCHANGE_TARGETS]);
   });
 });

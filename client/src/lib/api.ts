@@ -16,24 +16,15 @@
  */
 import Taro from '@tarojs/taro'
 import type { ActionName, ApiData, ApiParams, FunctionName } from '../../../server/src/functions/api'
+import type { ErrorCode } from '../../../shared/contract'
 
 export type { ActionName, ApiData, ApiParams, FunctionName }
 
 /** The parameters argument: optional when the action needs none (every field optional). */
 export type ParamsArg<P> = {} extends P ? [params?: P] : [params: P]
 
-export type ApiErrorCode =
-  | 'INVALID_INPUT'
-  | 'INVALID_AMOUNT'
-  | 'NOT_FOUND'
-  | 'FORBIDDEN'
-  | 'CONFLICT'
-  | 'LIMIT_REACHED'
-  | 'LOTTERY_USED'
-  | 'INSUFFICIENT_BALANCE'
-  | 'CONFIG_INVALID'
-  | 'INTERNAL'
-  | 'NETWORK'
+/** The server's codes (shared/contract.ts) and the client's own NETWORK (the call did not reach it). */
+export type ApiErrorCode = ErrorCode | 'NETWORK'
 
 export const ERROR_MESSAGES: Record<ApiErrorCode, string> = {
   INVALID_INPUT: '输入有误',

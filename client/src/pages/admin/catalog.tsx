@@ -1,3 +1,4 @@
+import { MAX_BANNER_SLIDES as MAX_SLIDES } from '../../../../shared/contract'
 import { useState } from 'react'
 import { View, Text, Input, Picker } from '@tarojs/components'
 import { call } from '@/lib/api'
@@ -9,7 +10,6 @@ import ImagesField from '@/components/ImagesField'
 import { Button, Field, Segmented, StateView } from '@/components/ui'
 import './catalog.css'
 
-const MAX_SLIDES = 5
 type LinkKind = BannerLink['kind']
 const LINK_KINDS: { value: LinkKind; label: string }[] = [
   { value: 'none', label: '不跳转' },
