@@ -1,12 +1,9 @@
 import { useCallback, useRef, useState } from 'react'
-import { ApiError, ERROR_MESSAGES, call } from './api'
+import { ApiError, ERROR_MESSAGES, call, type ApiParams } from './api'
 import type { Product } from './types'
 
-export interface BrowseParams {
-  storeId?: string | null
-  categoryId?: string
-  q?: string
-}
+/** The filters of mall.listProducts (the page and its size are the hook's) */
+export type BrowseParams = Pick<ApiParams<'mall', 'listProducts'>, 'storeId' | 'categoryId' | 'q'>
 
 export interface Browse {
   products: Product[]

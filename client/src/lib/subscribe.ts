@@ -10,7 +10,7 @@
  * as local mode stands in for WeChat Pay.
  */
 import Taro from '@tarojs/taro'
-import { call } from './api'
+import { call, type ApiParams } from './api'
 import type { MessageKind, SubscriptionKind, Subscriptions } from './types'
 
 export type { MessageKind, SubscriptionKind, Subscriptions }
@@ -18,7 +18,7 @@ export type { MessageKind, SubscriptionKind, Subscriptions }
 /** WeChat asks for at most three templates at a time. */
 export const MAX_TEMPLATES_PER_ASK = 3
 
-export const SUBSCRIPTION_ANSWER_TEXT: Record<string, string> = { accept: '已同意', reject: '已拒绝', ban: '已关闭', filter: '已屏蔽' }
+export const SUBSCRIPTION_ANSWER_TEXT: Record<NonNullable<SubscriptionKind['last']>, string> = { accept: '已同意', reject: '已拒绝', ban: '已关闭', filter: '已屏蔽' }
 
 let cache: { at: number; value: Subscriptions } | null = null
 
@@ -33,7 +33,8 @@ export function forgetSubscriptions(): void {
   cache = null
 }
 
-type Answers = Record<string, 'accept' | 'reject' | 'ban' | 'filter'>
+/** user.subscribe's `results`: wx.requestSubscribeMessage's answer per template id */
+type Answers = ApiParams<'user', 'subscribe'>['results']
 
 async function askWeChat(templateIds: string[]): Promise<Answers | null> {
   if (process.env.TARO_ENV !== 'weapp') return Object.fromEntries(templateIds.map((id) => [id, 'accept'])) as Answers

@@ -5,7 +5,7 @@ import { confirm, runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
-import type { OutboxMessage, PaymentAnomaly, Refund } from '@/lib/types'
+import type { OutboxMessage, PaymentAnomaly, ReconcileDifference, Refund } from '@/lib/types'
 import { Button, Field, Row, StateView, Tag } from '@/components/ui'
 
 const KIND_TEXT: Record<string, string> = {
@@ -19,7 +19,7 @@ const KIND_TEXT: Record<string, string> = {
   refund: '退款结果通知',
   withdrawal: '提现结果通知',
 }
-const PROBLEM_TEXT: Record<string, string> = { missing_ours: '微信有、本系统无', missing_wechat: '本系统有、微信无', amount: '金额不一致' }
+const PROBLEM_TEXT: Record<ReconcileDifference['problem'], string> = { missing_ours: '微信有、本系统无', missing_wechat: '本系统有、微信无', amount: '金额不一致' }
 
 /**
  * The edges of the money (SPEC §7, §9) for the platform: refunds WeChat Pay refused (retry with the
