@@ -64,6 +64,11 @@ same<Same<NonNullable<ApiParams<'order', 'create'>['delivery']>['method'], C.Del
 ({}) satisfies ApiParams<'wallet', 'withdraw'>;
 // @ts-expect-error -- identity never comes from params
 ({ amountFen: 100, userId: 'u1' }) satisfies ApiParams<'wallet', 'withdraw'>;
+// @ts-expect-error -- called on either function, the parameters must suit both: merchant.orders needs the store
+({ filter: 'all' }) satisfies ApiParams<'merchant' | 'admin', 'orders'>;
+({ storeId: 's1', filter: 'all' }) satisfies ApiParams<'merchant' | 'admin', 'orders'>;
+// an answer the server types loosely (any) is unknown to the client, never unchecked
+same<Same<V.Wire<{ a: any }>, { a: unknown }>>(true);
 // @ts-expect-error -- not a field of the balances
 export type _NotAField = ApiData<'wallet', 'balances'>['balanceFen'];
 // @ts-expect-error -- not an action

@@ -24,8 +24,18 @@ type Contract<T> = T extends ActionDef<infer S, infer R> ? ActionContract<z.inpu
 export type Api = { [F in keyof Functions]: { [A in keyof Functions[F]]: Contract<Functions[F][A]> } };
 
 export type FunctionName = keyof Api;
+/** The actions of a function (of every one of them, when `F` is a union). */
 export type ActionName<F extends FunctionName> = keyof Api[F] & string;
-/** What `call(fn, action, params)` sends (besides `action`). */
-export type ApiParams<F extends FunctionName, A extends ActionName<F>> = Api[F][A] extends ActionContract<infer P, unknown> ? P : never;
-/** What `call(fn, action)` answers (its `data`). */
-export type ApiData<F extends FunctionName, A extends ActionName<F>> = Api[F][A] extends ActionContract<unknown, infer D> ? D : never;
+
+/** The contract of action `A` of each function in `F` (a union when `F` is one). */
+type ContractOf<F extends FunctionName, A> = F extends FunctionName ? (A extends keyof Api[F] ? Api[F][A] : never) : never;
+
+/**
+ * What `call(fn, action, params)` sends (besides `action`). When `fn` is one of several functions
+ * (`'merchant' | 'admin'`), the parameters must suit each of them: the intersection.
+ */
+export type ApiParams<F extends FunctionName, A extends ActionName<F>> =
+  (ContractOf<F, A> extends infer C ? (C extends ActionContract<infer P, unknown> ? (p: P) => void : never) : never) extends (p: infer I) => void ? I : never;
+
+/** What `call(fn, action)` answers (its `data`; any of theirs when `fn` is one of several functions). */
+export type ApiData<F extends FunctionName, A extends ActionName<F>> = ContractOf<F, A>['data'];
