@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
-import { mockApi } from '@test/mock-api'
+import { mockApi, type Fixture } from '@test/mock-api'
+import type { PluginConfig } from '@/lib/types'
 import { shanghaiIso, shanghaiParts, topicOf } from '@/lib/configForm'
 import AdminConfigPage from './config'
 import { growthWarning, outstandingSeries } from './sim/logic'
@@ -26,7 +27,7 @@ const CONFIG = {
   payment: { closeAfterMin: 30 },
   messages: Object.fromEntries(['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'].map((k) => [k, { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'time2', field: 'time' }] }])),
   orders: { autoConfirmDays: 10, afterSaleDays: 7 },
-}
+} satisfies Fixture<PluginConfig>
 
 const EFFECT = '1号收银台队列：每卖出 ¥1 新增待返 ¥1.30，提取最多只能还 ¥0.65。待返总额随每笔订单增长、不会自行还清'
 
