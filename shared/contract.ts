@@ -61,6 +61,25 @@ export type WithdrawalMethod = (typeof WITHDRAWAL_METHODS)[number];
 export const MESSAGE_KINDS = ['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
+/**
+ * The error codes of the public interface (SPEC §8): what `{ ok: false, error: { code } }` may
+ * say. The server's default messages and the client's texts are Record<ErrorCode, string>.
+ */
+export const ERROR_CODE_LIST = ['INVALID_INPUT', 'INVALID_AMOUNT', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT', 'LIMIT_REACHED', 'LOTTERY_USED', 'INSUFFICIENT_BALANCE', 'CONFIG_INVALID', 'INTERNAL'] as const;
+export type ErrorCode = (typeof ERROR_CODE_LIST)[number];
+
+/** 商品图片: at most this many per product, the first is the cover. */
+export const MAX_PRODUCT_IMAGES = 6;
+
+/** An uploaded image's largest size (1 MiB), checked by the client before uploading and by the server before saving a reference. */
+export const MAX_IMAGE_BYTES = 1024 * 1024;
+
+/** 昵称: at most this many characters (an emoji is one) after trimming. */
+export const NICKNAME_MAX_CHARS = 20;
+
+/** 首页横幅: at most this many slides. */
+export const MAX_BANNER_SLIDES = 5;
+
 /** True when `value` is one of `tuple`'s members (narrows a string read from outside). */
 export function isOneOf<T extends string>(tuple: readonly T[], value: string): value is T {
   return (tuple as readonly string[]).includes(value);

@@ -209,3 +209,22 @@ export interface MyEntriesView<D = Instant> {
   /** the shopper's orders still 结算中: their entries appear once settled */
   settlingOrders: number;
 }
+
+/**
+ * What a value becomes once sent as JSON: instants (Date) become ISO strings, and an action
+ * that answers nothing answers null. Server/src/functions/api.ts applies it to every action's result.
+ */
+export type Wire<T> = 0 extends 1 & T
+  ? unknown // an any: unchecked on the server, so unknown to the client
+  : T extends Date
+    ? string
+    : T extends undefined | void
+      ? null
+      : T extends readonly (infer U)[]
+        ? Wire<U>[]
+        : T extends object
+          ? { [K in keyof T]: WireField<T[K]> }
+          : T;
+
+/** A field of a JSON object (an undefined field is left out, not sent as null). */
+type WireField<T> = 0 extends 1 & T ? unknown : T extends Date ? string : T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: WireField<T[K]> } : T;

@@ -29,10 +29,6 @@ describe.skipIf(skip)('模拟 in the settings page (Chromium + local gateway)', 
     await onTopic(testId)
     await fill(testId, value)
   }
-  const tapCfg = async (testId: string) => {
-    await onTopic(testId)
-    await tap(testId)
-  }
   /** The proposed and current values of a chart, read from its bars. */
   const bars = async (chart: string) => {
     const read = (side: 'a' | 'b') => session!.page.locator(`[data-testid="${chart}-${side}"]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))))

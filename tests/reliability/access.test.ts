@@ -73,7 +73,7 @@ async function refused(caller: string, fn: string, action: string, params: Recor
 describe('access control', () => {
   it('every admin and daily action is refused to a shopper and to merchants (FORBIDDEN, nothing changes)', async () => {
     let n = 0;
-    for (const fn of ['admin', 'daily']) {
+    for (const fn of ['admin', 'daily'] as const) {
       for (const action of Object.keys(FUNCTIONS[fn]!)) {
         const params = { ...(adminParams[action] ?? {}) };
         if ('storeId' in params) params.storeId = ids.storeId;

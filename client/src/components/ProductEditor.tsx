@@ -1,3 +1,4 @@
+import { MAX_PRODUCT_IMAGES } from '../../../shared/contract'
 import { useState } from 'react'
 import { View, Text, Textarea } from '@tarojs/components'
 import { toast } from '@/lib/session'
@@ -21,7 +22,7 @@ export interface ProductInput {
   lockDays: number | null
 }
 
-export const MAX_PRODUCT_IMAGES = 6
+export { MAX_PRODUCT_IMAGES }
 
 /**
  * Product editor shared by 门店商品 (merchant) and 平台商品 (admin): new products, or an existing

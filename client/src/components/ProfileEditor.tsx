@@ -1,3 +1,4 @@
+import { NICKNAME_MAX_CHARS } from '../../../shared/contract'
 import { useState } from 'react'
 import { View, Text, Input, Image, Button as TaroButton } from '@tarojs/components'
 import { call } from '@/lib/api'
@@ -8,8 +9,8 @@ import type { Me } from '@/lib/types'
 import { Button } from './ui'
 import './ProfileEditor.css'
 
-/** Characters as WeChat counts them (an emoji is one), the rule user.updateProfile applies. */
-export const NICKNAME_MAX_CHARS = 20
+/** Characters as WeChat counts them (an emoji is one), the rule user.updateProfile applies (the limit: shared/contract.ts). */
+export { NICKNAME_MAX_CHARS }
 export function nicknameProblem(name: string): string | null {
   const n = [...name.trim()].length
   if (n === 0) return '请填写昵称'
@@ -56,7 +57,7 @@ export default function ProfileEditor({ me, onSaved, onCancel }: { me: Me; onSav
     if (nickname.trim() !== me.nickname) params.nickname = nickname.trim()
     if (avatar !== me.avatarUrl) params.avatarUrl = avatar
     if (!Object.keys(params).length) return onCancel()
-    const r = await runAction('保存中', () => call<Me>('user', 'updateProfile', params))
+    const r = await runAction('保存中', () => call('user', 'updateProfile', params))
     if (r) {
       toast('已保存', 'success')
       onSaved(r)

@@ -22,11 +22,6 @@ const FILTERS: { value: SellerFilter; label: string }[] = [
   { value: 'refund', label: '退款' },
 ]
 
-interface Carrier {
-  code: string
-  name: string
-}
-
 /** The status a seller reads: 待发货 / 已发货 / 待取货 on top of the order's own state. */
 export function sellerStatusText(o: Order): string {
   if (o.afterSale?.status === 'requested') return '退款申请待处理'
@@ -55,10 +50,10 @@ export function sellerActions(o: Order): ('ship' | 'review' | 'pickedUp')[] {
 export function SellerOrders({ scope, storeId }: { scope: 'merchant' | 'admin'; storeId?: string }) {
   const [filter, setFilter] = useState<SellerFilter>('all')
   const list = useRemote(async () => {
-    if (scope === 'merchant' && !storeId) return []
-    return call<Order[]>(scope, 'orders', scope === 'merchant' ? { storeId, filter } : { filter })
+    if (scope === 'admin') return call('admin', 'orders', { filter })
+    return storeId ? call('merchant', 'orders', { storeId, filter }) : []
   })
-  const carriers = useRemote(() => call<Carrier[]>(scope, 'carriers'))
+  const carriers = useRemote(() => call(scope, 'carriers'))
   const [open, setOpen] = useState<{ orderId: string; kind: 'ship' | 'review' } | null>(null)
   const [carrier, setCarrier] = useState(0)
   const [trackingNo, setTrackingNo] = useState('')
@@ -87,7 +82,7 @@ export function SellerOrders({ scope, storeId }: { scope: 'merchant' | 'admin'; 
       if (!/^[A-Za-z0-9-]{4,40}$/.test(trackingNo.trim())) return toast('请填写正确的快递单号')
     }
     const r = await runAction(pickup ? '备货' : '发货', () =>
-      call<Order>(scope, 'shipOrder', (pickup ? { orderId: o.orderId } : { orderId: o.orderId, carrier: c!.code, trackingNo: trackingNo.trim() }) satisfies ShipParams),
+      call(scope, 'shipOrder', (pickup ? { orderId: o.orderId } : { orderId: o.orderId, carrier: c!.code, trackingNo: trackingNo.trim() }) satisfies ShipParams),
     )
     if (r) await done(pickup ? '已备货，等待买家自提' : '已发货')
   }
@@ -95,13 +90,13 @@ export function SellerOrders({ scope, storeId }: { scope: 'merchant' | 'admin'; 
   const review = async (o: Order, approve: boolean) => {
     if (!approve && !note.trim()) return toast('拒绝请填写说明')
     if (approve && !(await confirm('同意退款', `将原路退回 ${formatFen(o.cashFen)}，该订单排队中未到账的部分将取消。确定同意吗？`))) return
-    const r = await runAction(approve ? '退款' : '处理中', () => call<Order>(scope, 'reviewRefund', { orderId: o.orderId, approve, ...(note.trim() ? { note: note.trim() } : {}) } satisfies ReviewParams))
+    const r = await runAction(approve ? '退款' : '处理中', () => call(scope, 'reviewRefund', { orderId: o.orderId, approve, ...(note.trim() ? { note: note.trim() } : {}) } satisfies ReviewParams))
     if (r) await done(approve ? '已同意，退款处理中' : '已拒绝')
   }
 
   const pickedUp = async (o: Order) => {
     if (!(await confirm('已取货', '买家已到店取走商品？确认后订单完成并按规则结算。'))) return
-    const r = await runAction('处理中', () => call<Order>('order', 'complete', { orderId: o.orderId }))
+    const r = await runAction('处理中', () => call('order', 'complete', { orderId: o.orderId }))
     if (r) await done('订单已完成')
   }
 

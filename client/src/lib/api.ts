@@ -1,7 +1,11 @@
 /**
  * The one place that knows how cloud functions are called.
  *
- *   const data = await call<MyType>('queue', 'mine')
+ *   const data = await call('queue', 'mine')
+ *
+ * Typed by the server's own actions (server/src/functions/api.ts, imported type-only): the
+ * function and action names, the parameters (the zod schema's input) and the answer's `data`
+ * (the action's result once JSON) all come from there; nothing of the server is bundled.
  *
  * - weapp: wx.cloud.callFunction({ name: fn, data: { action, ...params } }) and read `result`.
  * - h5:    POST `${API_BASE}/api/${fn}` with JSON { action, ...params } to the local gateway,
@@ -11,19 +15,16 @@
  * ok:false (and any transport failure) is thrown as an ApiError with a Chinese message.
  */
 import Taro from '@tarojs/taro'
+import type { ActionName, ApiData, ApiParams, FunctionName } from '../../../server/src/functions/api'
+import type { ErrorCode } from '../../../shared/contract'
 
-export type ApiErrorCode =
-  | 'INVALID_INPUT'
-  | 'INVALID_AMOUNT'
-  | 'NOT_FOUND'
-  | 'FORBIDDEN'
-  | 'CONFLICT'
-  | 'LIMIT_REACHED'
-  | 'LOTTERY_USED'
-  | 'INSUFFICIENT_BALANCE'
-  | 'CONFIG_INVALID'
-  | 'INTERNAL'
-  | 'NETWORK'
+export type { ActionName, ApiData, ApiParams, FunctionName }
+
+/** The parameters argument: optional when the action needs none (every field optional). */
+export type ParamsArg<P> = {} extends P ? [params?: P] : [params: P]
+
+/** The server's codes (shared/contract.ts) and the client's own NETWORK (the call did not reach it). */
+export type ApiErrorCode = ErrorCode | 'NETWORK'
 
 export const ERROR_MESSAGES: Record<ApiErrorCode, string> = {
   INVALID_INPUT: '输入有误',
@@ -169,9 +170,14 @@ export const weappTransport: Transport = async (fn, payload) => {
 }
 
 /** Calls an action of a cloud function and returns its `data` (throws ApiError on ok:false). */
-export async function call<T>(fn: string, action: string, params?: object): Promise<T> {
+export async function call<F extends FunctionName, A extends ActionName<F>>(fn: F, action: A, ...params: ParamsArg<ApiParams<F, A>>): Promise<ApiData<F, A>> {
+  return callUntyped(fn, action, params[0] as object | undefined) as Promise<ApiData<F, A>>
+}
+
+/** call() without the contract's types, for the few wrappers that add parameters of their own (callOnce's requestId). */
+export async function callUntyped(fn: string, action: string, params?: object): Promise<unknown> {
   const transport = process.env.TARO_ENV === 'weapp' ? weappTransport : h5Transport
-  return unwrap<T>(await transport(fn, { ...(params as Record<string, unknown> | undefined), action }))
+  return unwrap<unknown>(await transport(fn, { ...(params as Record<string, unknown> | undefined), action }))
 }
 
 /** Shows an error as a toast (ApiError → its Chinese message). Returns the message. */

@@ -1,12 +1,9 @@
 import { useCallback, useRef, useState } from 'react'
-import { ApiError, ERROR_MESSAGES, call } from './api'
-import type { Product, ProductPage } from './types'
+import { ApiError, ERROR_MESSAGES, call, type ApiParams } from './api'
+import type { Product } from './types'
 
-export interface BrowseParams {
-  storeId?: string | null
-  categoryId?: string
-  q?: string
-}
+/** The filters of mall.listProducts (the page and its size are the hook's) */
+export type BrowseParams = Pick<ApiParams<'mall', 'listProducts'>, 'storeId' | 'categoryId' | 'q'>
 
 export interface Browse {
   products: Product[]
@@ -34,7 +31,7 @@ export function useBrowse(): Browse {
     setState((s) => ({ ...s, loading: true }))
     const p = params.current
     try {
-      const page = await call<ProductPage>('mall', 'listProducts', {
+      const page = await call('mall', 'listProducts', {
         ...(p.storeId ? { storeId: p.storeId } : {}),
         ...(p.categoryId ? { categoryId: p.categoryId } : {}),
         ...(p.q ? { q: p.q } : {}),

@@ -1,5 +1,5 @@
 import { EXCHANGE_TARGET_TEXT, EXCHANGE_TARGETS, exchangeBp, exchangeQuantity } from '../../../shared/contract'
-import type { Entry, EntryStatus, ExchangeSettings, ExchangeTarget, LotteryOdds } from './types'
+import type { Entry, EntryStatus, ExchangeSettings, ExchangeTarget, LotteryOdds, MyEntries } from './types'
 import { formatAsset, formatBp, formatFen } from './format'
 
 export const ENTRY_STATUS_TEXT: Record<EntryStatus, string> = {
@@ -63,7 +63,8 @@ export type { ExchangeTarget }
 /** What each exchange target is called (shared with the server). */
 export { EXCHANGE_TARGET_TEXT }
 
-type Deduction = { pointValueFen: number; loveValueFen: number }
+/** queue.mine's `deduction`: what one point / love is worth at checkout */
+type Deduction = MyEntries['deduction']
 
 /** What one unit of a target is worth when spent, when known. */
 const EXCHANGE_WORTH: Record<ExchangeTarget, (settings: ExchangeSettings, deduction: Deduction | undefined) => string | null> = {

@@ -10,9 +10,10 @@
  * Both sides refuse more than MAX_IMAGE_BYTES and anything but JPG/PNG/WebP/GIF.
  */
 import Taro from '@tarojs/taro'
+import { MAX_IMAGE_BYTES } from '../../../shared/contract'
 import { API_BASE, ApiError, getDevOpenid, unwrap } from './api'
 
-export const MAX_IMAGE_BYTES = 1024 * 1024
+export { MAX_IMAGE_BYTES }
 
 export type ImagePurpose = 'catalog' | 'avatar'
 

@@ -5,7 +5,7 @@ import type { Me, Store } from './types'
 /** The caller's store (the first one; a shopper normally owns at most one). */
 export async function myStore(): Promise<{ me: Me; store: Store | null }> {
   const me = await loadMe()
-  const stores = await call<Store[]>('merchant', 'myStores')
+  const stores = await call('merchant', 'myStores')
   return { me, store: stores[0] ?? null }
 }
 

@@ -1,22 +1,20 @@
 /**
- * Request parameters of some actions, taken from the server's zod schemas (what the action
- * accepts, before defaults and trimming: z.input). Type-only: nothing of the server is bundled.
- * Call sites check their parameters with `satisfies`, so a renamed or new required field fails
- * to compile here. The rest of the client's call() parameters are still untyped.
+ * Request parameters by the names the pages use: each is what the action's zod schema accepts
+ * (z.input: before defaults and trimming), through the typed API map (server/src/functions/api.ts,
+ * type-only). `call()` checks every call's parameters the same way; these names are for code that
+ * builds parameters ahead of the call.
  */
-import type { z } from 'zod'
-import type { orderFilter, reviewParams, shipParams } from '../../../server/src/functions/fulfilment-params'
-import type { drawParams, exchangeParams, mineParams } from '../../../server/src/functions/queue-params'
+import type { ApiParams } from './api'
 
 /** merchant.orders / admin.orders filter */
-export type OrderFilter = z.input<typeof orderFilter>
+export type OrderFilter = NonNullable<ApiParams<'admin', 'orders'>['filter']>
 /** merchant.shipOrder / admin.shipOrder */
-export type ShipParams = z.input<typeof shipParams>
+export type ShipParams = ApiParams<'merchant', 'shipOrder'>
 /** merchant.reviewRefund / admin.reviewRefund */
-export type ReviewParams = z.input<typeof reviewParams>
+export type ReviewParams = ApiParams<'merchant', 'reviewRefund'>
 /** queue.mine */
-export type QueueMineParams = z.input<typeof mineParams>
+export type QueueMineParams = ApiParams<'queue', 'mine'>
 /** queue.draw */
-export type DrawParams = z.input<typeof drawParams>
+export type DrawParams = ApiParams<'queue', 'draw'>
 /** queue.exchange */
-export type ExchangeParams = z.input<typeof exchangeParams>
+export type ExchangeParams = ApiParams<'queue', 'exchange'>

@@ -2,19 +2,13 @@ import Taro from '@tarojs/taro'
 import { call } from './api'
 import type { Order } from './types'
 
-interface PayAnswer {
-  order: Order
-  payment: ({ simulated?: boolean } & Record<string, unknown>) | null
-  alreadyPaid: boolean
-}
-
 /**
  * Pays an order. WeChat: order.pay answers the parameters for wx.requestPayment, and the order
  * becomes paid through the payment callback; local gateway: a simulated payment already went
  * through that callback. Resolves with the order as the server sees it afterwards.
  */
 export async function payOrder(orderId: string): Promise<Order> {
-  const r = await call<PayAnswer>('order', 'pay', { orderId })
+  const r = await call('order', 'pay', { orderId })
   if (r.payment && !r.payment.simulated && process.env.TARO_ENV === 'weapp') {
     const p = r.payment as Record<string, unknown>
     const params = (p.payment as Record<string, unknown> | undefined) ?? p
@@ -32,10 +26,10 @@ const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * 结算中 (the order page says so and a refresh shows the rest).
  */
 export async function settledOrder(orderId: string, tries = 10): Promise<Order> {
-  let o = await call<Order>('order', 'get', { orderId })
+  let o = await call('order', 'get', { orderId })
   for (let i = 0; i < tries && (o.status === 'created' || o.settling); i++) {
     await wait(500)
-    o = await call<Order>('order', 'get', { orderId })
+    o = await call('order', 'get', { orderId })
   }
   return o
 }

@@ -36,7 +36,7 @@ export const METHOD_TEXT: Record<WithdrawalMethod, string> = { wechat: '微信�
  * ask the server to check the transfer now. Resolves with whether WeChat's page was opened.
  */
 export async function confirmTransfer(withdrawalId: string): Promise<boolean> {
-  const p = await call<{ mchId: string; appId: string; package: string }>('wallet', 'transferParams', { withdrawalId })
+  const p = await call('wallet', 'transferParams', { withdrawalId })
   type Opener = (o: Record<string, unknown>) => void
   // Taro 4 has no wrapper for it yet: WeChat's own (base library ≥ 3.3.0)
   const wxApi = (globalThis as { wx?: { requestMerchantTransfer?: Opener } }).wx

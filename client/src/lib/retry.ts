@@ -10,7 +10,7 @@
  * still the same request.
  */
 import Taro from '@tarojs/taro'
-import { ApiError, call } from './api'
+import { ApiError, callUntyped, type ActionName, type ApiData, type ApiParams, type FunctionName, type ParamsArg } from './api'
 
 const STORAGE_KEY = 'pendingRequests'
 /** A pending id older than this is dropped (the shopper has moved on). */
@@ -81,11 +81,12 @@ export function settleRequest(key: string): void {
  * call() for actions that create or move something: sends `requestId`, reusing the id of an
  * earlier attempt whose outcome is unknown.
  */
-export async function callOnce<T>(fn: string, action: string, params: object = {}): Promise<T> {
+export async function callOnce<F extends FunctionName, A extends ActionName<F>>(fn: F, action: A, ...args: ParamsArg<Omit<ApiParams<F, A>, 'requestId'>>): Promise<ApiData<F, A>> {
+  const params: object = args[0] ?? {}
   const key = requestKey(fn, action, params)
   const requestId = requestIdFor(key)
   try {
-    const r = await call<T>(fn, action, { ...params, requestId })
+    const r = (await callUntyped(fn, action, { ...params, requestId })) as ApiData<F, A>
     settleRequest(key)
     return r
   } catch (err) {

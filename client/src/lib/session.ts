@@ -32,7 +32,7 @@ export function ensureLogin(ref?: string | null): Promise<Me> {
   const key = identityKey()
   if (pending && pending.key === key) return pending.promise
   const params = launchRef ? { ref: launchRef } : {}
-  const promise = call<Me>('user', 'login', params).catch((err: unknown) => {
+  const promise = call('user', 'login', params).catch((err: unknown) => {
     if (pending?.promise === promise) pending = null // let the next page retry
     throw err
   })
@@ -43,7 +43,7 @@ export function ensureLogin(ref?: string | null): Promise<Me> {
 /** Fresh profile (user.me), after signing in. */
 export async function loadMe(): Promise<Me> {
   await ensureLogin()
-  return call<Me>('user', 'me')
+  return call('user', 'me')
 }
 
 /** For tests: forget the cached sign-in. */

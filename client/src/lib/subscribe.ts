@@ -10,34 +10,21 @@
  * as local mode stands in for WeChat Pay.
  */
 import Taro from '@tarojs/taro'
-import { call } from './api'
-import type { MessageKind } from './types'
+import { call, type ApiParams } from './api'
+import type { MessageKind, SubscriptionKind, Subscriptions } from './types'
 
-export type { MessageKind }
-
-export interface SubscriptionKind {
-  kind: MessageKind
-  title: string
-  templateId: string
-  remaining: number
-  last: 'accept' | 'reject' | 'ban' | 'filter' | null
-  at: string | null
-}
-
-export interface Subscriptions {
-  kinds: SubscriptionKind[]
-}
+export type { MessageKind, SubscriptionKind, Subscriptions }
 
 /** WeChat asks for at most three templates at a time. */
 export const MAX_TEMPLATES_PER_ASK = 3
 
-export const SUBSCRIPTION_ANSWER_TEXT: Record<string, string> = { accept: '已同意', reject: '已拒绝', ban: '已关闭', filter: '已屏蔽' }
+export const SUBSCRIPTION_ANSWER_TEXT: Record<NonNullable<SubscriptionKind['last']>, string> = { accept: '已同意', reject: '已拒绝', ban: '已关闭', filter: '已屏蔽' }
 
 let cache: { at: number; value: Subscriptions } | null = null
 
 export async function loadSubscriptions(fresh = false): Promise<Subscriptions> {
   if (!fresh && cache && Date.now() - cache.at < 5 * 60_000) return cache.value
-  const value = await call<Subscriptions>('user', 'subscriptions')
+  const value = await call('user', 'subscriptions')
   cache = { at: Date.now(), value }
   return value
 }
@@ -46,7 +33,8 @@ export function forgetSubscriptions(): void {
   cache = null
 }
 
-type Answers = Record<string, 'accept' | 'reject' | 'ban' | 'filter'>
+/** user.subscribe's `results`: wx.requestSubscribeMessage's answer per template id */
+type Answers = ApiParams<'user', 'subscribe'>['results']
 
 async function askWeChat(templateIds: string[]): Promise<Answers | null> {
   if (process.env.TARO_ENV !== 'weapp') return Object.fromEntries(templateIds.map((id) => [id, 'accept'])) as Answers
@@ -74,7 +62,7 @@ export async function askSubscriptions(kinds: MessageKind[]): Promise<Subscripti
     if (!ids.length) return null
     const answers = await askWeChat(ids)
     if (!answers || !Object.keys(answers).length) return null
-    const value = await call<Subscriptions>('user', 'subscribe', { results: answers })
+    const value = await call('user', 'subscribe', { results: answers })
     cache = { at: Date.now(), value }
     return value
   } catch {

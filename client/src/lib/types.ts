@@ -1,101 +1,46 @@
 /**
- * Shapes of the cloud functions' answers (server/src/services/*View). Amounts in fen, ratios in bp.
- * The order, entry (queue.mine), withdrawal, balances and green-state views come from shared/views.ts, which the
- * server's view builders declare as their return types (instants arrive as ISO strings); the
- * enumerations from shared/contract.ts. The rest is still kept here by hand.
+ * Shapes of the cloud functions' answers, by the names the pages use. None is kept by hand: each
+ * is the `data` of an action as the server's own code types it (server/src/functions/api.ts:
+ * the action's result once JSON, instants as ISO strings), or a view of shared/views.ts that the
+ * server's view builders declare as their return types. A field the server stops producing fails
+ * to compile where the client reads it. Amounts in fen, ratios in bp.
  */
+import type { ApiData } from './api'
 import type { AfterSaleView, BalancesView, Delivery, DeliveryAddress, EntryView, ExchangeSettings, GreenStateView, LotteryOdds, MyEntriesView, OrderView, WithdrawalView } from '../../../shared/views'
 
 /** Enumerations shared with the server: shared/contract.ts is their one source. */
 export type { DeliveryMethod, EntryStatus, ExchangeTarget, MessageKind, OrderKind, OrderStatus, WithdrawalMethod, WithdrawalStatus } from '../../../shared/contract'
 
-export interface Me {
-  userId: string
-  nickname: string
-  avatarUrl: string
-  inviteCode: string
-  referrer: { userId: string; nickname: string } | null
-  level: { id: string; name: string }
-  completedSpendFen: number
-  /** 直推佣金 received from all invited friends' completed orders */
-  commissionEarnedFen?: number
-  roles: { admin: boolean; merchant: boolean }
-  stores: { storeId: string; name: string; status: 'pending' | 'approved' | 'rejected' }[]
-}
+/** user.me / user.login / user.updateProfile */
+export type Me = ApiData<'user', 'me'>
 
-export interface Product {
-  productId: string
-  name: string
-  description?: string
-  /** the cover (= images[0]); a cloud file id (weapp) or /files/<name> (local gateway) */
-  imageUrl?: string
-  images?: string[]
-  categoryId?: string | null
-  priceFen: number
-  stock: number
-  sold: number
-  source?: string
-  storeId: string | null
-  listed: boolean
-  maxDeductBp: number
-  rebateEnabled: boolean
-  lotteryAvailable: boolean
-  lockDays: number
-}
+/** A product as shoppers see it (mall.getProducts, mall.listProducts) */
+export type Product = ApiData<'mall', 'getProducts'>[number]
 
-export interface ProductAdmin extends Product {
-  costFen: number
-  rebate: RebateRules
-  lockDaysSetting: number | null
-}
+/** A product with its settings, for admins and store owners (admin.listProducts, merchant.listStoreProducts) */
+export type ProductAdmin = ApiData<'admin', 'listProducts'>[number]
 
-export interface ProductDetail extends Product {
-  deduction: { pointValueFen: number; loveValueFen: number }
-  rebateName: string
-  store: { storeId: string; name: string; open: boolean } | null
-  categoryName: string | null
-}
+/** mall.getProduct */
+export type ProductDetail = ApiData<'mall', 'getProduct'>
 
-export interface ProductPage {
-  rebateName: string
-  products: Product[]
-  /** where the listing (or a search's bounded scan) continues; null at the end */
-  nextCursor: string | null
-  /** products read by this call (a search reads at most a few hundred per call) */
-  scanned: number
-}
+/** mall.listProducts */
+export type ProductPage = ApiData<'mall', 'listProducts'>
 
-export interface Category {
-  categoryId: string
-  name: string
-  sort: number
-  listed: boolean
-}
+/** mall.listCategories / admin.listCategories */
+export type Category = ApiData<'admin', 'listCategories'>[number]
 
-export type BannerLink = { kind: 'none' } | { kind: 'product' | 'store' | 'category'; id: string }
+/** admin.getBanners / admin.setBanners; mall.home's banners */
+export type BannerSlide = ApiData<'admin', 'getBanners'>[number]
+export type BannerLink = BannerSlide['link']
 
-export interface BannerSlide {
-  imageUrl: string
-  title: string
-  link: BannerLink
-}
+/** mall.home */
+export type MallHome = ApiData<'mall', 'home'>
 
-export interface MallHome {
-  banners: BannerSlide[]
-  categories: Category[]
-  stores: { storeId: string; name: string }[]
-}
+/** mall.getStore */
+export type PublicStore = ApiData<'mall', 'getStore'>
 
-export interface PublicStore {
-  storeId: string
-  name: string
-}
-
-export interface Invitees {
-  commissionEarnedFen: number
-  friends: { nickname: string; joinedAt: string; commissionFen: number; hasOrdered: boolean }[]
-  nextCursor: string | null
-}
+/** user.invitees */
+export type Invitees = ApiData<'user', 'invitees'>
 
 /** An order as the buyer, the store and the admins see it (server: orderView; the buyer's order.get / order.list add refundRequestUntil). */
 export interface Order extends OrderView {
@@ -116,259 +61,74 @@ export type { ExchangeSettings, LotteryOdds }
 /** server: myEntries (queue.mine) */
 export type MyEntries = MyEntriesView
 
-export interface UnionEntry {
-  entryId: string
-  orderId: string
-  seq: number
-  entitlementFen: number
-  receivedFen: number
-  pendingFen: number
-  status: string
-  lockDays: number
-  orderDay: string
-  eligibleDay: string
-  eligible: boolean
-  /** money came before the eligible day: a direct friend's order (加速) */
-  accelerated?: boolean
-}
-
-export interface MyUnion {
-  enabled: boolean
-  poolFen: number
-  /** every shopper's pending union entitlement */
-  pendingFen: number
-  /** this shopper's pending union entitlement (all entries) */
-  myPendingFen?: number
-  /** received on the entries listed */
-  myReceivedFen?: number
-  listedLimit?: number
-  defaultLockDays?: number
-  accelerationBp?: number
-  entries: UnionEntry[]
-}
+/** union.mine */
+export type MyUnion = ApiData<'union', 'mine'>
+export type UnionEntry = MyUnion['entries'][number]
 
 /** server: greenView */
 export type GreenState = GreenStateView
 
-export interface MyGreen {
-  units: number
-  valueFen: number
-  pricePerPointFen: number
-  lots: { lotId: string; orderId: string; units: number; consumptionFen: number; valueFen: number; exitAtFen: number; status: string; createdAt: string }[]
-}
+/** green.mine */
+export type MyGreen = ApiData<'green', 'mine'>
 
 /** server: wallet balances */
 export type Balances = BalancesView
 
-export interface LedgerRow {
-  id: string
-  asset: string
-  assetName: string
-  account: 'available' | 'frozen' | 'withdrawing'
-  amount: number
-  type: string
-  memo: string
-  at: string
-}
+/** wallet.ledger */
+export type LedgerRow = ApiData<'wallet', 'ledger'>[number]
 
 /** server: withdrawalView; admin.listWithdrawals adds whom it pays — the requester's nickname, and the store's name for a store's withdrawal */
-export interface Withdrawal extends WithdrawalView {
-  nickname?: string | null
-  storeName?: string | null
-}
+export type Withdrawal = WithdrawalView & Partial<Omit<ApiData<'admin', 'listWithdrawals'>[number], keyof WithdrawalView>>
 
-export interface Refund {
-  refundId: string
-  orderId: string
-  storeId: string | null
-  amountFen: number
-  status: 'requested' | 'processing' | 'succeeded' | 'failed' | 'manual'
-  requestedAt: string
-  acceptedAt: string | null
-  confirmedAt: string | null
-  confirmedBy: string | null
-  error: string | null
-  reference: string | null
-}
+/** admin.refunds; merchant.revenue's refunds */
+export type Refund = ApiData<'admin', 'refunds'>[number]
 
-export interface StoreRevenue {
-  storeId: string
-  storeName: string
-  settledFen: number
-  withdrawingFen: number
-  paidOutFen: number
-  pendingFen: number
-  pendingOrders: number
-  pendingPartial: boolean
-  withdrawals: Withdrawal[]
-  refunds: Refund[]
-  failedRefunds: number
-}
+/** merchant.revenue */
+export type StoreRevenue = ApiData<'merchant', 'revenue'>
 
-export interface OutboxMessage {
-  messageId: string
-  kind: string
-  key: string | null
-  userId: string
-  status: string
-  attempts: number
-  nextAt: string | null
-  error: string | null
-  errors: { at: string; error: string }[]
-  data: Record<string, string>
-  createdAt: string
-  sentAt: string | null
-}
+/** admin.outbox's messages */
+export type OutboxMessage = ApiData<'admin', 'outbox'>['messages'][number]
 
-export interface ReconcileDifference {
-  kind: 'payment' | 'refund'
-  id: string
-  orderId: string | null
-  problem: 'missing_ours' | 'missing_wechat' | 'amount'
-  oursFen: number | null
-  wechatFen: number | null
-}
+/** admin.reconciliations */
+export type Reconciliation = ApiData<'admin', 'reconciliations'>[number]
+export type ReconcileDifference = Reconciliation['differences'][number]
 
-export interface Reconciliation {
-  _id: string
-  status: 'done' | 'unavailable'
-  ranAt: string
-  wechat: { payments: number; paymentFen: number; refunds: number; refundFen: number }
-  ours: { payments: number; paymentFen: number; refunds: number; refundFen: number }
-  differences: ReconcileDifference[]
-  differenceCount: number
-  note: string
-}
+/** admin.anomalies */
+export type PaymentAnomaly = ApiData<'admin', 'anomalies'>[number]
 
-export interface PaymentAnomaly {
-  _id: string
-  orderId: string
-  amountFen: number
-  expectedFen: number
-  at: string
-  status: 'open' | 'resolved'
-  note: string
-}
+/** merchant.myStores / admin.listStores */
+export type Store = ApiData<'merchant', 'myStores'>[number]
 
-export interface Store {
-  storeId: string
-  name: string
-  status: 'pending' | 'approved' | 'rejected'
-  commissionBp: number
-  rebate: RebateRules
-  lockDays: number | null
-  createdAt: string
-}
+/** merchant.listCashiers / merchant.createCashier */
+export type Cashier = ApiData<'merchant', 'listCashiers'>[number]
 
-export interface Cashier {
-  cashierId: string
-  storeId: string
-  name: string
-  scene: string
-  codeUrl: string
-  page: string
-  rebate: RebateRules
-}
+/** mall.getCashier */
+export type CashierInfo = ApiData<'mall', 'getCashier'>
 
-export interface CashierInfo {
-  cashierId: string
-  name: string
-  storeId: string
-  storeName: string
-  rebateEnabled: boolean
-  rebateName: string
-}
+/** merchant.dashboard */
+export type MerchantDashboard = ApiData<'merchant', 'dashboard'>
 
-export interface MerchantDashboard {
-  store: Store
-  orderCount: number
-  flowFen: number
-  todayFlowFen: number
-  refundedCount: number
-  revenueFen: number
-  cashiers: Cashier[]
-  queues: { queueKey: string; name: string; pendingCount: number; pendingFen: number; paidFen: number }[]
-}
+/** admin.dashboard */
+export type LiabilityDashboard = ApiData<'admin', 'dashboard'>
 
-export interface LiabilityDashboard {
-  asOf: string
-  queues: {
-    queueKey: string
-    name: string
-    pendingCount: number
-    outstandingFen: number
-    paidFen: number
-    entryCount: number
-    inflow7Fen: number
-    inflow30Fen: number
-    estimatedClearanceDays: number | null
-  }[]
-  queueOutstandingFen: number
-  union: { enabled: boolean; poolFen: number; outstandingFen: number; pendingCount: number; releasedFen: number; inflow7Fen: number; inflow30Fen: number; estimatedClearanceDays: number | null }
-  green: { enabled: boolean; poolFen: number; totalUnits: number; pricePerPointFen: number; pointsValueFen: number; inflow7Fen: number; inflow30Fen: number }
-  withdrawals: { pendingCount: number; pendingFen: number }
-}
+/** admin.getConfig / admin.setConfig: the plugin configuration */
+export type PluginConfig = ApiData<'admin', 'getConfig'>
+export type MemberLevel = PluginConfig['memberLevels'][number]
+export type LotteryRule = NonNullable<PluginConfig['rebate']['lottery']>
 
-export type LotteryRule =
-  | { kind: 'fixed'; options: { ratioBp: number; weight: number }[] }
-  | { kind: 'range'; minBp: number; maxBp: number }
+/** A store's, cashier's or product's queue-rebate settings */
+export type RebateRules = Store['rebate']
+export type CumulativeTier = NonNullable<RebateRules['tiers']>[number]
 
-export interface CumulativeTier {
-  days: number
-  minSpendFen: number
-  ratioBp: number
-}
+/** admin.simulateConfig */
+export type SimulationAnswer = ApiData<'admin', 'simulateConfig'>
 
-export interface RebateRules {
-  enabled: boolean
-  extractionBp?: number | null
-  ratioBp?: number | null
-  levelRatios?: Record<string, number> | null
-  tiers?: CumulativeTier[] | null
-  lottery?: LotteryRule | null
-  window?: { startAt?: string | null; endAt?: string | null; dailyStart?: string | null; dailyEnd?: string | null } | null
-  limits?: { perDay?: number | null; total?: number | null } | null
-  randomReturn?: { enabled: boolean; cashCount: number; pointsCount: number } | null
-}
+/** admin.verifyLedger: one step */
+export type VerifyStep = ApiData<'admin', 'verifyLedger'>
 
-export interface MemberLevel {
-  id: string
-  name: string
-  minSpendFen: number
-}
+/** order.pay */
+export type PayAnswer = ApiData<'order', 'pay'>
 
-export interface PluginConfig {
-  version: number
-  rebate: {
-    enabled: boolean
-    name: string
-    exchangeName: string
-    newProductsDefaultOn: boolean
-    deductionMode: 'join' | 'extractOnly'
-    settleOn: 'pay' | 'complete'
-    ordering: 'queue' | 'completedFirst'
-    extractionBp: number
-    defaultRatioBp: number
-    levelRatios: Record<string, number>
-    lottery: LotteryRule | null
-    exchange: ExchangeSettings
-    randomReturn: { enabled: boolean; cashCount: number; pointsCount: number }
-    mallQueue: boolean
-    allStoresQueue: boolean
-    allCashiersQueue: boolean
-    reset: { enabled: boolean; schedule: 'daily' | 'weekly' | 'monthly' | 'once'; time: string; weekday: number; monthDay: number; onceAt: string | null }
-    paused: boolean
-    display: { queueId: boolean; progress: boolean; received: boolean; pending: boolean; member: boolean; pendingAmount: boolean }
-  }
-  union: { enabled: boolean; poolShareBp: number; entitlementBp: number; defaultLockDays: number; accelerationBp: number }
-  green: { enabled: boolean; poolShareBp: number; mintBp: number; withdrawFeeBp: number; exitMultipleBp: number; launchPriceFen: number }
-  referral: { commissionBp: number; recruiterBp: number }
-  memberLevels: MemberLevel[]
-  deduction: { pointValueFen: number; loveValueFen: number }
-  withdrawal: { minFen: number; maxFen: number; confirmHours: number }
-  payment: { closeAfterMin: number }
-  /** 订单履约与售后: auto-confirm days after shipping (0 = never), after-sales days after completion (0 = only before) */
-  orders: { autoConfirmDays: number; afterSaleDays: number }
-  /** 订阅消息: per kind the template id and which template key each of our fields fills */
-  messages: Record<string, { templateId: string; fields: { key: string; field: string }[] }>
-}
+/** user.subscriptions / user.subscribe */
+export type Subscriptions = ApiData<'user', 'subscriptions'>
+export type SubscriptionKind = Subscriptions['kinds'][number]

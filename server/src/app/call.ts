@@ -1,7 +1,7 @@
 import type { AppDeps, Caller } from '../runtime/context';
 import { AppError, type Result } from '../runtime/errors';
 import { toErrorResult } from '../runtime/handler';
-import { FUNCTIONS } from '../functions';
+import { FUNCTION_TABLE } from '../functions';
 import { afterAnswer, invoke } from './invoke';
 
 /**
@@ -10,7 +10,7 @@ import { afterAnswer, invoke } from './invoke';
  * answer went out, in tests (mode 'await') before this returns, so a test sees its messages sent.
  */
 export async function callFunction(name: string, event: unknown, deps: AppDeps, caller: Caller): Promise<Result<unknown>> {
-  const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+  const fn = Object.prototype.hasOwnProperty.call(FUNCTION_TABLE, name) ? FUNCTION_TABLE[name] : undefined;
   if (!fn) return toErrorResult(new AppError('NOT_FOUND', `未知云函数: ${name.slice(0, 40)}`));
   const { result, queued } = await invoke(fn, event, deps, caller);
   await afterAnswer(deps, caller, queued);

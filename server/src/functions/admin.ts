@@ -5,6 +5,7 @@ import { action, type CloudFunction } from '../runtime/handler';
 import { id, requestId } from '../runtime/params';
 import { AppError } from '../runtime/errors';
 import { col, s } from '../repo/db';
+import type { PaymentAnomalyDoc, ReconciliationDoc } from '../repo/documents';
 import { verifyLedgerStep } from '../repo/verify-ledger';
 import { enableRebateForAll, listProducts, newImageRefs, productAdminView, upsertProduct } from '../services/catalog';
 import { categoryView, listCategories, loadHome, MAX_BANNER_SLIDES, setBanners, upsertCategory } from '../services/storefront';
@@ -65,7 +66,7 @@ const setupDatabaseAction = action({
 });
 
 /** 平台后台: admins only (OPENIDs in ADMIN_OPENIDS). */
-export const admin: CloudFunction = {
+export const admin = {
   getConfig: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => loadConfig(tx)) }),
   setupDatabase: setupDatabaseAction,
   /**
@@ -229,7 +230,7 @@ export const admin: CloudFunction = {
   anomalies: action({
     access: 'admin',
     params: z.strictObject({ status: z.enum(['open', 'resolved']).optional() }),
-    run: (ctx, p) => inTx(ctx, async (tx) => col(tx.db, 'payment_anomalies').find(p.status ? { status: p.status } : {}, s(tx)).sort({ at: -1 }).limit(200).toArray()),
+    run: (ctx, p): Promise<PaymentAnomalyDoc[]> => inTx(ctx, async (tx) => col(tx.db, 'payment_anomalies').find(p.status ? { status: p.status } : {}, s(tx)).sort({ at: -1 }).limit(200).toArray()),
   }),
   /** An anomaly handled in the WeChat Pay merchant platform (the payment refunded there): the suspense money is recorded as gone. */
   resolveAnomaly: action({
@@ -298,7 +299,7 @@ export const admin: CloudFunction = {
   reconciliations: action({
     access: 'admin',
     params: z.strictObject({ limit: z.number().int().min(1).max(90).optional() }),
-    run: (ctx, p) => inTx(ctx, async (tx) => col(tx.db, 'reconciliations').find({}, s(tx)).sort({ _id: -1 }).limit(p.limit ?? 14).toArray()),
+    run: (ctx, p): Promise<ReconciliationDoc[]> => inTx(ctx, async (tx) => col(tx.db, 'reconciliations').find({}, s(tx)).sort({ _id: -1 }).limit(p.limit ?? 14).toArray()),
   }),
   /** 结算状态: due orders, the settler's lease, and the settlement lag over the most recent orders. */
   settlerStatus: action({ access: 'admin', params: z.strictObject({}), run: (ctx) => settlerStatus(ctx.deps.store, ctx.now) }),
@@ -314,10 +315,10 @@ export const admin: CloudFunction = {
     params: z.strictObject({ cursor: z.string().min(1).max(200_000).optional() }),
     run: (ctx, p) => verifyLedgerStep(ctx.deps.store, p.cursor),
   }),
-};
+} satisfies CloudFunction;
 
 /** The timer trigger's function: { action: 'run' } at 00:00 Asia/Shanghai. */
-export const daily: CloudFunction = {
+export const daily = {
   run: action({ access: 'trigger', params: z.strictObject({ day: day.optional() }), run: (ctx, p) => runDaily(ctx.deps, ctx.now, p.day) }),
   /** The 10:00 timer (`reconcile-1000`): yesterday's WeChat Pay bill against our payments and refunds. */
   reconcile: action({
@@ -327,4 +328,4 @@ export const daily: CloudFunction = {
   }),
   /** the database deploy step (admins), callable on the daily function too */
   setupDatabase: setupDatabaseAction,
-};
+} satisfies CloudFunction;

@@ -11,7 +11,7 @@ async function requireGreen(ctx: Parameters<typeof inTx>[0]) {
   if (!config.green.enabled) throw new AppError('FORBIDDEN', '绿色积分未开启');
 }
 
-export const green: CloudFunction = {
+export const green = {
   /** Pool, points outstanding, price per point and the daily price history. */
   state: action({ access: 'public', params: z.strictObject({}), run: (ctx) => inTx(ctx, (tx) => greenView(tx)) }),
   mine: action({ access: 'user', params: z.strictObject({}), run: (ctx) => asUser(ctx, (tx, user) => myGreen(tx, user._id)) }),
@@ -37,4 +37,4 @@ export const green: CloudFunction = {
       return r;
     },
   }),
-};
+} satisfies CloudFunction;

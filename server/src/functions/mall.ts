@@ -9,7 +9,7 @@ import { cashierInfo } from '../services/stores';
 import { categoryView, homeBanners, listCategories, publicStore } from '../services/storefront';
 import { inTx } from './tx';
 
-export const mall: CloudFunction = {
+export const mall = {
   /**
    * Listed products of the mall (storeId omitted or null) or of one store, optionally of one
    * category, optionally matching a search (`q`: words the name contains), a page at a time
@@ -97,4 +97,4 @@ export const mall: CloudFunction = {
     params: z.strictObject({ cashierId: id }),
     run: (ctx, p) => inTx(ctx, (tx) => cashierInfo(tx, p.cashierId)),
   }),
-};
+} satisfies CloudFunction;

@@ -19,7 +19,7 @@ import { afterPoolChange } from './tx';
 const name = z.string().trim().min(1).max(40);
 
 /** 门店小后台: every action acts on the caller's own store only (another store's id is "not found"). */
-export const merchant: CloudFunction = {
+export const merchant = {
   applyStore: action({
     access: 'user',
     params: z.strictObject({ name, requestId }),
@@ -132,4 +132,4 @@ export const merchant: CloudFunction = {
     params: z.strictObject({ storeId: id, amountFen: amount(), requestId }),
     run: (ctx, p) => once(ctx, 'merchant.withdraw', p.requestId, (tx, user) => requestStoreWithdrawal(tx, user, p.storeId, p.amountFen, p.requestId)),
   }),
-};
+} satisfies CloudFunction;

@@ -18,7 +18,7 @@ import { deliveryParam, noteParam, reasonParam } from './fulfilment-params';
 
 const MAX_ORDER_FEN = 100_000_000; // ¥1,000,000 per cashier payment
 
-export const order: CloudFunction = {
+export const order = {
   /** 下单. Prices come from the products; deductions are checked against balances and each product's cap. */
   create: action({
     access: 'user',
@@ -138,7 +138,7 @@ export const order: CloudFunction = {
         ).map((o) => buyerOrderView(o, config));
       }),
   }),
-};
+} satisfies CloudFunction;
 
 /** The order once the settler has had a moment with it (it stays 结算中 if the settler is slower). */
 async function settled(ctx: ActionContext, order: OrderDoc): Promise<OrderDoc> {
@@ -153,7 +153,7 @@ async function settled(ctx: ActionContext, order: OrderDoc): Promise<OrderDoc> {
  * A notification whose amount differs from the order is recorded as an anomaly and answered too:
  * no retry can make it right, and admins see it (admin.anomalies).
  */
-export const payNotify: CloudFunction = {
+export const payNotify = {
   notify: action({
     access: 'payCallback',
     params: z
@@ -173,7 +173,7 @@ export const payNotify: CloudFunction = {
       return { errcode: 0, errmsg: 'OK', ...outcome };
     },
   }),
-};
+} satisfies CloudFunction;
 
 /** A refund result as cloud pay delivers it: camelCase fields, possibly nested in reqInfo, or WeChat's own snake_case names. */
 function refundResult(event: Record<string, unknown>): { refundNo: string; status: string; wxRefundId?: string; refundFen?: number; successAt?: Date } | null {
@@ -197,7 +197,7 @@ function refundResult(event: Record<string, unknown>): { refundNo: string; statu
  * accepted only from the pay callback's SOURCE (any caller in local mode). Records the result as
  * the queryRefund sweep would; a refund we do not know is answered as handled (nothing to do).
  */
-export const refundNotify: CloudFunction = {
+export const refundNotify = {
   notify: action({
     access: 'payCallback',
     params: z.object({}).passthrough(),
@@ -211,4 +211,4 @@ export const refundNotify: CloudFunction = {
       return { errcode: 0, errmsg: 'OK', ...u };
     },
   }),
-};
+} satisfies CloudFunction;

@@ -14,7 +14,7 @@ export const OUTBOX_BUDGET_MS = 30_000;
  * messages — in bounded passes. If work remains when its time budget is spent, it starts the next
  * call of itself and ends. Safe on many instances at once (claims with leases, services/outbox).
  */
-export const outbox: CloudFunction = {
+export const outbox = {
   run: action({
     access: 'internal',
     params: z.strictObject({}),
@@ -32,4 +32,4 @@ export const outbox: CloudFunction = {
       return { sweeps, outbox: total };
     },
   }),
-};
+} satisfies CloudFunction;

@@ -3,8 +3,8 @@ import { ENTRY_STATUSES, EXCHANGE_TARGETS } from '../../../shared/contract';
 import { id } from '../runtime/params';
 
 /**
- * Parameters of the queue function's actions. A module of its own (schemas only, no services) so
- * the client takes its request types from it: `z.input<typeof exchangeParams>` (client/src/lib/params.ts).
+ * Parameters of the queue function's actions (schemas only, no services). The client's request
+ * types come from these through the typed API map (server/src/functions/api.ts).
  */
 
 /** queue.mine: my entries, newest first. */

@@ -8,7 +8,7 @@ import { drawForEntry, exchangeEntry } from '../services/rebate';
 import { drawParams, exchangeParams, mineParams } from './queue-params';
 import { asUser } from './tx';
 
-export const queue: CloudFunction = {
+export const queue = {
   /** My entries, newest first, with position, progress, lottery and exchange state. */
   mine: action({
     access: 'user',
@@ -46,4 +46,4 @@ export const queue: CloudFunction = {
     params: z.strictObject({ queueKey: z.string().min(1).max(80).regex(/^[A-Za-z0-9_:-]+$/), limit: z.number().int().min(1).max(50).optional() }),
     run: (ctx, p) => asUser(ctx, (tx, user) => queueBoard(tx, p.queueKey, user._id, p.limit ?? 20)),
   }),
-};
+} satisfies CloudFunction;

@@ -9,7 +9,7 @@ import { hasDueWork } from '../services/settler/settler';
  * (well inside the function's 60 s); if work remains it starts the next settle call and ends.
  * Locally (the gateway) the same action runs the settler until nothing is due.
  */
-export const settle: CloudFunction = {
+export const settle = {
   run: action({
     access: 'internal',
     params: z.strictObject({}),
@@ -24,4 +24,4 @@ export const settle: CloudFunction = {
       return { more };
     },
   }),
-};
+} satisfies CloudFunction;

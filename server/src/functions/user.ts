@@ -7,7 +7,7 @@ import { requireImages } from './images';
 import { asUser, inTx } from './tx';
 import { recordSubscriptions, subscriptionView } from '../services/subscriptions';
 
-export const user: CloudFunction = {
+export const user = {
   /** Sign in; `ref` (invite code or user id from a share card) binds the referrer on first sign-in only. */
   login: action({
     access: 'user',
@@ -68,4 +68,4 @@ export const user: CloudFunction = {
     params: z.strictObject({ results: z.record(z.string().max(64).regex(/^[A-Za-z0-9_-]+$/), z.enum(['accept', 'reject', 'ban', 'filter'])).refine((r) => Object.keys(r).length <= 20, '最多 20 个模板') }),
     run: (ctx, p) => asUser(ctx, (tx, u) => recordSubscriptions(tx, u, p.results)),
   }),
-};
+} satisfies CloudFunction;

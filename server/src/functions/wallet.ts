@@ -7,7 +7,7 @@ import { col, s } from '../repo/db';
 import { AppError } from '../runtime/errors';
 import { withdrawalView } from '../services/payouts';
 
-export const wallet: CloudFunction = {
+export const wallet = {
   balances: action({ access: 'user', params: z.strictObject({}), run: (ctx) => asUser(ctx, (tx, user) => balances(tx, user._id)) }),
   /** My ledger postings, newest first (page with `before` = the last `at`). */
   ledger: action({
@@ -62,4 +62,4 @@ export const wallet: CloudFunction = {
       return withdrawalView(w);
     },
   }),
-};
+} satisfies CloudFunction;

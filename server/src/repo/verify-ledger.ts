@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { acct, ASSETS, isUserAccount } from '../engine/ledger/accounts';
 import { GENESIS_HASH, hashEntry, normalizePostings, type ChainProblem, type JournalEntry } from '../engine/ledger/journal';
 import { AppError } from '../runtime/errors';
-import { col, type Store } from './db';
+import type { Store } from './db';
 import { chained, guardedAccount, postingId } from './ledger';
 
 /**

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../../shared/contract';
+
 /**
  * Error codes of the public interface (SPEC §8). Expected business failures are thrown as
  * AppError with a stable code and a message a shopper can read; anything else is a bug or an
@@ -14,9 +16,10 @@ export const ERROR_CODES = {
   INSUFFICIENT_BALANCE: '余额不足',
   CONFIG_INVALID: '设置不合规',
   INTERNAL: '系统繁忙，请稍后再试',
-} as const;
+} as const satisfies Record<ErrorCode, string>;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/** The codes are the contract's (shared/contract.ts). */
+export type { ErrorCode };
 
 export class AppError extends Error {
   constructor(

@@ -24,16 +24,24 @@ export type Access =
   /** our own cloud functions calling each other (SOURCE ends in `scf`), the timer, admins; anyone in local mode */
   | 'internal';
 
-export interface ActionDef<S extends z.ZodType = z.ZodType> {
+/**
+ * One action: who may call it, its parameters' schema and what it answers (`R`, before JSON).
+ * server/src/functions/api.ts derives the client's request and response types from these.
+ */
+export interface ActionDef<S extends z.ZodType = z.ZodType, R = unknown> {
   access: Access;
   params: S;
-  run(ctx: ActionContext, params: z.infer<S>): Promise<unknown>;
+  run(ctx: ActionContext, params: z.infer<S>): Promise<R>;
 }
 
+/**
+ * A cloud function's actions by name. Each function is declared `satisfies CloudFunction` (not
+ * annotated with it), so its literal type — every action's schema and result — stays known.
+ */
 export type CloudFunction = Record<string, ActionDef>;
 
-/** Helper keeping params and run typed together. */
-export function action<S extends z.ZodType>(def: ActionDef<S>): ActionDef<S> {
+/** Helper keeping params, run and the result typed together. */
+export function action<S extends z.ZodType, R>(def: ActionDef<S, R>): ActionDef<S, R> {
   return def;
 }
 

@@ -1,3 +1,4 @@
+import { MAX_IMAGE_BYTES } from '../../../shared/contract';
 import { z } from 'zod';
 
 /**
@@ -9,7 +10,7 @@ import { z } from 'zod';
  * bytes (not by the name or a declared type), size at most MAX_IMAGE_BYTES.
  */
 
-export const MAX_IMAGE_BYTES = 1024 * 1024;
+export { MAX_IMAGE_BYTES };
 export const IMAGE_TOO_BIG = `图片不能超过 ${MAX_IMAGE_BYTES / 1024 / 1024} MB`;
 
 export type ImageExt = 'jpg' | 'png' | 'webp' | 'gif';

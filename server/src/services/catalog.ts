@@ -1,3 +1,4 @@
+import { MAX_PRODUCT_IMAGES } from '../../../shared/contract';
 import { validateLockDays, validateRebateRules } from '../engine/config/compliance';
 import { guard, touchGuard } from './guards';
 import { defaultRebateRules } from '../engine/config/defaults';
@@ -11,7 +12,7 @@ import { loadConfig } from './config';
 /** Products of the mall (platform: self-operated / supplier) and of stores (门店线上商品). */
 
 /** Pictures per product (the first is the cover). */
-export const MAX_PRODUCT_IMAGES = 6;
+export { MAX_PRODUCT_IMAGES };
 
 export interface ProductInput {
   productId?: string;

@@ -1,12 +1,12 @@
 import type { GreenStateView } from '../../../shared/views';
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
-import { burn, exitPriceKey, launchState, lotAfterTake, lotReachedExit, mint, price, pricePerPointFen, priceKeyUpperBound, takeFromLots, valueOf, type GreenState } from '../engine/green/pool';
+import { burn, exitPriceKey, launchState, lotAfterTake, mint, price, pricePerPointFen, takeFromLots, valueOf, type GreenState } from '../engine/green/pool';
 import { shanghaiDay } from '../engine/time';
 import { mulBpFloor } from '../money/units';
 import { AppError } from '../runtime/errors';
-import { col, runTransaction, s, type Store, type Tx } from '../repo/db';
-import type { GreenLotDoc, GreenStateDoc, OrderDoc } from '../repo/documents';
+import { col, s, type Tx } from '../repo/db';
+import type { GreenStateDoc, OrderDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
 import { loadConfig } from './config';
 import { postEvent, userBook } from './events';

@@ -2,18 +2,12 @@ import { EXCHANGE_TARGET_TEXT } from '../../../shared/contract';
 import { acct } from '../engine/ledger/accounts';
 import type { PluginConfig } from '../engine/config/types';
 import { drawEffect, drawLottery, drawOpen, type Random } from '../engine/rebate/lottery';
-import { resolveRatio, spendQueries, type RatioSource } from '../engine/rebate/ratio';
-import { exchangeAmount, insideRewardWindow, pickCashSlots, type ExchangeTarget } from '../engine/rebate/rules';
-import { runWaterfall, type PayableEntry } from '../engine/rebate/waterfall';
-import { shanghaiDay } from '../engine/time';
-import { mulBpFloor } from '../money/units';
+import { exchangeAmount, type ExchangeTarget } from '../engine/rebate/rules';
 import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from '../repo/db';
-import type { EntryDoc, OrderDoc, QueueDoc } from '../repo/documents';
-import { newId } from '../repo/ids';
+import type { EntryDoc } from '../repo/documents';
 import type { Movements } from './movements';
 import { queueOutbox } from './outbox/queue';
-import { lineRebateRules, type LineScope } from './rebate-rules';
 
 /**
  * 排队返利 on the database, outside settlement: the lottery, exchange, completion and

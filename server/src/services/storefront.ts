@@ -1,3 +1,4 @@
+import { MAX_BANNER_SLIDES } from '../../../shared/contract';
 import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from '../repo/db';
 import type { BannerSlide, CategoryDoc, ContentDoc } from '../repo/documents';
@@ -10,7 +11,7 @@ import { guard, touchGuard } from './guards';
  */
 
 export const MAX_CATEGORIES = 50;
-export const MAX_BANNER_SLIDES = 5;
+export { MAX_BANNER_SLIDES };
 
 export interface CategoryInput {
   categoryId?: string;

@@ -1,16 +1,10 @@
 import { acct } from '../engine/ledger/accounts';
-import type { PluginConfig } from '../engine/config/types';
-import { eligibleDay, planAcceleration, planStaticRelease, unionEntitlement, unionPoolInflow } from '../engine/union/union';
 import { shanghaiDay } from '../engine/time';
-import { mulBpFloor } from '../money/units';
-import { col, runTransaction, s, type Store, type Tx } from '../repo/db';
+import { col, s, type Tx } from '../repo/db';
 import { balanceOf } from '../repo/ledger';
-import type { OrderDoc, UnionEntryDoc, UnionStateDoc } from '../repo/documents';
-import { postEvent } from './events';
+import type { UnionStateDoc } from '../repo/documents';
 import { Movements } from './movements';
 import { loadConfig } from './config';
-import { queueOutbox } from './outbox/queue';
-import type { LineScope } from './rebate-rules';
 
 /**
  * 工会排队 on the database (SPEC §4). The pool's state document mirrors CASH:pool:union;

@@ -1,3 +1,4 @@
+import { NICKNAME_MAX_CHARS } from '../../../shared/contract';
 import type { Db } from 'mongodb';
 import { isDuplicateKeyError } from '../db/embedded/errors';
 import { AppError } from '../runtime/errors';
@@ -84,7 +85,7 @@ export function maskName(name: string): string {
   return chars.length <= 1 ? '*' : `${chars[0]}**${chars.length > 2 ? chars[chars.length - 1] : ''}`;
 }
 
-export const NICKNAME_MAX_CHARS = 20;
+export { NICKNAME_MAX_CHARS };
 
 /**
  * 昵称 and 头像, from WeChat's own fill-in (`<input type="nickname">`, `<button open-type="chooseAvatar">`)

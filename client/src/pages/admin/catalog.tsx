@@ -1,15 +1,15 @@
+import { MAX_BANNER_SLIDES as MAX_SLIDES } from '../../../../shared/contract'
 import { useState } from 'react'
 import { View, Text, Input, Picker } from '@tarojs/components'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
-import type { BannerLink, BannerSlide, Category, ProductAdmin, Store } from '@/lib/types'
+import type { BannerLink, BannerSlide, Category } from '@/lib/types'
 import ImagesField from '@/components/ImagesField'
 import { Button, Field, Segmented, StateView } from '@/components/ui'
 import './catalog.css'
 
-const MAX_SLIDES = 5
 type LinkKind = BannerLink['kind']
 const LINK_KINDS: { value: LinkKind; label: string }[] = [
   { value: 'none', label: '不跳转' },
@@ -22,10 +22,10 @@ const LINK_KINDS: { value: LinkKind; label: string }[] = [
 export default function AdminCatalogPage() {
   const data = useRemote(async () => {
     const [categories, banners, products, stores] = await Promise.all([
-      call<Category[]>('admin', 'listCategories'),
-      call<BannerSlide[]>('admin', 'getBanners'),
-      call<ProductAdmin[]>('admin', 'listProducts'),
-      call<Store[]>('admin', 'listStores', { status: 'approved' }),
+      call('admin', 'listCategories'),
+      call('admin', 'getBanners'),
+      call('admin', 'listProducts'),
+      call('admin', 'listStores', { status: 'approved' }),
     ])
     return { categories, banners, products: products.filter((p) => p.listed), stores }
   })
@@ -68,7 +68,7 @@ export default function AdminCatalogPage() {
   const saveBanners = async () => {
     if (current.some((s) => !s.imageUrl)) return toast('每张横幅都需要一张图片')
     if (current.some((s) => s.link.kind !== 'none' && !('id' in s.link && s.link.id))) return toast('请为横幅选择跳转目标')
-    const r = await runAction('保存中', () => call<BannerSlide[]>('admin', 'setBanners', { banners: current }))
+    const r = await runAction('保存中', () => call('admin', 'setBanners', { banners: current }))
     if (r) {
       toast('横幅已保存', 'success')
       setSlides(null)

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
-import { mockApi } from '@test/mock-api'
+import { mockApi, type Fixture } from '@test/mock-api'
+import type { PluginConfig } from '@/lib/types'
 import { shanghaiIso, shanghaiParts, topicOf } from '@/lib/configForm'
 import AdminConfigPage from './config'
 import { growthWarning, outstandingSeries } from './sim/logic'
@@ -26,15 +27,23 @@ const CONFIG = {
   payment: { closeAfterMin: 30 },
   messages: Object.fromEntries(['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'].map((k) => [k, { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'time2', field: 'time' }] }])),
   orders: { autoConfirmDays: 10, afterSaleDays: 7 },
-}
+} satisfies Fixture<PluginConfig>
 
 const EFFECT = '1号收银台队列：每卖出 ¥1 新增待返 ¥1.30，提取最多只能还 ¥0.65。待返总额随每笔订单增长、不会自行还清'
 
 function side(endFen: number, grows: boolean): SimSide {
-  const days = Array.from({ length: 3 }, (_, i) => ({ day: `2026-03-0${i + 1}`, queueOutstandingFen: Math.round((endFen * (i + 1)) / 3), unionOutstandingFen: 0, unionPoolFen: 0, greenPricePerPointFen: 100, paidOut: { queueFen: 0, unionFen: 0, greenFen: 0 }, salesFen: 0 }))
+  const days = Array.from({ length: 3 }, (_, i) => ({ day: `2026-03-0${i + 1}`, queueOutstandingFen: Math.round((endFen * (i + 1)) / 3), queues: {}, unionOutstandingFen: 0, unionPoolFen: 0, greenPoolFen: 0, greenUnits: 0, greenPricePerPointFen: 100, paidOut: { queueFen: 0, unionFen: 0, greenFen: 0 }, salesFen: 0, createdFen: 0 }))
   const wait = { entries: 10, completed: 4, waiting: 6, left: 0, medianDays: { days: 3, atLeast: true }, p95Days: { days: 3, atLeast: true }, within7Bp: null, within30Bp: null, within90Bp: null, histogram: [{ label: '≤1天', count: 4 }, { label: '仍在等待', count: 6 }] }
   return {
-    report: { days, totals: { queueStartFen: 0, queueEndFen: endFen, queueWaitingEnd: 6, salesFen: 100_000, orders: 10, paidOut: { queueFen: 5_000, unionFen: 0, greenFen: 0 } }, waits: wait, union: { enabled: false, endOutstandingFen: 0, endPoolFen: 0 }, green: { enabled: false, endPriceFen: 100 } },
+    report: {
+      days,
+      queues: [],
+      totals: { queueStartFen: 0, queueEndFen: endFen, queueWaitingEnd: 6, salesFen: 100_000, orders: 10, paidOut: { queueFen: 5_000, unionFen: 0, greenFen: 0 }, salesDays: 30, eventsApplied: 0, eventsSkipped: 0 },
+      waits: wait,
+      unionWaits: { ...wait, entries: 0, completed: 0, waiting: 0, histogram: [] },
+      union: { enabled: false, startOutstandingFen: 0, endOutstandingFen: 0, startPoolFen: 0, endPoolFen: 0, inflowFen: 0, releasedFen: 0, acceleratedFen: 0, salesFen: 0, entitlementCreatedFen: 0, waitingEnd: 0 },
+      green: { enabled: false, startPriceFen: 100, endPriceFen: 100, startPoolFen: 0, endPoolFen: 0, startUnits: 0, endUnits: 0, inflowFen: 0, mintedUnits: 0, exits: 0, exitPaidFen: 0, withdrawPaidFen: 0 },
+    },
     analysis: grows ? { grows, effects: [{ scheme: 'queue', key: 'cashiers', name: '1号收银台队列', createdPerYuanBp: 13000, paidPerYuanBp: 6500, growthPerDayFen: 2000, text: EFFECT }], summary: ['按此设置重放近 30 天的 10 笔订单（实付 ¥1000.00）。', EFFECT] } : { grows, effects: [], summary: ['按近期销售，各项待返都不会无限增长。'] },
   }
 }
@@ -43,8 +52,8 @@ const answer = (proposedEndFen: number, grows: boolean): SimulationAnswer => ({
   period: { from: '2026-02-28T16:00:00.000Z', to: '2026-03-03T10:00:00.000Z', days: 30, orders: 10, events: 0 },
   current: side(60_000, true),
   proposed: side(proposedEndFen, grows),
-  bound: { maxDays: 90, maxOrders: 60000 },
-  work: { ms: 12, reads: 40 },
+  bound: { maxDays: 90, maxOrders: 60000, pageDocs: 500 },
+  work: { ms: 12, reads: 40, replays: 2 },
 })
 
 describe('插件设置 · 模拟', () => {

@@ -61,7 +61,7 @@ export default function AdminConfigPage() {
   const [guard, setGuard] = useState<string | null>(null)
   const [topic, setTopic] = useState<TopicKey>('rebate')
   const remote = useRemote(async () => {
-    const c = await call<PluginConfig>('admin', 'getConfig')
+    const c = await call('admin', 'getConfig')
     setCfg(c)
     setTexts(textsOf(c))
     return c
@@ -112,7 +112,7 @@ export default function AdminConfigPage() {
     if (sim?.key === key) return sim.answer
     void Taro.showLoading({ title, mask: true }).catch(() => undefined)
     try {
-      const answer = await call<SimulationAnswer>('admin', 'simulateConfig', { config, days })
+      const answer = await call('admin', 'simulateConfig', { config, days })
       setSim({ key, answer })
       setGuard(null)
       return answer
@@ -149,7 +149,7 @@ export default function AdminConfigPage() {
       if (!go.confirm) return
     }
     try {
-      const saved = await call<PluginConfig>('admin', 'setConfig', { config })
+      const saved = await call('admin', 'setConfig', { config })
       setCfg(saved)
       setTexts(textsOf(saved))
       setGuard(null)
@@ -162,7 +162,7 @@ export default function AdminConfigPage() {
   }
 
   const enableAll = async () => {
-    const r = await runAction('处理中', () => call<{ updated: number }>('admin', 'enableRebateForAll'))
+    const r = await runAction('处理中', () => call('admin', 'enableRebateForAll'))
     if (r) toast(`已为 ${r.updated} 个商品开启`, 'none')
   }
 

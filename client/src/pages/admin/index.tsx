@@ -6,22 +6,15 @@ import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen, formatGreenUnits } from '@/lib/format'
-import type { LiabilityDashboard } from '@/lib/types'
+import type { VerifyStep } from '@/lib/types'
 import { Button, Row, StateView, Tag } from '@/components/ui'
-
-interface VerifyStep {
-  done: boolean
-  cursor: string | null
-  problems: unknown[]
-  progress: { entries: number }
-}
 
 const days = (d: number | null) => (d === null ? '无法估算（近30天无流入）' : d === 0 ? '无待返' : `约 ${d} 天`)
 
 /** 平台管理: the liability dashboard (SPEC §7), ledger verification, the daily job, and the settings pages. */
 export default function AdminPage() {
   const [verify, setVerify] = useState<{ ok: boolean; text: string }>()
-  const dash = useRemote(() => call<LiabilityDashboard>('admin', 'dashboard'))
+  const dash = useRemote(() => call('admin', 'dashboard'))
 
   // admin.verifyLedger checks one bounded step per call (one snapshot each): follow the cursor to the end
   const runVerify = async () => {
@@ -29,7 +22,7 @@ export default function AdminPage() {
       const problems: unknown[] = []
       let step: VerifyStep | undefined
       do {
-        step = await call<VerifyStep>('admin', 'verifyLedger', step?.cursor ? { cursor: step.cursor } : {})
+        step = await call('admin', 'verifyLedger', step?.cursor ? { cursor: step.cursor } : {})
         problems.push(...step.problems)
       } while (!step.done)
       return { problems, entries: step.progress.entries }

@@ -5,7 +5,7 @@ import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { fenToYuanText, parseYuanToFen } from '@/lib/money'
-import type { MemberLevel, PluginConfig } from '@/lib/types'
+import type { MemberLevel } from '@/lib/types'
 import { Button, Field, StateView } from '@/components/ui'
 
 interface Draft {
@@ -18,7 +18,7 @@ interface Draft {
 export default function AdminLevelsPage() {
   const [rows, setRows] = useState<Draft[]>([])
   const remote = useRemote(async () => {
-    const c = await call<PluginConfig>('admin', 'getConfig')
+    const c = await call('admin', 'getConfig')
     setRows(c.memberLevels.map((l) => ({ id: l.id, name: l.name, spend: fenToYuanText(l.minSpendFen) })))
     return c
   })

@@ -18,7 +18,7 @@ export default function AdminMessagesPage() {
   const [texts, setTexts] = useState<Record<string, { templateId: string; mapping: string }>>({})
   const [problem, setProblem] = useState<string | null>(null)
   const remote = useRemote(async () => {
-    const c = await call<PluginConfig>('admin', 'getConfig')
+    const c = await call('admin', 'getConfig')
     setCfg(c)
     setTexts(Object.fromEntries(KIND_LABELS.map(({ kind }) => [kind, { templateId: c.messages[kind]?.templateId ?? '', mapping: mappingToText(c.messages[kind]?.fields ?? []) }])))
     return c
@@ -26,7 +26,7 @@ export default function AdminMessagesPage() {
 
   const save = async () => {
     if (!cfg) return
-    const messages: PluginConfig['messages'] = {}
+    const messages: Partial<PluginConfig['messages']> = {}
     for (const { kind, title } of KIND_LABELS) {
       const t = texts[kind] ?? { templateId: '', mapping: '' }
       const fields = parseMapping(t.mapping)
@@ -39,7 +39,7 @@ export default function AdminMessagesPage() {
     // the compliance guard names what WeChat would refuse (订阅消息: …): shown under the form, as the toast is brief
     const saved = await runAction('保存中', async () => {
       try {
-        return await call<PluginConfig>('admin', 'setConfig', { config: { ...cfg, messages } })
+        return await call('admin', 'setConfig', { config: { ...cfg, messages } })
       } catch (e) {
         if (e instanceof ApiError) setProblem(e.message)
         throw e

@@ -5,7 +5,7 @@ import { confirm, runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
-import type { OutboxMessage, PaymentAnomaly, Reconciliation, Refund } from '@/lib/types'
+import type { OutboxMessage, PaymentAnomaly, ReconcileDifference, Refund } from '@/lib/types'
 import { Button, Field, Row, StateView, Tag } from '@/components/ui'
 
 const KIND_TEXT: Record<string, string> = {
@@ -19,7 +19,7 @@ const KIND_TEXT: Record<string, string> = {
   refund: '退款结果通知',
   withdrawal: '提现结果通知',
 }
-const PROBLEM_TEXT: Record<string, string> = { missing_ours: '微信有、本系统无', missing_wechat: '本系统有、微信无', amount: '金额不一致' }
+const PROBLEM_TEXT: Record<ReconcileDifference['problem'], string> = { missing_ours: '微信有、本系统无', missing_wechat: '本系统有、微信无', amount: '金额不一致' }
 
 /**
  * The edges of the money (SPEC §7, §9) for the platform: refunds WeChat Pay refused (retry with the
@@ -30,10 +30,10 @@ const PROBLEM_TEXT: Record<string, string> = { missing_ours: '微信有、本系
 export default function AdminMoneyPage() {
   const data = useRemote(async () => {
     const [refunds, outbox, anomalies, recon] = await Promise.all([
-      call<Refund[]>('admin', 'refunds', { status: 'failed' }),
-      call<{ dead: number; messages: OutboxMessage[] }>('admin', 'outbox', { status: 'dead', limit: 50 }),
-      call<PaymentAnomaly[]>('admin', 'anomalies', { status: 'open' }),
-      call<Reconciliation[]>('admin', 'reconciliations', { limit: 7 }),
+      call('admin', 'refunds', { status: 'failed' }),
+      call('admin', 'outbox', { status: 'dead', limit: 50 }),
+      call('admin', 'anomalies', { status: 'open' }),
+      call('admin', 'reconciliations', { limit: 7 }),
     ])
     return { refunds, outbox, anomalies, recon }
   })

@@ -6,7 +6,7 @@ import { runAction } from '@/lib/action'
 import { callOnce } from '@/lib/retry'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
-import type { Category, ProductAdmin, RebateRules } from '@/lib/types'
+import type { ProductAdmin, RebateRules } from '@/lib/types'
 import { ProductEditor, ProductList, type ProductInput } from '@/components/ProductEditor'
 import RebateRulesForm from '@/components/RebateRulesForm'
 import { Button, StateView } from '@/components/ui'
@@ -15,7 +15,7 @@ export default function AdminProductsPage() {
   const [editing, setEditing] = useState<ProductAdmin | null>(null)
   const [details, setDetails] = useState<ProductAdmin | null>(null)
   const list = useRemote(async () => {
-    const [products, categories] = await Promise.all([call<ProductAdmin[]>('admin', 'listProducts'), call<Category[]>('mall', 'listCategories')])
+    const [products, categories] = await Promise.all([call('admin', 'listProducts'), call('mall', 'listCategories')])
     return { products, categories }
   })
 

@@ -13,13 +13,13 @@ const STATUS: Record<Store['status'], string> = { pending: '待审核', approved
 
 export default function AdminStoresPage() {
   const [commission, setCommission] = useState<Record<string, string>>({})
-  const list = useRemote(() => call<Store[]>('admin', 'listStores', {}))
+  const list = useRemote(() => call('admin', 'listStores', {}))
 
   const review = async (st: Store, approve: boolean) => {
     const text = commission[st.storeId] ?? '10'
     const bp = parsePercentToBp(text)
     if (approve && bp === null) return toast('分润比例格式不正确')
-    const r = await runAction('处理中', () => call('admin', 'approveStore', { storeId: st.storeId, approve, ...(approve ? { commissionBp: bp } : {}) }))
+    const r = await runAction('处理中', () => call('admin', 'approveStore', { storeId: st.storeId, approve, ...(approve && bp !== null ? { commissionBp: bp } : {}) }))
     if (r) {
       toast(approve ? '已通过' : '已驳回', 'success')
       await list.reload()

@@ -19,7 +19,7 @@ type Method = WithdrawalMethod
  */
 export default function AdminWithdrawalsPage() {
   const data = useRemote(async () => {
-    const [list, m] = await Promise.all([call<Withdrawal[]>('admin', 'listWithdrawals', {}), call<{ methods: Method[] }>('admin', 'payoutMethods')])
+    const [list, m] = await Promise.all([call('admin', 'listWithdrawals', {}), call('admin', 'payoutMethods')])
     return { list, methods: m.methods }
   })
   const [refs, setRefs] = useState<Record<string, string>>({})

@@ -4,7 +4,6 @@ import Taro, { useDidShow } from '@tarojs/taro'
 import { call } from '@/lib/api'
 import { checkCart, readCart, setCartQty, type CheckedLine } from '@/lib/cart'
 import { formatFen } from '@/lib/format'
-import type { Product } from '@/lib/types'
 import ProductImage from '@/components/ProductImage'
 import { Button, StateView } from '@/components/ui'
 import '../checkout/index.css'
@@ -28,7 +27,7 @@ export default function CartPage() {
       return
     }
     try {
-      const current = await call<Product[]>('mall', 'getProducts', { productIds: cart.map((l) => l.productId) })
+      const current = await call('mall', 'getProducts', { productIds: cart.map((l) => l.productId) })
       setLines(checkCart(cart, current))
     } catch (e) {
       setError((e as Error).message)

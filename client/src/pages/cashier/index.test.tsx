@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { setRouter } from '@test/page-runtime'
-import { ME, mockApi } from '@test/mock-api'
+import { ME, mockApi, type Fixture } from '@test/mock-api'
+import type { Order, OrderStatus } from '@/lib/types'
 import CashierPage from './index'
 
 const INFO = { cashierId: 'cs_9', name: '1号收银台', storeId: 'S1', storeName: '绿源便利店', rebateEnabled: true, rebateName: '排队返利' }
 
-function order(amountFen: number, status: string) {
-  return { orderId: 'O1', kind: 'cashier', cashFen: amountFen, totalFen: amountFen, status, lines: [] }
+function order(amountFen: number, status: OrderStatus) {
+  return { orderId: 'O1', kind: 'cashier', cashFen: amountFen, totalFen: amountFen, status, lines: [] } satisfies Fixture<Order>
 }
 
 describe('收银台 page', () => {

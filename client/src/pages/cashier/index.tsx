@@ -31,7 +31,7 @@ export default function CashierPage() {
     if (!id) return
     ensureLogin()
       .catch(() => undefined)
-      .then(() => call<CashierInfo>('mall', 'getCashier', { cashierId: id }))
+      .then(() => call('mall', 'getCashier', { cashierId: id }))
       .then(setInfo)
       .catch((e: Error) => setError(e.message))
   })
@@ -40,7 +40,7 @@ export default function CashierPage() {
   const pay = async () => {
     if (!info) return
     if (!fen || fen <= 0) return toast('请输入正确的金额')
-    const order = await runAction('下单中', () => callOnce<Order>('order', 'cashier', { cashierId: info.cashierId, amountFen: fen }))
+    const order = await runAction('下单中', () => callOnce('order', 'cashier', { cashierId: info.cashierId, amountFen: fen }))
     if (!order) return
     const done = await runAction('支付中', () => payOrder(order.orderId))
     if (done) {

@@ -11,7 +11,7 @@ import { formatFen, formatGreenUnits } from '@/lib/format'
 import { parseCount, parsePointsToUnits, parseYuanToFen } from '@/lib/money'
 import { payOrder } from '@/lib/pay'
 import { addressProblem, chooseWeChatAddress, deliveryParam, readAddress, saveAddress } from '@/lib/address'
-import type { Balances, DeliveryAddress, DeliveryMethod, GreenState, Order, ProductDetail } from '@/lib/types'
+import type { Balances, DeliveryAddress, DeliveryMethod } from '@/lib/types'
 import { Button, Disclosure, Field, Row, Segmented, StateView, Toggle } from '@/components/ui'
 import './index.css'
 
@@ -43,13 +43,13 @@ export default function CheckoutPage() {
     setLines(cart)
     ensureLogin()
       .then(async () => {
-        const [b, g] = await Promise.all([call<Balances>('wallet', 'balances'), call<GreenState>('green', 'state')])
+        const [b, g] = await Promise.all([call('wallet', 'balances'), call('green', 'state')])
         setBalances(b)
         setGreenOn(g.enabled)
         let pv = 1
         let lv = 1
         if (cart[0]) {
-          const p = await call<ProductDetail>('mall', 'getProduct', { productId: cart[0].productId })
+          const p = await call('mall', 'getProduct', { productId: cart[0].productId })
           pv = p.deduction.pointValueFen
           lv = p.deduction.loveValueFen
         }
@@ -96,7 +96,7 @@ export default function CheckoutPage() {
     if (parsed.greenUnits) deduct.greenUnits = parsed.greenUnits
     // a retry of this order (same lines and deductions) after a timeout is the same request: one order
     const order = await runAction('提交订单', () =>
-      callOnce<Order>('order', 'create', {
+      callOnce('order', 'create', {
         lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })),
         ...(Object.keys(deduct).length ? { deduct } : {}),
         delivery: deliveryParam(how, address),

@@ -8,7 +8,6 @@ import { useRemote } from '@/lib/useRemote'
 import { formatBp, formatDate, formatFen, formatGreenUnits } from '@/lib/format'
 import { parsePointsToUnits } from '@/lib/money'
 import { DISCLOSURE_GREEN } from '@/lib/disclosure'
-import type { GreenState, MyGreen } from '@/lib/types'
 import LineChart from '@/components/LineChart'
 import { Button, Disclosure, Field, Row, StateView, Tag } from '@/components/ui'
 
@@ -23,7 +22,7 @@ export default function GreenPage() {
   const [toUser, setToUser] = useState('')
   const data = useRemote(async () => {
     await ensureLogin()
-    const [state, mine] = await Promise.all([call<GreenState>('green', 'state'), call<MyGreen>('green', 'mine')])
+    const [state, mine] = await Promise.all([call('green', 'state'), call('green', 'mine')])
     return { state, mine }
   })
   const st = data.data?.state

@@ -18,7 +18,7 @@ export default function InviteesPage() {
   const [loadingMore, setLoadingMore] = useState(false)
   const first = useRemote(async () => {
     await ensureLogin()
-    const r = await call<Invitees>('user', 'invitees', { limit: 20 })
+    const r = await call('user', 'invitees', { limit: 20 })
     setMore([])
     setCursor(r.nextCursor)
     return r
@@ -27,7 +27,7 @@ export default function InviteesPage() {
     if (!cursor || loadingMore) return
     setLoadingMore(true)
     try {
-      const r = await call<Invitees>('user', 'invitees', { limit: 20, cursor })
+      const r = await call('user', 'invitees', { limit: 20, cursor })
       setMore((m) => [...m, ...r.friends])
       setCursor(r.nextCursor)
     } finally {

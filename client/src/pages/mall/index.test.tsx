@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { firePageEvent, setRouter } from '@test/page-runtime'
-import { ME, mockApi } from '@test/mock-api'
+import { ME, mockApi, type Fixture } from '@test/mock-api'
+import type { MallHome } from '@/lib/types'
 import { addToCart } from '@/lib/cart'
 import MallPage from './index'
 
@@ -14,7 +15,7 @@ const HOME = {
   banners: [{ imageUrl: '/files/' + 'b'.repeat(32) + '.png', title: '新米上市', link: { kind: 'product', id: 'P1' } }],
   categories: [{ categoryId: 'K1', name: '茶饮', sort: 0, listed: true }],
   stores: [{ storeId: 'S1', name: '绿源便利店' }],
-}
+} satisfies Fixture<MallHome>
 
 describe('商城 page', () => {
   it('lists products with pictures and ¥ prices, signs in with the ref it was opened with, and shares with the invite code', async () => {

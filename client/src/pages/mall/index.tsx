@@ -8,7 +8,7 @@ import { useRemote } from '@/lib/useRemote'
 import { useBrowse } from '@/lib/catalog'
 import { cartCount } from '@/lib/cart'
 import { imageSrc } from '@/lib/images'
-import type { BannerSlide, MallHome } from '@/lib/types'
+import type { BannerSlide } from '@/lib/types'
 import ProductGrid from '@/components/ProductGrid'
 import SearchBar from '@/components/SearchBar'
 import { Disclosure, StateView } from '@/components/ui'
@@ -27,7 +27,7 @@ export default function MallPage() {
   const [categoryId, setCategoryId] = useState<string>('')
   const [q, setQ] = useState('')
   const [cart, setCart] = useState(0)
-  const home = useRemote(() => call<MallHome>('mall', 'home'))
+  const home = useRemote(() => call('mall', 'home'))
   const list = useBrowse()
 
   useLoad((options: Record<string, string | undefined>) => {

@@ -25,7 +25,7 @@ export default function MePage() {
   // 邀请二维码: a mini-program code opening the mall with scene r=<inviteCode> (h5: a QR of the invite link)
   const [qr, setQr] = useState<string | null>(null)
   const showQr = () => {
-    call<{ codeUrl: string }>('user', 'inviteCard')
+    call('user', 'inviteCard')
       .then((r) => setQr(r.codeUrl))
       .catch((e: unknown) => toast(e instanceof ApiError ? e.message : '生成失败，请稍后再试'))
   }

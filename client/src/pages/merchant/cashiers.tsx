@@ -6,7 +6,6 @@ import { callOnce } from '@/lib/retry'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
-import type { Cashier } from '@/lib/types'
 import { Button, Field, StateView, Tag } from '@/components/ui'
 import './merchant.css'
 
@@ -16,12 +15,12 @@ export default function CashiersPage() {
   useLoad((o: Record<string, string | undefined>) => setStoreId(o?.storeId ?? ''))
   const list = useRemote(async () => {
     const id = storeId || (Taro.getCurrentInstance().router?.params?.storeId ?? '')
-    return id ? call<Cashier[]>('merchant', 'listCashiers', { storeId: id }) : []
+    return id ? call('merchant', 'listCashiers', { storeId: id }) : []
   })
 
   const create = async () => {
     if (!name.trim()) return toast('请填写收银台名称')
-    const r = await runAction('创建中', () => callOnce<Cashier>('merchant', 'createCashier', { storeId, name: name.trim() }))
+    const r = await runAction('创建中', () => callOnce('merchant', 'createCashier', { storeId, name: name.trim() }))
     if (r) {
       setName('')
       toast('已创建', 'success')

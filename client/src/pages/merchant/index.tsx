@@ -8,7 +8,6 @@ import { callOnce } from '@/lib/retry'
 import { useRemote } from '@/lib/useRemote'
 import { formatBp, formatFen } from '@/lib/format'
 import { STORE_STATUS_TEXT, myStore } from '@/lib/merchant'
-import type { MerchantDashboard } from '@/lib/types'
 import './merchant.css'
 import { Button, Field, Row, Stat, StateView, Tag } from '@/components/ui'
 
@@ -17,7 +16,7 @@ export default function MerchantPage() {
   const [name, setName] = useState('')
   const data = useRemote(async () => {
     const { me, store } = await myStore()
-    const dash = store ? await call<MerchantDashboard>('merchant', 'dashboard', { storeId: store.storeId }) : null
+    const dash = store ? await call('merchant', 'dashboard', { storeId: store.storeId }) : null
     return { me, store, dash }
   })
 

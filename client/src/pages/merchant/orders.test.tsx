@@ -58,7 +58,7 @@ describe('门店订单 (seller orders)', () => {
       'merchant.carriers': () => CARRIERS,
       'merchant.shipOrder': (p) => {
         orders = orders.map((o) => (o.orderId === p.orderId ? { ...o, shippedAt: '2026-03-02T03:00:00.000Z', shipping: { method: 'express', carrier: String(p.carrier), carrierName: '顺丰速运', trackingNo: String(p.trackingNo) } } : o))
-        return orders[0]
+        return orders[0]!
       },
     })
     render(<MerchantOrdersPage />)

@@ -6,7 +6,7 @@ import { callOnce } from '@/lib/retry'
 import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
-import type { Category, ProductAdmin } from '@/lib/types'
+import type { ProductAdmin } from '@/lib/types'
 import { StateView } from '@/components/ui'
 import { ProductEditor, ProductList, type ProductInput } from '@/components/ProductEditor'
 
@@ -16,7 +16,7 @@ export default function StoreProductsPage() {
   useLoad((o: Record<string, string | undefined>) => setStoreId(o?.storeId ?? ''))
   const list = useRemote(async () => {
     const id = storeId || (Taro.getCurrentInstance().router?.params?.storeId ?? '')
-    const [products, categories] = await Promise.all([id ? call<ProductAdmin[]>('merchant', 'listStoreProducts', { storeId: id }) : [], call<Category[]>('mall', 'listCategories')])
+    const [products, categories] = await Promise.all([id ? call('merchant', 'listStoreProducts', { storeId: id }) : [], call('mall', 'listCategories')])
     return { products, categories }
   })
   const save = async (p: ProductInput) => {

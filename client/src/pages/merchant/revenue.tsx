@@ -9,7 +9,7 @@ import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
 import { parseYuanToFen } from '@/lib/money'
 import { confirmTransfer, withdrawalStatusText, withdrawalTagType } from '@/lib/payouts'
-import type { Refund, StoreRevenue } from '@/lib/types'
+import type { Refund } from '@/lib/types'
 import { Button, Field, Row, StateView, Tag } from '@/components/ui'
 import './merchant.css'
 
@@ -25,7 +25,7 @@ export default function MerchantRevenuePage() {
   const { params } = useRouter()
   const storeId = params.storeId ?? ''
   const [amount, setAmount] = useState('')
-  const data = useRemote(() => call<StoreRevenue>('merchant', 'revenue', { storeId }))
+  const data = useRemote(() => call('merchant', 'revenue', { storeId }))
   const fen = parseYuanToFen(amount)
 
   const withdraw = async () => {

@@ -26,16 +26,16 @@ export default function MerchantSettingsPage() {
     const id = o?.id ?? ''
     const load = async (): Promise<Target> => {
       if (type === 'cashier') {
-        const c = (await call<Cashier[]>('merchant', 'listCashiers', { storeId })).find((x) => x.cashierId === id)
+        const c = (await call('merchant', 'listCashiers', { storeId })).find((x) => x.cashierId === id)
         if (!c) throw new Error('找不到该收银台')
         return { type: 'cashier', cashier: c }
       }
       if (type === 'product') {
-        const p = (await call<ProductAdmin[]>('merchant', 'listStoreProducts', { storeId })).find((x) => x.productId === id)
+        const p = (await call('merchant', 'listStoreProducts', { storeId })).find((x) => x.productId === id)
         if (!p) throw new Error('找不到该商品')
         return { type: 'product', product: p, storeId }
       }
-      const st = (await call<Store[]>('merchant', 'myStores')).find((x) => x.storeId === storeId)
+      const st = (await call('merchant', 'myStores')).find((x) => x.storeId === storeId)
       if (!st) throw new Error('找不到该门店')
       setLockDays(st.lockDays != null ? String(st.lockDays) : '')
       return { type: 'store', store: st }

@@ -8,7 +8,6 @@ import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen } from '@/lib/format'
 import { ORDER_KIND_TEXT, orderActions, orderHint, orderStatusText, orderTimeline, type OrderAction } from '@/lib/orders'
 import { payOrder } from '@/lib/pay'
-import type { Order } from '@/lib/types'
 import { Button, CopyButton, Row, StateView } from '@/components/ui'
 import './detail.css'
 
@@ -24,7 +23,7 @@ export default function OrderDetailPage() {
     const id = orderId
     if (!id) return null
     await ensureLogin()
-    return call<Order>('order', 'get', { orderId: id })
+    return call('order', 'get', { orderId: id })
   })
   const o = order.data
 
@@ -34,7 +33,7 @@ export default function OrderDetailPage() {
     if (a === 'refund' && !(await confirm('申请退款', '退款后该订单的排队记录中未到账的部分将取消，确定退款吗？'))) return
     if (a === 'cancel' && !(await confirm('取消订单', '确定取消这个订单吗？'))) return
     if (a === 'complete' && !(await confirm('确认收货', '请确认已收到商品。确认后订单完成并按规则结算。'))) return
-    const r = await runAction(ACTION_TEXT[a], () => (a === 'pay' ? payOrder(o.orderId) : call<Order>('order', a, { orderId: o.orderId })))
+    const r = await runAction(ACTION_TEXT[a], () => (a === 'pay' ? payOrder(o.orderId) : call('order', a, { orderId: o.orderId })))
     if (r) {
       toast(a === 'pay' ? '支付成功' : a === 'complete' ? '已确认收货' : a === 'refund' ? '已申请退款' : '已取消', 'success')
       await order.reload()
@@ -46,7 +45,7 @@ export default function OrderDetailPage() {
     const text = reason.trim()
     if (!text) return toast('请填写退款原因')
     if (text.length > 200) return toast('退款原因最多 200 字')
-    const r = await runAction('提交申请', () => call<Order>('order', 'requestRefund', { orderId: o.orderId, reason: text }))
+    const r = await runAction('提交申请', () => call('order', 'requestRefund', { orderId: o.orderId, reason: text }))
     if (r) {
       toast('已提交退款申请', 'success')
       setAsking(false)

@@ -28,7 +28,7 @@ export default function OrdersPage() {
   const [filter, setFilter] = useState<OrderStatus | 'all'>('all')
   const orders = useRemote(async () => {
     await ensureLogin()
-    return call<Order[]>('order', 'list', filter === 'all' ? {} : { status: filter })
+    return call('order', 'list', filter === 'all' ? {} : { status: filter })
   })
 
   // 退款中 / 结算中 change by themselves (WeChat Pay confirms, the settler settles): look again a few times
@@ -53,7 +53,7 @@ export default function OrdersPage() {
     if (a === 'refund' && !(await confirm('申请退款', '退款后该订单的排队记录中未到账的部分将取消，确定退款吗？'))) return
     if (a === 'cancel' && !(await confirm('取消订单', '确定取消这个订单吗？'))) return
     const r = await runAction(ACTION_TEXT[a], () =>
-      a === 'pay' ? payOrder(o.orderId) : call<Order>('order', a, { orderId: o.orderId }),
+      a === 'pay' ? payOrder(o.orderId) : call('order', a, { orderId: o.orderId }),
     )
     if (r) {
       toast(a === 'pay' ? '支付成功' : a === 'complete' ? '已确认收货' : a === 'refund' ? '已申请退款' : '已取消', 'success')

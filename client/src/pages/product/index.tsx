@@ -29,7 +29,7 @@ export default function ProductPage() {
       .then((me) => setInviteCode(me.inviteCode))
       .catch(() => undefined)
     login
-      .then(() => call<ProductDetail>('mall', 'getProduct', { productId: id }))
+      .then(() => call('mall', 'getProduct', { productId: id }))
       .then(setProduct)
       .catch((e: Error) => setError(e.message))
   })

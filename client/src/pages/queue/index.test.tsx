@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
-import { ME, mockApi } from '@test/mock-api'
+import { ME, mockApi, type Fixture } from '@test/mock-api'
+import type { Entry, MyEntries, MyUnion } from '@/lib/types'
 import QueuePage from './index'
 
-const entry = (id: string, over: object = {}) => ({
+const entry = (id: string, over: Fixture<Entry> = {}): Fixture<Entry> => ({
   entryId: id, queueKey: 'mall', queueName: '商城队列', queuePendingCount: 3, seq: 1, position: 1, aheadFen: 0, aheadExact: true, orderId: 'O1',
   baseFen: 16800, ratioBp: 13000, ratioRule: 'own', entitlementFen: 21840, receivedFen: 0, pendingFen: 21840, progressBp: 0, status: 'pending',
   waitingForCompletion: false, canExchange: true, convertedToPoints: false, exchanged: null, createdAt: '2026-03-01T00:00:00Z', closedAt: null,
@@ -14,11 +15,11 @@ const MINE = {
   name: '排队返利', exchangeName: '兑换', paused: false, exchange: { pointsBp: 10000, loveBp: null, loveFrozen: false, voucherBp: null }, deduction: { pointValueFen: 1, loveValueFen: 1 },
   pendingTotalFen: 21840, pendingCount: 1, settlingOrders: 0,
   entries: [entry('E1'), entry('E2', { status: 'exchanged', position: null, aheadFen: null, pendingFen: 0, lottery: null, exchanged: { to: 'points', amount: 5000, remainingFen: 5000 } })],
-}
+} satisfies Fixture<MyEntries>
 const UNION = {
   enabled: true, poolFen: 123400, pendingFen: 999999, myPendingFen: 8000, myReceivedFen: 2000, listedLimit: 100, defaultLockDays: 15, accelerationBp: 2000,
   entries: [{ entryId: 'O1:0', orderId: 'O1', seq: 4, entitlementFen: 10000, receivedFen: 2000, pendingFen: 8000, status: 'pending', lockDays: 15, orderDay: '2026-03-01', eligibleDay: '2026-03-15', eligible: false, accelerated: true }],
-}
+} satisfies Fixture<MyUnion>
 
 describe('排队 page', () => {
   it('shows the disclosure once for all cards, and totals of every pending entry', async () => {

@@ -9,7 +9,7 @@ import { formatBp, formatDate, formatFen } from '@/lib/format'
 import { DISCLOSURE_UNION } from '@/lib/disclosure'
 import type { ExchangeTarget } from '@/lib/entry'
 import type { DrawParams, ExchangeParams, QueueMineParams } from '@/lib/params'
-import type { Entry, MyEntries, MyUnion, UnionEntry } from '@/lib/types'
+import type { Entry, UnionEntry } from '@/lib/types'
 import EntryCard from '@/components/EntryCard'
 import LotterySheet from '@/components/LotterySheet'
 import ProgressBar from '@/components/ProgressBar'
@@ -30,7 +30,7 @@ export default function QueuePage() {
   const [drawing, setDrawing] = useState<Entry | null>(null)
   const data = useRemote(async () => {
     await ensureLogin()
-    const [mine, union] = await Promise.all([call<MyEntries>('queue', 'mine', {} satisfies QueueMineParams), call<MyUnion>('union', 'mine')])
+    const [mine, union] = await Promise.all([call('queue', 'mine', {} satisfies QueueMineParams), call('union', 'mine')])
     return { mine, union }
   })
 
@@ -39,7 +39,7 @@ export default function QueuePage() {
     const e = drawing
     setDrawing(null)
     if (!e) return
-    const r = await runAction('抽奖中', () => call<{ ratioBp: number; previousRatioBp: number; entitlementFen: number }>('queue', 'draw', { entryId: e.entryId } satisfies DrawParams))
+    const r = await runAction('抽奖中', () => call('queue', 'draw', { entryId: e.entryId } satisfies DrawParams))
     if (r) {
       const change = r.ratioBp > r.previousRatioBp ? '比例提高' : r.ratioBp < r.previousRatioBp ? '比例降低' : '比例不变'
       toast(`抽中 ${formatBp(r.ratioBp)}（${change}）`, 'none')

@@ -25,7 +25,7 @@ export default function StorePage() {
     ensureLogin(parseRef(options))
       .then((me) => setInviteCode(me.inviteCode))
       .catch(() => undefined)
-    call<PublicStore>('mall', 'getStore', { storeId: id })
+    call('mall', 'getStore', { storeId: id })
       .then((st) => {
         setStore(st)
         void Taro.setNavigationBarTitle({ title: st.name }).catch(() => undefined)

@@ -9,7 +9,7 @@ import { confirmTransfer, withdrawalStatusText, withdrawalTagType } from '@/lib/
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen, formatGreenUnits } from '@/lib/format'
 import { parseYuanToFen } from '@/lib/money'
-import type { Balances, LedgerRow, Withdrawal } from '@/lib/types'
+import type { LedgerRow, Withdrawal } from '@/lib/types'
 import { Button, Field, StateView, Tag } from '@/components/ui'
 
 /** A ledger amount in its own unit: fen assets as ¥, green as points, points/love as counts. */
@@ -25,9 +25,9 @@ export default function WalletPage() {
   const data = useRemote(async () => {
     await ensureLogin()
     const [b, ledger, ws] = await Promise.all([
-      call<Balances>('wallet', 'balances'),
-      call<LedgerRow[]>('wallet', 'ledger', { limit: 50 }),
-      call<Withdrawal[]>('wallet', 'withdrawals'),
+      call('wallet', 'balances'),
+      call('wallet', 'ledger', { limit: 50 }),
+      call('wallet', 'withdrawals'),
     ])
     return { b, ledger, ws }
   })
