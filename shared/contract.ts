@@ -58,8 +58,40 @@ export const WITHDRAWAL_METHODS = ['wechat', 'manual'] as const;
 export type WithdrawalMethod = (typeof WITHDRAWAL_METHODS)[number];
 
 /** The subscribe messages (订阅消息) the product sends. */
-export const MESSAGE_KINDS = ['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'] as const;
+export const MESSAGE_KINDS = ['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal', 'shipped'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/** What a field holds, which decides the template key types it may fill (template.ts COMPATIBLE). */
+export type FieldType = 'amount' | 'time' | 'percent' | 'text' | 'code';
+
+export interface FieldDef {
+  label: string;
+  type: FieldType;
+}
+
+/** The names shown to shoppers when they are asked to subscribe, and to the operator. */
+export const MESSAGE_TITLES: Record<MessageKind, string> = {
+  payout: '返利到账提醒',
+  completed: '排队完成提醒',
+  lottery: '抽奖结果通知',
+  exit: '绿色积分出局提醒',
+  refund: '退款结果通知',
+  withdrawal: '提现结果通知',
+  shipped: '订单发货通知',
+};
+
+const timeField: FieldDef = { label: '时间', type: 'time' };
+const noteField: FieldDef = { label: '说明', type: 'text' };
+
+export const MESSAGE_FIELDS: Record<MessageKind, Record<string, FieldDef>> = {
+  payout: { amount: { label: '到账金额', type: 'amount' }, source: { label: '来源', type: 'text' }, time: timeField, note: noteField },
+  completed: { amount: { label: '本次到账', type: 'amount' }, source: { label: '来源', type: 'text' }, time: timeField, note: noteField },
+  lottery: { ratio: { label: '抽中比例', type: 'percent' }, amount: { label: '权益金额', type: 'amount' }, time: timeField, note: noteField },
+  exit: { amount: { label: '出局到账', type: 'amount' }, time: timeField, note: noteField },
+  refund: { amount: { label: '退款金额', type: 'amount' }, order: { label: '订单号', type: 'code' }, status: { label: '退款状态', type: 'text' }, time: timeField, note: noteField },
+  withdrawal: { amount: { label: '提现金额', type: 'amount' }, status: { label: '提现状态', type: 'text' }, time: timeField, note: noteField },
+  shipped: { order: { label: '订单号', type: 'code' }, goods: { label: '商品', type: 'text' }, carrier: { label: '快递公司', type: 'text' }, tracking: { label: '快递单号', type: 'code' }, time: timeField, note: noteField },
+};
 
 /**
  * The error codes of the public interface (SPEC §8): what `{ ok: false, error: { code } }` may

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { col } from '../../server/src/repo/db';
 import { autoConfirmShipped } from '../../server/src/services/fulfilment';
+import { defaultMessageSettings } from '../../server/src/engine/config/defaults';
+import { messageValues } from '../../server/src/engine/messages/kinds';
+import { renderTemplate } from '../../server/src/engine/messages/template';
 import { ADDRESS, ADMIN, DAY, edgeApp, edgeShop, ledgerHolds, outboxOf, paidOrder, storeProduct, type Edge } from './support';
 
 /**
@@ -30,6 +33,11 @@ describe('buy → ship → auto-confirm → settled', () => {
     expect(await e.call(ADMIN, 'admin', 'shipOrder', { orderId: order.orderId, carrier: 'SF', trackingNo: 'SF1234567890' })).toMatchObject({ shippedAt: shipped.shippedAt });
     expect(await e.error(ADMIN, 'admin', 'shipOrder', { orderId: order.orderId, carrier: 'ZTO', trackingNo: '7700112233' })).toBe('CONFLICT');
     expect(await outboxOf(e, 'wxa.shipping')).toHaveLength(1);
+    // the buyer's 订单发货通知, queued once with the shipment
+    const told = await outboxOf(e, 'shipped');
+    expect(told.map((m) => [m._id, m.data])).toEqual([[`shipped:${order.orderId}`, { orderId: order.orderId, goods: '测试商品', method: 'express', carrier: '顺丰速运', trackingNo: 'SF1234567890' }]]);
+    const filled = renderTemplate('shipped', defaultMessageSettings().shipped, messageValues('shipped', told[0]!.data as Record<string, string>, new Date('2026-08-01T04:00:00Z')));
+    expect(filled).toEqual({ character_string1: { value: order.orderId }, thing2: { value: '测试商品' }, thing3: { value: '顺丰速运' }, character_string4: { value: 'SF1234567890' }, time5: { value: '2026年8月1日 12:00' } });
 
     await e.dispatch();
     const tx = (await col(e.app.deps.store.db, 'orders').findOne({ _id: order.orderId }))!.transactionId!;
@@ -109,6 +117,10 @@ describe('store orders, pickup, and who may ship', () => {
     expect(await e.error('merchant', 'merchant', 'shipOrder', { orderId: pickup.orderId, carrier: 'SF', trackingNo: 'SF0001112223' })).toBe('INVALID_INPUT');
     const ready = await e.call('merchant', 'merchant', 'shipOrder', { orderId: pickup.orderId });
     expect(ready.shipping).toEqual({ method: 'pickup', carrier: null, carrierName: null, trackingNo: null });
+    // the buyer is told to come to the store, with no carrier to look for
+    const told = (await outboxOf(e, 'shipped')).find((m) => m.data.orderId === pickup.orderId)!;
+    const values = messageValues('shipped', told.data as Record<string, string>, new Date());
+    expect([values.carrier, values.tracking, values.note]).toEqual([{ type: 'text', text: '到店自提' }, { type: 'code', text: '-' }, { type: 'text', text: '商品已备好，请到店自提' }]);
     await e.dispatch();
     const tx = (await col(e.app.deps.store.db, 'orders').findOne({ _id: pickup.orderId }))!.transactionId!;
     expect(e.wx.shippings.get(tx)).toMatchObject({ logisticsType: 4, expressCompany: null, trackingNo: null, receiverContact: null });

@@ -107,6 +107,9 @@ export async function shipOrder(tx: Tx, orderId: string, op: Operator, p: { carr
     };
     await queueOutbox(tx, order.userId, SHIPPING_UPLOAD, data, { key: order._id });
   }
+  // the buyer is told (订单发货通知; sent only if they subscribed and the operator set a template)
+  const goods = order.lines.map((l) => l.name).join('，').slice(0, 20);
+  await queueOutbox(tx, order.userId, 'shipped', { orderId: order._id, goods, method, carrier: shipping.carrierName ?? '', trackingNo: shipping.trackingNo ?? '' }, { key: order._id });
   return { ...order, shippedAt: tx.now, shipping };
 }
 

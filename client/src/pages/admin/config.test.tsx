@@ -7,6 +7,7 @@ import { shanghaiIso, shanghaiParts, topicOf } from '@/lib/configForm'
 import AdminConfigPage from './config'
 import { growthWarning, outstandingSeries } from './sim/logic'
 import type { SimSide, SimulationAnswer } from './sim/types'
+import { MESSAGE_KINDS } from '../../../../shared/contract'
 
 const CONFIG = {
   version: 3,
@@ -25,7 +26,7 @@ const CONFIG = {
   deduction: { pointValueFen: 1, loveValueFen: 1 },
   withdrawal: { minFen: 100, maxFen: 1_000_000_000_000, confirmHours: 24 },
   payment: { closeAfterMin: 30 },
-  messages: Object.fromEntries(['payout', 'completed', 'lottery', 'exit', 'refund', 'withdrawal'].map((k) => [k, { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'time2', field: 'time' }] }])),
+  messages: Object.fromEntries(MESSAGE_KINDS.map((k) => [k, { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'time2', field: 'time' }] }])),
   orders: { autoConfirmDays: 10, afterSaleDays: 7 },
 } satisfies Fixture<PluginConfig>
 

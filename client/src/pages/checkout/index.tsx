@@ -110,8 +110,8 @@ export default function CheckoutPage() {
     const paid = await runAction('支付中', () => payOrder(order.orderId))
     if (paid && paid.status !== 'created') {
       toast('支付成功', 'success')
-      // a natural moment to ask for the payout / queue messages (after the payment, in the tap's flow)
-      await askSubscriptions(['payout', 'completed', 'lottery'])
+      // a natural moment to ask (after the payment, in the tap's flow): the shipping notice and the queue's payouts (WeChat: three at most)
+      await askSubscriptions(['shipped', 'payout', 'completed'])
     }
     void Taro.redirectTo({ url: '/pages/orders/index' })
   }

@@ -50,6 +50,7 @@ export function defaultMessageSettings(): PluginConfig['messages'] {
     exit: { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'time2', field: 'time' }, { key: 'thing3', field: 'note' }] },
     refund: { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'character_string2', field: 'order' }, { key: 'thing3', field: 'status' }, { key: 'time4', field: 'time' }] },
     withdrawal: { templateId: '', fields: [{ key: 'amount1', field: 'amount' }, { key: 'thing2', field: 'status' }, { key: 'time3', field: 'time' }] },
+    shipped: { templateId: '', fields: [{ key: 'character_string1', field: 'order' }, { key: 'thing2', field: 'goods' }, { key: 'thing3', field: 'carrier' }, { key: 'character_string4', field: 'tracking' }, { key: 'time5', field: 'time' }] },
   };
 }
 

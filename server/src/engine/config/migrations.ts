@@ -13,7 +13,7 @@ import type { PluginConfig } from './types';
  * moment new code runs), and the database setup step writes the upgraded document back.
  * How to add a setting: docs/DATABASE.md.
  */
-export const CONFIG_SCHEMA_VERSION = 4;
+export const CONFIG_SCHEMA_VERSION = 5;
 
 /** A stored configuration of some earlier shape: only what a migration reads is assumed. */
 export type StoredConfig = Record<string, unknown>;
@@ -50,6 +50,11 @@ export const CONFIG_MIGRATIONS: readonly ConfigMigration[] = [
     to: 4,
     note: 'orders.autoConfirmDays (发货后自动确认收货天数), orders.afterSaleDays (完成后可申请售后的天数)',
     up: (c) => ({ ...c, orders: structuredClone(defaults.orders) }),
+  },
+  {
+    to: 5,
+    note: 'messages.shipped (订单发货通知; no template id set)',
+    up: (c) => ({ ...c, messages: { ...obj(c.messages), shipped: structuredClone(defaults.messages.shipped) } }),
   },
 ];
 

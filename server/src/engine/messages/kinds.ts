@@ -6,41 +6,12 @@
  * mini-program console; the fields below are what we can offer.
  */
 
-import { MESSAGE_KINDS, type MessageKind } from '../../../../shared/contract';
+import { MESSAGE_FIELDS, MESSAGE_KINDS, MESSAGE_TITLES, type FieldDef, type FieldType, type MessageKind } from '../../../../shared/contract';
 
-export { MESSAGE_KINDS, type MessageKind };
+// the kinds, their titles and fields are the contract's (the admin's template form shows them)
+export { MESSAGE_FIELDS, MESSAGE_KINDS, MESSAGE_TITLES, type FieldDef, type FieldType, type MessageKind };
 
 export const isMessageKind = (k: string): k is MessageKind => (MESSAGE_KINDS as readonly string[]).includes(k);
-
-/** What a field holds, which decides the template key types it may fill (template.ts COMPATIBLE). */
-export type FieldType = 'amount' | 'time' | 'percent' | 'text' | 'code';
-
-export interface FieldDef {
-  label: string;
-  type: FieldType;
-}
-
-/** The names shown to shoppers when they are asked to subscribe, and to the operator. */
-export const MESSAGE_TITLES: Record<MessageKind, string> = {
-  payout: '返利到账提醒',
-  completed: '排队完成提醒',
-  lottery: '抽奖结果通知',
-  exit: '绿色积分出局提醒',
-  refund: '退款结果通知',
-  withdrawal: '提现结果通知',
-};
-
-const time: FieldDef = { label: '时间', type: 'time' };
-const note: FieldDef = { label: '说明', type: 'text' };
-
-export const MESSAGE_FIELDS: Record<MessageKind, Record<string, FieldDef>> = {
-  payout: { amount: { label: '到账金额', type: 'amount' }, source: { label: '来源', type: 'text' }, time, note },
-  completed: { amount: { label: '本次到账', type: 'amount' }, source: { label: '来源', type: 'text' }, time, note },
-  lottery: { ratio: { label: '抽中比例', type: 'percent' }, amount: { label: '权益金额', type: 'amount' }, time, note },
-  exit: { amount: { label: '出局到账', type: 'amount' }, time, note },
-  refund: { amount: { label: '退款金额', type: 'amount' }, order: { label: '订单号', type: 'code' }, status: { label: '退款状态', type: 'text' }, time, note },
-  withdrawal: { amount: { label: '提现金额', type: 'amount' }, status: { label: '提现状态', type: 'text' }, time, note },
-};
 
 /** The page a message opens (within the mini-program). */
 export const MESSAGE_PAGES: Record<MessageKind, string> = {
@@ -50,6 +21,7 @@ export const MESSAGE_PAGES: Record<MessageKind, string> = {
   exit: 'pages/green/index',
   refund: 'pages/orders/index',
   withdrawal: 'pages/wallet/index',
+  shipped: 'pages/orders/index',
 };
 
 /** A field's value before it is written for a key type. */
@@ -63,6 +35,7 @@ const NOTES: Record<MessageKind, string> = {
   exit: '绿色积分达到出局倍数，已自动提现到余额',
   refund: '退款按原路退回',
   withdrawal: '提现进度已更新',
+  shipped: '商品已发出，请留意物流',
 };
 
 const int = (v: string | undefined) => {
@@ -91,5 +64,11 @@ export function messageValues(kind: MessageKind, data: Record<string, string>, a
       return { ...common, amount, order: { type: 'code', text: data.orderId ?? '' }, status: { type: 'text', text: data.status ?? '' } };
     case 'withdrawal':
       return { ...common, amount, status: { type: 'text', text: data.status ?? '' } };
+    case 'shipped': {
+      // 到店自提: nothing travels; the goods wait at the store
+      const pickup = data.method === 'pickup';
+      if (pickup) common.note = { type: 'text', text: '商品已备好，请到店自提' };
+      return { ...common, order: { type: 'code', text: data.orderId ?? '' }, goods: { type: 'text', text: data.goods ?? '' }, carrier: { type: 'text', text: pickup ? '到店自提' : (data.carrier ?? '') }, tracking: { type: 'code', text: pickup ? '-' : (data.trackingNo ?? '') } };
+    }
   }
 }
