@@ -80,6 +80,13 @@ const ROUTES: Record<string, (d: Record<string, unknown>) => unknown> = {
     shippedAt: '2026-03-02T02:00:00Z', shipping: { method: 'express', carrier: 'SF', carrierName: '顺丰速运', trackingNo: 'SF1234567890' }, shippingUploaded: true, afterSale: null, refundRequestUntil: null,
   }),
 }
+/** A store order as the seller's list answers it: one to ship (express), one shipped and synced with WeChat. */
+const SELLER_ORDER = { ...(ROUTES['order.get']!({ orderId: 'OS1' }) as Record<string, unknown>), kind: 'store', storeId: 'S1', shippedAt: null, shipping: null, shippingUploaded: false }
+ROUTES['merchant.orders'] = () => [
+  SELLER_ORDER,
+  { ...SELLER_ORDER, orderId: 'OS2', shippedAt: '2026-03-02T02:00:00Z', shipping: { method: 'express', carrier: 'ZTO', carrierName: '中通快递', trackingNo: '7700112233' }, shippingUploaded: true },
+]
+ROUTES['merchant.carriers'] = () => [{ code: 'SF', name: '顺丰速运' }, { code: 'ZTO', name: '中通快递' }]
 const ME = { userId: 'U1', nickname: '微信用户', avatarUrl: '', inviteCode: 'ABC123', referrer: null, level: { id: 'L0', name: '普通会员' }, completedSpendFen: 0, roles: { admin: false, merchant: false }, stores: [] }
 
 async function waitText(page: SimComponent, text: string) {
@@ -304,6 +311,15 @@ describe.skipIf(!built)('weapp build in miniprogram-simulate', () => {
     await waitText(page, '¥123456.78')
     expect(tree(page)).toContain('grid__value grid__value--s') // ¥123456.78 is 10 characters: the smaller size
     expect(page.dom.textContent ?? '').toContain('2 条排队 · 待返 ¥160493.81')
+  })
+
+  it('门店订单 (subpackage) lists the orders to ship with the buyer’s address and a 发货 action, and the shipped ones with their tracking', async () => {
+    const page = await renderPage('pages/merchant/orders', { storeId: 'S1' })
+    pages.push(page)
+    await waitText(page, 'OS2')
+    const text = page.dom.textContent ?? ''
+    for (const s of ['待发货', '已发货', '订单号 OS1', '收货：张三 13812345678 广东省深圳市南山区 科技园一路 1 号', '留言：请放门卫处', '物流：中通快递 7700112233 · 已同步微信', '发货']) expect(text).toContain(s)
+    expect(cloudCalls.some((c) => c.name === 'merchant' && c.data.action === 'orders' && c.data.storeId === 'S1')).toBe(true)
   })
 
   it('an error answer is shown in words', async () => {
