@@ -80,6 +80,22 @@ describe('gateway admission and waiting for the settler', () => {
     expect(a.load).toEqual({ active: 0, waiting: 0 });
   });
 
+  it('work a call left running after it answered waits without touching the slots', async () => {
+    const { idleWait } = await import('../../server/src/runtime/idle-wait');
+    const a = new Admission(1);
+    let later!: Promise<number>;
+    let activeWhileWaiting: number | null = null;
+    await a.run('call', async () => {
+      // started by the call, finished after it (like a settler pass it kicked)
+      later = new Promise<void>((r) => setImmediate(r)).then(() => idleWait(async () => ((activeWhileWaiting = a.load.active), 5)));
+    });
+    expect(await later).toBe(5);
+    // it gave back no slot it did not hold (the count never went below zero)
+    expect(activeWhileWaiting).toBe(0);
+    expect(a.load).toEqual({ active: 0, waiting: 0 });
+    expect(await a.run('call', async () => 6)).toBe(6);
+  });
+
   it('outside the gateway idleWait is the wait itself', async () => {
     const { idleWait } = await import('../../server/src/runtime/idle-wait');
     expect(await idleWait(async () => 42)).toBe(42);

@@ -31,8 +31,11 @@ export class Admission {
   async run<T>(lane: Exclude<Lane, 'resume'>, fn: () => Promise<T>): Promise<T> {
     await this.acquire(lane);
     let idle = false;
+    let ended = false;
     const hook = async <W>(wait: () => Promise<W>): Promise<W> => {
-      if (idle) return wait(); // already idle (a wait inside a wait): the slot is given back once
+      // already idle (a wait inside a wait): the slot is given back once; after the call has
+      // answered (work it left running still carries the hook) it holds no slot to give back
+      if (idle || ended) return wait();
       idle = true;
       this.release();
       try {
@@ -45,6 +48,7 @@ export class Admission {
     try {
       return await withIdleWaitHook(hook, fn);
     } finally {
+      ended = true;
       this.release();
     }
   }
