@@ -24,6 +24,8 @@ const PARTS: { key: string; script: string; env: Record<string, string>; quickEn
   { key: 'load8', script: 'bench/parts/gateway-load.ts', env: { LOAD_CONCURRENCY: '8' }, quickEnv: { LOAD_SECONDS: '4' } },
   { key: 'load32', script: 'bench/parts/gateway-load.ts', env: { LOAD_CONCURRENCY: '32' }, quickEnv: { LOAD_SECONDS: '4' } },
   { key: 'load128', script: 'bench/parts/gateway-load.ts', env: { LOAD_CONCURRENCY: '128' }, quickEnv: { LOAD_SECONDS: '4' } },
+  // the same load with the gateway's admission line effectively off: what it changes, in the same run
+  { key: 'load128open', script: 'bench/parts/gateway-load.ts', env: { LOAD_CONCURRENCY: '128', GATEWAY_CONCURRENCY: '100000' }, quickEnv: { LOAD_SECONDS: '4' } },
   { key: 'instances', script: 'bench/parts/instances.ts', env: {}, quickEnv: { SIM_SHOPPERS: '16', SIM_SECONDS: '5' } },
   { key: 'memory', script: 'bench/parts/memory.ts', env: {}, quickEnv: { MEMORY_N: '20000' } },
   { key: 'sizes', script: 'bench/parts/sizes.ts', env: {}, quickEnv: {} },
