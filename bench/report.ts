@@ -100,7 +100,7 @@ export function renderReport(r: any): string {
     if (loads.length > 1) L.push(`Throughput at ${loads[loads.length - 1].concurrency} shoppers ÷ at ${loads[0].concurrency}: **${f(loads[loads.length - 1].pairsPerSecond / loads[0].pairsPerSecond)}** (goal: it does not fall as load rises, ≥ 0.9).`, '');
     const open = !failed('load128open') ? P.load128open : null;
     if (open) {
-      L.push(`Without the admission line (\`GATEWAY_CONCURRENCY=${open.admissionLimit}\`, every call at once), same run, ${open.concurrency} shoppers: ${f(open.pairsPerSecond, 1)} pairs/s, cashier p99 ${f(open.cashier.p99Ms, 1)} ms, payNotify p99 **${f(open.pay.p99Ms, 1)} ms**, settlement lag p50 ${int(open.settleLagMs?.p50)} ms, p99 **${int(open.settleLagMs?.p99)} ms**, after the load ${int(open.drainAfterMs)} ms to settle what was left, verifyLedger ${open.ledgerOk ? 'ok' : '**failed**'}.`, '');
+      L.push(`Without the admission line (\`GATEWAY_CONCURRENCY=${open.admissionLimit}\`, every call at once; bench part load128open), ${open.concurrency} shoppers: ${f(open.pairsPerSecond, 1)} pairs/s, cashier p99 ${f(open.cashier.p99Ms, 1)} ms, payNotify p99 **${f(open.pay.p99Ms, 1)} ms**, settlement lag p50 ${int(open.settleLagMs?.p50)} ms, p99 **${int(open.settleLagMs?.p99)} ms**, after the load ${int(open.drainAfterMs)} ms to settle what was left, verifyLedger ${open.ledgerOk ? 'ok' : '**failed**'}.`, '');
     }
   }
 
