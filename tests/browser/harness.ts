@@ -229,5 +229,23 @@ export function pageHelpers(session: () => Session) {
     await tap(testId)
     await (await chooser).setFiles(file)
   }
-  return { visible, text, byTestId, settled, shot, shotOf, screen, open, fill, tap, confirmModal, toastSays, api, uploadBytes, chooseFile }
+  /**
+   * 插件设置 shows one topic at a time: when a `cfg-<path>` field is not on screen, tap its topic
+   * first (the section of the path; deduction and payment are on 抵扣与提现, as configForm.topicOf says).
+   */
+  const onTopic = async (testId: string) => {
+    if (await byTestId(testId).count()) return
+    const head = testId.replace(/^cfg-/, '').split('.')[0]!
+    await tap(`cfg-topic-${['deduction', 'withdrawal', 'payment'].includes(head) ? 'withdrawal' : head}`)
+    await byTestId(testId).waitFor()
+  }
+  const fillCfg = async (testId: string, value: string) => {
+    await onTopic(testId)
+    await fill(testId, value)
+  }
+  const tapCfg = async (testId: string) => {
+    await onTopic(testId)
+    await tap(testId)
+  }
+  return { visible, text, byTestId, settled, shot, shotOf, screen, open, fill, tap, confirmModal, toastSays, api, uploadBytes, chooseFile, onTopic, fillCfg, tapCfg }
 }

@@ -16,19 +16,8 @@ const DAY = 86_400_000
 
 describe.skipIf(skip)('模拟 in the settings page (Chromium + local gateway)', () => {
   let session: Session | undefined
-  const { text, byTestId, shot, shotOf, open, fill, tap, api } = pageHelpers(() => session!)
+  const { text, byTestId, shot, shotOf, open, tap, api, fillCfg } = pageHelpers(() => session!)
 
-  /** 插件设置 shows one topic at a time: when a `cfg-<path>` field is not on screen, tap its topic first. */
-  const onTopic = async (testId: string) => {
-    if (await byTestId(testId).count()) return
-    const head = testId.replace(/^cfg-/, '').split('.')[0]!
-    await tap(`cfg-topic-${['deduction', 'withdrawal', 'payment'].includes(head) ? 'withdrawal' : head}`)
-    await byTestId(testId).waitFor()
-  }
-  const fillCfg = async (testId: string, value: string) => {
-    await onTopic(testId)
-    await fill(testId, value)
-  }
   /** The proposed and current values of a chart, read from its bars. */
   const bars = async (chart: string) => {
     const read = (side: 'a' | 'b') => session!.page.locator(`[data-testid="${chart}-${side}"]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))))

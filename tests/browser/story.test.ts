@@ -30,7 +30,7 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     await session?.close()
   })
 
-  const { text, byTestId, settled, shot, open, fill, tap, confirmModal, toastSays, api } = pageHelpers(() => session!)
+  const { text, byTestId, settled, shot, open, fill, tap, confirmModal, toastSays, api, fillCfg, tapCfg } = pageHelpers(() => session!)
 
   /** The h5 address form at checkout (express delivery); the browser remembers it after the first order. */
   const fillAddress = async () => {
@@ -49,21 +49,6 @@ describe.skipIf(skip)('the whole story in the h5 build (Chromium + local gateway
     const [o] = await api<{ orderId: string }[]>(buyer, 'order', 'list')
     await api(ADMIN, 'admin', 'shipOrder', { orderId: o!.orderId, carrier: 'SF', trackingNo: 'SF100200300' })
     await open(buyer, 'pages/orders/index')
-  }
-  /** 插件设置 shows one topic at a time: when a `cfg-<path>` field is not on screen, tap its topic first. */
-  const onTopic = async (testId: string) => {
-    if (await byTestId(testId).count()) return
-    const head = testId.replace(/^cfg-/, '').split('.')[0]!
-    await tap(`cfg-topic-${['deduction', 'withdrawal', 'payment'].includes(head) ? 'withdrawal' : head}`)
-    await byTestId(testId).waitFor()
-  }
-  const fillCfg = async (testId: string, value: string) => {
-    await onTopic(testId)
-    await fill(testId, value)
-  }
-  const tapCfg = async (testId: string) => {
-    await onTopic(testId)
-    await tap(testId)
   }
   /** Saving asks first when the setting's outstanding grows without bound (issue 14): answer 仍要保存. */
   const saveConfig = async () => {

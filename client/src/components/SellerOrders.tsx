@@ -8,7 +8,8 @@ import { formatDateTime, formatFen } from '@/lib/format'
 import { ORDER_KIND_TEXT, orderStatusText } from '@/lib/orders'
 import type { OrderFilter, ReviewParams, ShipParams } from '@/lib/params'
 import type { Order } from '@/lib/types'
-import { Button, Field, Row, StateView, Tag } from './ui'
+import { Button, Field, StateView, Tag } from './ui'
+import { OrderAmounts } from './OrderAmounts'
 
 /** The server's order filters (fulfilment-params.ts) but the buyer's 待支付 */
 export type SellerFilter = Exclude<OrderFilter, 'created'>
@@ -125,14 +126,7 @@ export function SellerOrders({ scope, storeId }: { scope: 'merchant' | 'admin'; 
                 <Tag type={o.afterSale?.status === 'requested' || sellerStatusText(o).startsWith('待') ? 'orange' : o.status === 'completed' ? 'green' : 'grey'}>{sellerStatusText(o)}</Tag>
               </View>
               <Text className='muted small block'>订单号 {o.orderId}</Text>
-              {o.lines.map((l, i) => (
-                <Row key={i} label={`${l.name} ×${l.qty}`}>
-                  {formatFen(l.totalFen)}
-                </Row>
-              ))}
-              <Row label='实付'>
-                <Text className='amount'>{formatFen(o.cashFen)}</Text>
-              </Row>
+              <OrderAmounts order={o} />
               {d?.method === 'express' ? (
                 <Text className='muted small block' data-testid='seller-address'>
                   收货：{d.address.name} {d.address.phone} {d.address.province}

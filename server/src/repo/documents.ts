@@ -4,6 +4,7 @@ import type { LotteryRule, PluginConfig, RebateRules } from '../engine/config/ty
 import type { JournalEntry } from '../engine/ledger/journal';
 import type { RatioRule, RatioSource } from '../engine/rebate/ratio';
 import type { QueueSource } from '../engine/rebate/rules';
+import type { Difference } from '../engine/reconcile/compare';
 
 /** Stored documents. Amounts are integer fen (…Fen), ratios integer bp (…Bp), green points integer units (…Units). */
 
@@ -593,15 +594,8 @@ export interface ReconciliationDoc {
   note: string;
 }
 
-export interface ReconcileDifference {
-  kind: 'payment' | 'refund';
-  /** transaction id (payments) or refund number (refunds) */
-  id: string;
-  orderId: string | null;
-  problem: 'missing_ours' | 'missing_wechat' | 'amount';
-  oursFen: number | null;
-  wechatFen: number | null;
-}
+/** What the stored reconciliation lists: the pure comparison's differences (engine/reconcile/compare.ts). */
+export type ReconcileDifference = Difference;
 
 /**
  * The settler (SPEC §9): one document holds its lease (holder, fencing token, expiry) and the

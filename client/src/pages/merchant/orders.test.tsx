@@ -4,46 +4,18 @@ import Taro from '@tarojs/taro'
 import { setRouter } from '@test/page-runtime'
 import { mockApi } from '@test/mock-api'
 import type { Order } from '@/lib/types'
+import { orderFixture } from '@test/orders'
 import MerchantOrdersPage from './orders'
 import AdminOrdersPage from '../admin/orders'
 
-const ADDRESS = { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', district: '南山区', detail: '科技园一路 1 号' }
+/** a store's paid order of two yoghurts (¥24.00) to an address */
+const order = (over: Partial<Order>): Order =>
+  orderFixture({ orderId: 'O1', kind: 'store', storeId: 'S1', lines: [{ productId: 'P1', name: '门店酸奶', qty: 2, priceFen: 1200, totalFen: 2400, cashFen: 2400 }], totalFen: 2400, cashFen: 2400, ...over })
 const CARRIERS = [
   { code: 'SF', name: '顺丰速运' },
   { code: 'ZTO', name: '中通快递' },
 ]
 
-function order(over: Partial<Order>): Order {
-  return {
-    orderId: 'O1',
-    kind: 'store',
-    storeId: 'S1',
-    cashierId: null,
-    lines: [{ productId: 'P1', name: '门店酸奶', qty: 2, priceFen: 1200, totalFen: 2400, cashFen: 2400 }],
-    totalFen: 2400,
-    deduct: { points: 0, love: 0, voucherFen: 0, greenUnits: 0, pointsFen: 0, loveFen: 0, greenFen: 0 },
-    cashFen: 2400,
-    status: 'paid',
-    createdAt: '2026-03-01T02:00:00.000Z',
-    paidAt: '2026-03-01T02:01:00.000Z',
-    completedAt: null,
-    refundedAt: null,
-    refundId: null,
-    settled: false,
-    settledAt: null,
-    settling: false,
-    settlement: null,
-    delivery: { method: 'express', address: ADDRESS },
-    note: '',
-    shippedAt: null,
-    shipping: null,
-    afterSale: null,
-    shippingUploaded: false,
-    shippingUploadError: null,
-    autoConfirmed: false,
-    ...over,
-  }
-}
 
 describe('门店订单 (seller orders)', () => {
   it('filters, ships an express order with carrier and tracking number, and shows only what can be done', async () => {

@@ -6,11 +6,12 @@ import { runAction } from '@/lib/action'
 import { toast } from '@/lib/session'
 import { callOnce } from '@/lib/retry'
 import { useRemote } from '@/lib/useRemote'
-import { formatDateTime, formatFen } from '@/lib/format'
+import { formatFen } from '@/lib/format'
 import { parseYuanToFen } from '@/lib/money'
-import { confirmTransfer, withdrawalStatusText, withdrawalTagType } from '@/lib/payouts'
-import type { Refund } from '@/lib/types'
+import { confirmTransfer } from '@/lib/payouts'
+import type { Refund, Withdrawal } from '@/lib/types'
 import { Button, Field, Row, StateView, Tag } from '@/components/ui'
+import { WithdrawalItem } from '@/components/WithdrawalItem'
 import './merchant.css'
 
 const REFUND_TEXT: Record<Refund['status'], string> = { requested: '退款中', processing: '退款中', succeeded: '已退款', failed: '退款失败', manual: '线下已退' }
@@ -37,8 +38,8 @@ export default function MerchantRevenuePage() {
       await data.reload()
     }
   }
-  const receive = async (withdrawalId: string) => {
-    const opened = await runAction('打开确认页', () => confirmTransfer(withdrawalId))
+  const receive = async (w: Withdrawal) => {
+    const opened = await runAction('打开确认页', () => confirmTransfer(w.withdrawalId))
     if (opened === false) toast('请在微信小程序中确认收款')
     await data.reload()
   }
@@ -78,23 +79,7 @@ export default function MerchantRevenuePage() {
               <Text className='card-head__title'>提现记录</Text>
               {d.withdrawals.length === 0 ? <Text className='muted block'>暂无提现记录</Text> : null}
               {d.withdrawals.map((w) => (
-                <View key={w.withdrawalId} data-testid='store-withdrawal'>
-                  <View className='row'>
-                    <Text className='row__label'>{formatDateTime(w.createdAt)}</Text>
-                    <View className='row__value'>
-                      <Text>{formatFen(w.amountFen)} </Text>
-                      <Tag type={withdrawalTagType(w.status)}>{withdrawalStatusText(w)}</Tag>
-                    </View>
-                  </View>
-                  {w.reference ? <Text className='muted small block'>打款凭证 {w.reference}</Text> : null}
-                  {w.awaitingConfirmation ? (
-                    <View className='actions'>
-                      <Button size='mini' onClick={() => receive(w.withdrawalId)}>
-                        确认收款
-                      </Button>
-                    </View>
-                  ) : null}
-                </View>
+                <WithdrawalItem key={w.withdrawalId} w={w} testId='store-withdrawal' onReceive={receive} />
               ))}
             </View>
             <View className='card'>

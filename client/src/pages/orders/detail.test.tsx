@@ -3,43 +3,21 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { setRouter } from '@test/page-runtime'
 import { ME, mockApi } from '@test/mock-api'
 import type { Order } from '@/lib/types'
+import { orderFixture } from '@test/orders'
 import { orderActions, orderTimeline } from '@/lib/orders'
 import OrderDetailPage from './detail'
 
-const ADDRESS = { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', district: '南山区', detail: '科技园一路 1 号' }
-
-function order(over: Partial<Order> = {}): Order {
-  return {
-    orderId: 'OMX1',
-    kind: 'mall',
-    storeId: null,
-    cashierId: null,
-    lines: [{ productId: 'P1', name: '有机大米', qty: 1, priceFen: 16800, totalFen: 16800, cashFen: 16800 }],
-    totalFen: 16800,
-    deduct: { points: 0, love: 0, voucherFen: 0, greenUnits: 0, pointsFen: 0, loveFen: 0, greenFen: 0 },
-    cashFen: 16800,
-    status: 'paid',
-    createdAt: '2026-03-01T02:00:00.000Z',
-    paidAt: '2026-03-01T02:01:00.000Z',
-    completedAt: null,
-    refundedAt: null,
-    refundId: null,
-    settled: false,
-    settledAt: null,
-    settling: false,
-    settlement: null,
-    delivery: { method: 'express', address: ADDRESS },
+/** shipped by SF, with a note, before any refund window */
+const order = (over: Partial<Order> = {}): Order =>
+  orderFixture({
     note: '请放门卫处',
     shippedAt: '2026-03-02T02:00:00.000Z',
     shipping: { method: 'express', carrier: 'SF', carrierName: '顺丰速运', trackingNo: 'SF1234567890' },
-    afterSale: null,
-    shippingUploaded: false,
-    shippingUploadError: null,
-    autoConfirmed: false,
     refundRequestUntil: null,
     ...over,
-  }
-}
+  })
+
+
 
 describe('订单详情 page', () => {
   it('shows the order number, address, tracking and the timeline; a shipped order offers 确认收货 and a refund request with a reason', async () => {

@@ -5,10 +5,11 @@ import { call } from '@/lib/api'
 import { confirm, runAction } from '@/lib/action'
 import { ensureLogin, toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
-import { formatDateTime, formatFen } from '@/lib/format'
+import { formatDateTime } from '@/lib/format'
 import { ORDER_KIND_TEXT, orderActions, orderHint, orderStatusText, orderTimeline, type OrderAction } from '@/lib/orders'
 import { payOrder } from '@/lib/pay'
 import { Button, CopyButton, Row, StateView } from '@/components/ui'
+import { OrderAmounts } from '@/components/OrderAmounts'
 import './detail.css'
 
 const ACTION_TEXT: Record<OrderAction, string> = { pay: '去支付', cancel: '取消订单', complete: '确认收货', refund: '申请退款', requestRefund: '申请退款' }
@@ -98,15 +99,7 @@ export default function OrderDetailPage() {
             </View>
 
             <View className='card'>
-              {o.lines.map((l, i) => (
-                <Row key={i} label={`${l.name} ×${l.qty}`}>
-                  {formatFen(l.totalFen)}
-                </Row>
-              ))}
-              {o.totalFen !== o.cashFen ? <Row label='抵扣'>-{formatFen(o.totalFen - o.cashFen)}</Row> : null}
-              <Row label='实付'>
-                <Text className='amount'>{formatFen(o.cashFen)}</Text>
-              </Row>
+              <OrderAmounts order={o} />
             </View>
 
             <View className='card' data-testid='order-timeline'>

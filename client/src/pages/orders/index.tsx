@@ -4,12 +4,13 @@ import { call } from '@/lib/api'
 import { confirm, runAction } from '@/lib/action'
 import { ensureLogin, toast } from '@/lib/session'
 import { useRemote } from '@/lib/useRemote'
-import { formatDateTime, formatFen } from '@/lib/format'
+import { formatDateTime } from '@/lib/format'
 import Taro from '@tarojs/taro'
 import { ORDER_KIND_TEXT, orderActions, orderHint, orderStatusText, type OrderAction } from '@/lib/orders'
 import { payOrder } from '@/lib/pay'
 import type { Order, OrderStatus } from '@/lib/types'
-import { Button, Row, StateView, Tag } from '@/components/ui'
+import { Button, StateView, Tag } from '@/components/ui'
+import { OrderAmounts } from '@/components/OrderAmounts'
 
 const FILTERS: { value: OrderStatus | 'all'; label: string }[] = [
   { value: 'all', label: '全部' },
@@ -87,15 +88,7 @@ export default function OrdersPage() {
               </Text>
               <Tag type={o.settling || o.status === 'refunding' ? 'orange' : o.status === 'completed' ? 'green' : o.status === 'created' ? 'orange' : 'grey'}>{orderStatusText(o)}</Tag>
             </View>
-            {o.lines.map((l, i) => (
-              <Row key={i} label={`${l.name} ×${l.qty}`}>
-                {formatFen(l.totalFen)}
-              </Row>
-            ))}
-            {o.totalFen !== o.cashFen ? <Row label='抵扣'>-{formatFen(o.totalFen - o.cashFen)}</Row> : null}
-            <Row label='实付'>
-              <Text className='amount'>{formatFen(o.cashFen)}</Text>
-            </Row>
+            <OrderAmounts order={o} />
             {o.settlement && o.settlement.entries.length > 0 ? <Text className='muted small'>已加入排队 {o.settlement.entries.length} 条</Text> : null}
             {o.settling ? <Text className='muted small'>款项已收到，正在结算（排队、奖金池按支付顺序处理），稍后刷新即可看到结果</Text> : null}
             {o.status === 'refunding' ? (

@@ -5,12 +5,13 @@ import { runAction } from '@/lib/action'
 import { ensureLogin, toast } from '@/lib/session'
 import { callOnce } from '@/lib/retry'
 import { askSubscriptions } from '@/lib/subscribe'
-import { confirmTransfer, withdrawalStatusText, withdrawalTagType } from '@/lib/payouts'
+import { confirmTransfer } from '@/lib/payouts'
 import { useRemote } from '@/lib/useRemote'
 import { formatDateTime, formatFen, formatGreenUnits } from '@/lib/format'
 import { parseYuanToFen } from '@/lib/money'
 import type { LedgerRow, Withdrawal } from '@/lib/types'
-import { Button, Field, StateView, Tag } from '@/components/ui'
+import { Button, Field, StateView } from '@/components/ui'
+import { WithdrawalItem } from '@/components/WithdrawalItem'
 
 /** A ledger amount in its own unit: fen assets as ¥, green as points, points/love as counts. */
 function ledgerAmount(r: Pick<LedgerRow, 'asset' | 'amount'>): string {
@@ -89,24 +90,7 @@ export default function WalletPage() {
               <Text className='card-head__title'>提现记录</Text>
               {data.data!.ws.length === 0 ? <Text className='muted block'>暂无提现记录</Text> : null}
               {data.data!.ws.map((w) => (
-                <View key={w.withdrawalId} data-testid='withdrawal-row'>
-                  <View className='row'>
-                    <Text className='row__label'>{formatDateTime(w.createdAt)}</Text>
-                    <View className='row__value'>
-                      <Text>{formatFen(w.amountFen)} </Text>
-                      <Tag type={withdrawalTagType(w.status)}>{withdrawalStatusText(w)}</Tag>
-                    </View>
-                  </View>
-                  {w.awaitingConfirmation ? (
-                    <View className='actions'>
-                      <Text className='muted small'>平台已通过微信转账打款，请确认收款{w.expiresAt ? `（${formatDateTime(w.expiresAt)} 前）` : ''}</Text>
-                      <Button size='mini' onClick={() => receive(w)} testId='withdrawal-confirm'>
-                        确认收款
-                      </Button>
-                    </View>
-                  ) : null}
-                  {w.status === 'failed' && w.error ? <Text className='muted small block'>{w.error}</Text> : null}
-                </View>
+                <WithdrawalItem key={w.withdrawalId} w={w} testId='withdrawal-row' onReceive={receive} />
               ))}
             </View>
             <View className='card'>

@@ -20,6 +20,7 @@ export interface OurRefund {
 
 export interface Difference {
   kind: 'payment' | 'refund';
+  /** transaction id (payments) or refund number (refunds) */
   id: string;
   orderId: string | null;
   problem: 'missing_ours' | 'missing_wechat' | 'amount';
