@@ -12,7 +12,6 @@ import { exitPriceKey } from '../../server/src/engine/green/pool';
 import { col, MAX_TX_DOCS } from '../../server/src/repo/db';
 import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
 import { verifyLedger } from '../../server/src/repo/ledger';
-import { RELEASE_CHUNK } from '../../server/src/services/settler/steps';
 import { ADMIN, emit, log, openBenchApp, scanJournal, tmpDir, type CommitInfo } from '../lib/app';
 
 const N = Number(process.env.JOBS_N ?? 100_000);
@@ -91,7 +90,7 @@ emit({
   n: N,
   durability: "DATA_DIR, fsync 'always'",
   bound: MAX_TX_DOCS,
-  unionRelease: { entries: N, released: release.released, paidFen: release.paidFen, ms: releaseMs, transactions: release.transactions, chunk: RELEASE_CHUNK, ...summarize(releaseCommits) },
+  unionRelease: { entries: N, released: release.released, paidFen: release.paidFen, ms: releaseMs, transactions: release.transactions, ...summarize(releaseCommits) },
   exitCascade: { lots: N, exited: cascade.exited, ms: cascadeMs, transactions: cascade.transactions, ...summarize(cascadeCommits) },
   ledgerOk: ledger.ok,
   ledgerProblems: ledger.problems.slice(0, 5),

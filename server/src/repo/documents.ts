@@ -529,8 +529,17 @@ export interface JobDoc {
   /** the day a union release is for */
   day?: string;
   status: 'running' | 'done';
-  /** resume point of a chunked job (e.g. the last union seq handled) */
+  /** resume point of a chunked job (union release: the last seq counted (plan) or below which all is paid (pay)) */
   cursor: number;
+  /** union release (services/settler/release.ts): counting the entries the pool pays, or paying them */
+  phase?: 'plan' | 'pay';
+  /** union release plan: where the plan started, and the fen it counted so far */
+  planFrom?: number | null;
+  planFen?: number;
+  /** union release pay: the last entry the plan pays (its cut), whether the pool stopped it, the pool it expects */
+  cutSeq?: number;
+  blocked?: boolean;
+  expectPoolFen?: number;
   chunks: number;
   processed: number;
   amountFen: number;

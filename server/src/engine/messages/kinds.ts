@@ -53,6 +53,8 @@ export function messageValues(kind: MessageKind, data: Record<string, string>, a
   switch (kind) {
     case 'payout':
     case 'completed':
+      // the daily union release tells a shopper once for all their entries it paid (data.count)
+      if (kind === 'completed' && int(data.count) > 1) common.note = { type: 'text', text: `${int(data.count)}笔排队权益已全部到账` };
       return { ...common, amount, source: { type: 'text', text: data.queue || '排队返利' } };
     case 'lottery':
       return { ...common, amount, ratio: { type: 'percent', bp: int(data.ratioBp) || Math.round(parseFloat(data.ratio ?? '0') * 100) } };

@@ -7,23 +7,22 @@ import { doc, DocBudget } from '../../engine/settlement/budget';
 import { shanghaiDay } from '../../engine/time';
 import { GreenBook } from '../../engine/settlement/green-book';
 import { emptyWrites, planBatch } from '../../engine/settlement/plan';
-import type { OrderWork, PlannedMessage } from '../../engine/settlement/types';
-import { planStaticRelease } from '../../engine/union/union';
+import type { OrderWork } from '../../engine/settlement/types';
 import { col, MAX_TX_DOCS, runTransaction, s, type Store, type Tx } from '../../repo/db';
-import type { EntryDoc, GreenStateDoc, JobDoc, OrderDoc, SettlerDoc, UnionEntryDoc } from '../../repo/documents';
+import type { EntryDoc, GreenStateDoc, OrderDoc, SettlerDoc } from '../../repo/documents';
 import { postBatch } from '../../repo/ledger';
-import { queueMessages } from '../outbox/queue';
 import { newId } from '../../repo/ids';
 import { loadConfig } from '../config';
 import { fence, type Lease } from './lease';
 import { BATCH_ORDERS, dueOrders, loadBuyers, loadCounters, loadGreen, loadGreenState, loadQueues, loadScopes, loadUnion, workFor } from './load';
+import { releaseStep } from './release';
 import { SETTLER_BOOK, writeBatch } from './write';
 
 /**
  * The settler's steps. Each is ONE bounded transaction that starts with the fence (the lease
  * token) and does the most urgent thing there is, in this order:
  *   1. a scheduled reset that is due before the next order (队列奖励清零, SPEC §3.4),
- *   2. a chunk of a requested job (the day's union release),
+ *   2. a step of a requested job (the day's union release, release.ts),
  *   3. a chunk of the green exit cascade, when the pool changed since it was last checked,
  *   4. a batch of due orders, in payment order (a cut settlement first).
  * Everything is resumable from the database: a settler that dies between steps, or inside one
@@ -34,8 +33,6 @@ import { SETTLER_BOOK, writeBatch } from './write';
 export const OWN_DOCS = 6;
 /** Entries expired per reset transaction: each writes the entry and, at most, its owner's QENT balance and row. */
 export const RESET_CHUNK = 150;
-/** Union entries released per transaction: each writes the entry and, at most, its owner's CASH and UENT balances and rows. */
-export const RELEASE_CHUNK = 90;
 
 export type StepKind = 'reset' | 'release' | 'exits' | 'batch';
 
@@ -66,7 +63,7 @@ export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
     const instant = lastResetInstant(config.rebate.reset, horizon);
     if (instant && (!settler.resetAt || instant.getTime() > settler.resetAt.getTime())) return resetChunk(tx, instant, horizon);
     const job = await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
-    if (job) return releaseChunk(tx, job);
+    if (job) return { kind: 'release', settled: [], docs: (await releaseStep(tx, job)).docs };
     const green = await loadGreenState(tx, config);
     if ((green.version ?? 0) !== settler.greenVersion) return exitChunk(tx, config, green, horizon);
     if (due.length) return orderBatch(tx, config, settler, green, due, ctx.random, takenAt);
@@ -122,44 +119,6 @@ async function resetChunk(tx: Tx, instant: Date, at: Date): Promise<StepResult> 
   await saveJob(tx, jobId, 'reset', done, { processed: batch.length, amountFen: fen });
   if (done) await settlerSet(tx, { resetAt: instant });
   return { kind: 'reset', settled: [], docs: tx.docsWritten() };
-}
-
-/** 静态释放: eligible union entries of the job's day, in seq order, each paid in full while the pool can. */
-async function releaseChunk(tx: Tx, job: JobDoc): Promise<StepResult> {
-  const day = job.day!;
-  const at = job.startedAt;
-  const state = await col(tx.db, 'union_state').findOne({ _id: 'union' }, s(tx));
-  const batch = (await col(tx.db, 'union_entries')
-    .find({ status: 'pending', eligibleDay: { $lte: day }, seq: { $gt: job.cursor } }, s(tx))
-    .sort({ seq: 1 })
-    .limit(RELEASE_CHUNK)
-    .toArray()) as UnionEntryDoc[];
-  const plan = planStaticRelease(state?.poolFen ?? 0, batch.map((e) => ({ id: e._id, remainingFen: e.entitlementFen - e.receivedFen })));
-  const mv = new Movements();
-  const messages: PlannedMessage[] = [];
-  let fen = 0;
-  for (const [i, p] of plan.paid.entries()) {
-    const e = batch[i]!;
-    mv.move(acct.unionPool, acct.userCash(e.userId), p.amountFen, '工会排队释放');
-    mv.move(acct.userUnionEntitlement(e.userId), acct.unionEntitlementIssuer, p.amountFen, '工会排队释放');
-    messages.push({ userId: e.userId, kind: 'completed', data: { amount: String(p.amountFen), entryId: e._id, queue: '工会排队' } });
-    fen += p.amountFen;
-  }
-  if (plan.paid.length) {
-    const paid = batch.slice(0, plan.paid.length);
-    const r = await col(tx.db, 'union_entries').bulkWrite(
-      paid.map((e) => ({ updateOne: { filter: { _id: e._id, status: 'pending' as const }, update: { $set: { receivedFen: e.entitlementFen, status: 'completed' as const, closedAt: at } } } })),
-      { ...s(tx), ordered: true },
-    );
-    if (r.matchedCount !== paid.length) throw new Error('invariant: a union entry to release was no longer pending');
-    await col(tx.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { poolFen: -fen, pendingFen: -fen, releasedFen: fen, pendingCount: -paid.length } }, s(tx));
-  }
-  await postBatch(tx, SETTLER_BOOK, [{ draft: { eventKey: `union.release:${day}:${job.chunks + 1}`, type: 'union.release', postings: mv.postings, refs: { day, chunk: job.chunks + 1 } }, at }]);
-  await queueMessages(tx, messages);
-  const done = plan.blocked || batch.length < RELEASE_CHUNK;
-  const cursor = plan.paid.length ? batch[plan.paid.length - 1]!.seq : job.cursor;
-  await saveJob(tx, job._id, 'union-release', done, { processed: plan.paid.length, amountFen: fen }, { cursor, note: plan.blocked ? 'blocked' : '' });
-  return { kind: 'release', settled: [], docs: tx.docsWritten() };
 }
 
 /** A chunk of the forced-exit cascade (出局), after the pool changed outside a batch (a withdrawal, a refund …). */

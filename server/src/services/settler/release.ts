@@ -1,0 +1,171 @@
+import { acct } from '../../engine/ledger/accounts';
+import { Movements } from '../../engine/ledger/movements';
+import type { PlannedMessage } from '../../engine/settlement/types';
+import { planStaticRelease } from '../../engine/union/union';
+import { col, MAX_TX_DOCS, s, type Tx } from '../../repo/db';
+import type { JobDoc, UnionEntryDoc } from '../../repo/documents';
+import { postBatch } from '../../repo/ledger';
+import { queueMessages } from '../outbox/queue';
+import { SETTLER_BOOK } from './write';
+
+/**
+ * 静态释放 (SPEC §4): the day's union release, as settler steps (each one bounded transaction).
+ *
+ * The rule is about WHICH entries are paid: eligible entries in full, in queue (seq) order, while
+ * the pool can pay the next one; it stops at the first it cannot pay. So the job works in two
+ * phases:
+ *
+ *   plan  read eligible pending entries in seq order (PLAN_READS per step, nothing but the job
+ *         document written) and find the cut: the last entry the pool pays in full. Every
+ *         eligible pending entry up to the cut is paid, and no other.
+ *   pay   pay those entries shopper by shopper: a step takes the lowest unpaid entry's shopper
+ *         and all of that shopper's entries up to the cut (then the next shopper's, while the
+ *         bound allows), and moves each shopper's total in ONE posting per account, with one
+ *         message per shopper.
+ *
+ * Why not pay in seq order, chunk by chunk: consecutive entries mostly belong to different
+ * shoppers, so each paid entry would write its own two balances and two ledger rows (five
+ * documents); paying a shopper's entries together writes those four once. The set paid is the
+ * same, because the pool covers all of them.
+ *
+ * Nothing else changes the pool while the job runs: the pool moves only in settler steps, and the
+ * job's steps come before any batch of orders. A refund may cancel a planned entry meanwhile; its
+ * money then stays in the pool, so when the pay phase ends at a blocked cut, the job plans again
+ * from the cut (the pool may now pay the next entry). The pay phase also checks that the pool is
+ * exactly what the plan left it; if anything else moved it, the job plans again from where it is.
+ */
+
+/** Entries read (not written) per plan step. */
+export const PLAN_READS = 10_000;
+/** Pending entries read per pay step to find the next shoppers in seq order. */
+const PAY_SCAN = 64;
+/** Documents a pay step writes besides its entries and per-shopper documents: the pool's balance and row, union_state, the journal entry, the job. */
+const PAY_FIXED = 5;
+/** Per shopper: the CASH and UENT balances and their rows. */
+const PER_SHOPPER = 4;
+/** Documents the settler's own bookkeeping may write per step (steps.ts OWN_DOCS). */
+const OWN = 6;
+
+type Step = { docs: number };
+
+const pendingEligible = (day: string, from: number, to?: number) => ({
+  status: 'pending' as const,
+  eligibleDay: { $lte: day },
+  seq: to === undefined ? { $gt: from } : { $gt: from, $lte: to },
+});
+
+async function poolFen(tx: Tx): Promise<number> {
+  return (await col(tx.db, 'union_state').findOne({ _id: 'union' }, s(tx)))?.poolFen ?? 0;
+}
+
+async function saveJob(tx: Tx, job: JobDoc, set: Partial<JobDoc>, inc: { processed: number; amountFen: number } = { processed: 0, amountFen: 0 }): Promise<void> {
+  const done = set.status === 'done';
+  await col(tx.db, 'jobs').updateOne(
+    { _id: job._id },
+    { $set: { ...set, status: done ? 'done' : 'running', finishedAt: done ? tx.now : null }, $inc: { chunks: 1, transactions: 1, processed: inc.processed, amountFen: inc.amountFen } },
+    s(tx),
+  );
+}
+
+/** Limits of a step (tests make them small to reach every path with few entries). */
+export interface ReleaseLimits {
+  planReads: number;
+  /** documents a step may write (the transaction bound) */
+  maxDocs: number;
+}
+const LIMITS: ReleaseLimits = { planReads: PLAN_READS, maxDocs: MAX_TX_DOCS };
+
+/** One step of the day's union release. */
+export async function releaseStep(tx: Tx, job: JobDoc, limits: ReleaseLimits = LIMITS): Promise<Step> {
+  if (job.phase === 'pay') return payStep(tx, job, limits);
+  return planStep(tx, job, limits);
+}
+
+/** Count eligible pending entries in seq order from the cursor until the pool runs out or they end. */
+async function planStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step> {
+  const day = job.day!;
+  const pool = await poolFen(tx);
+  const counted = job.planFen ?? 0;
+  const batch = (await col(tx.db, 'union_entries').find(pendingEligible(day, job.cursor), s(tx)).sort({ seq: 1 }).limit(limits.planReads).toArray()) as UnionEntryDoc[];
+  const plan = planStaticRelease(
+    pool - counted,
+    batch.map((e) => ({ id: e._id, remainingFen: e.entitlementFen - e.receivedFen })),
+  );
+  const fen = plan.paid.reduce((a, p) => a + p.amountFen, 0);
+  const last = plan.paid.length ? batch[plan.paid.length - 1]!.seq : job.cursor;
+  const ended = plan.blocked || batch.length < limits.planReads;
+  const start = job.planFrom ?? job.cursor;
+  if (!ended) {
+    await saveJob(tx, job, { phase: 'plan', cursor: last, planFen: counted + fen, planFrom: start });
+  } else if (last === start) {
+    // the plan counted no entry: nothing (more) the pool can pay, the day is done
+    await saveJob(tx, job, { status: 'done', phase: 'plan', note: plan.blocked ? 'blocked' : '', planFen: 0 });
+  } else {
+    // pay everything from where this plan started up to the cut; the pool must stay as it is now, less what is paid
+    await saveJob(tx, job, { phase: 'pay', cursor: start, cutSeq: last, blocked: plan.blocked, planFen: 0, planFrom: null, expectPoolFen: pool });
+  }
+  return { docs: tx.docsWritten() };
+}
+
+/** Pay the lowest unpaid shoppers' planned entries, each shopper's together. */
+async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step> {
+  const day = job.day!;
+  const at = job.startedAt;
+  const cut = job.cutSeq ?? job.cursor;
+  const pool = await poolFen(tx);
+  if (pool !== job.expectPoolFen) {
+    // something outside this job moved the pool: what the plan counted no longer holds
+    await saveJob(tx, job, { phase: 'plan', planFen: 0, planFrom: null });
+    return { docs: tx.docsWritten() };
+  }
+  const entries = col(tx.db, 'union_entries');
+  const head = (await entries.find(pendingEligible(day, job.cursor, cut), s(tx)).sort({ seq: 1 }).limit(PAY_SCAN).toArray()) as UnionEntryDoc[];
+  if (head.length === 0) {
+    // every planned entry is paid (or was cancelled): a blocked cut is looked at again, since a
+    // cancelled entry's money is still in the pool; otherwise the day is done
+    if (job.blocked) await saveJob(tx, job, { phase: 'plan', cursor: cut, planFen: 0, planFrom: null, note: 'blocked' });
+    else await saveJob(tx, job, { status: 'done', note: '' });
+    return { docs: tx.docsWritten() };
+  }
+  // everything below the lowest unpaid planned entry is settled for this day
+  const from = head[0]!.seq - 1;
+  let room = limits.maxDocs - OWN - PAY_FIXED;
+  const shoppers: { userId: string; entries: UnionEntryDoc[] }[] = [];
+  for (const userId of new Set(head.map((e) => e.userId))) {
+    if (room <= PER_SHOPPER) break;
+    const mine = (await entries
+      .find({ ...pendingEligible(day, from, cut), userId }, s(tx))
+      .sort({ seq: 1 })
+      .limit(room - PER_SHOPPER)
+      .toArray()) as UnionEntryDoc[];
+    if (mine.length === 0) continue;
+    shoppers.push({ userId, entries: mine });
+    room -= mine.length + PER_SHOPPER;
+  }
+  if (shoppers.length === 0) throw new Error(`invariant: a union release step has no room for one shopper (maxDocs ${limits.maxDocs})`);
+  const mv = new Movements();
+  const messages: PlannedMessage[] = [];
+  let fen = 0;
+  let count = 0;
+  for (const { userId, entries: mine } of shoppers) {
+    const amount = mine.reduce((a, e) => a + e.entitlementFen - e.receivedFen, 0);
+    mv.move(acct.unionPool, acct.userCash(userId), amount, '工会排队释放');
+    mv.move(acct.userUnionEntitlement(userId), acct.unionEntitlementIssuer, amount, '工会排队释放');
+    messages.push({ userId, kind: 'completed', data: { amount: String(amount), entryId: mine[0]!._id, count: String(mine.length), queue: '工会排队' } });
+    fen += amount;
+    count += mine.length;
+  }
+  if (fen > pool) throw new Error('invariant: a union release step would pay more than the pool holds');
+  const paid = shoppers.flatMap((x) => x.entries);
+  const r = await entries.bulkWrite(
+    paid.map((e) => ({ updateOne: { filter: { _id: e._id, status: 'pending' as const }, update: { $set: { receivedFen: e.entitlementFen, status: 'completed' as const, closedAt: at } } } })),
+    { ...s(tx), ordered: true },
+  );
+  if (r.matchedCount !== paid.length) throw new Error('invariant: a union entry to release was no longer pending');
+  await col(tx.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { poolFen: -fen, pendingFen: -fen, releasedFen: fen, pendingCount: -count } }, s(tx));
+  const chunk = job.chunks + 1;
+  await postBatch(tx, SETTLER_BOOK, [{ draft: { eventKey: `union.release:${day}:${chunk}`, type: 'union.release', postings: mv.postings, refs: { day, chunk } }, at }]);
+  await queueMessages(tx, messages);
+  await saveJob(tx, job, { cursor: from, expectPoolFen: pool - fen }, { processed: count, amountFen: fen });
+  return { docs: tx.docsWritten() };
+}

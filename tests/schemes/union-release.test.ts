@@ -1,0 +1,244 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acct } from '../../server/src/engine/ledger/accounts';
+import { planStaticRelease } from '../../server/src/engine/union/union';
+import { col, runTransaction, s } from '../../server/src/repo/db';
+import type { JobDoc, OutboxDoc, UnionEntryDoc } from '../../server/src/repo/documents';
+import { post } from '../../server/src/repo/ledger';
+import { releaseStep, type ReleaseLimits } from '../../server/src/services/settler/release';
+import { Movements } from '../../server/src/services/movements';
+import { cancelUnionEntries } from '../../server/src/services/union';
+import { createTestApp, type TestApp } from '../helpers/app';
+
+/**
+ * SPEC §4 静态释放: eligible entries are paid in full, in queue order, while the pool can pay the
+ * next one; the release stops at the first it cannot pay. The settler plans the cut in seq order
+ * and then pays shopper by shopper (services/settler/release.ts). These tests hold it to the rule
+ * itself (`planStaticRelease` over the eligible entries in seq order) on random queues: shoppers
+ * interleaved, entries not yet eligible in between, partly paid entries, a pool that covers some or
+ * all of them, small step limits so that plans and shoppers span several transactions; and with a
+ * refund cancelling planned entries, or money reaching the pool, between two steps.
+ */
+
+const DAY = '2026-08-15';
+const AT = new Date('2026-08-15T00:00:05+08:00');
+let app: TestApp | null = null;
+afterEach(async () => {
+  await app?.close();
+  app = null;
+});
+
+interface Spec {
+  userIdx: number;
+  entitlementFen: number;
+  receivedBp: number;
+  eligible: boolean;
+}
+
+async function setUp(specs: Spec[], poolFen: number): Promise<{ app: TestApp; entries: UnionEntryDoc[] }> {
+  const a = await createTestApp();
+  await a.configure((c) => {
+    c.rebate.extractionBp = 1000; // room for the union pool's share under the 100% guard
+    c.union.enabled = true;
+  });
+  const entries: UnionEntryDoc[] = specs.map((x, i) => {
+    const receivedFen = Math.floor((x.entitlementFen * x.receivedBp) / 10_000);
+    return {
+      _id: `ue:${i + 1}`,
+      seq: i + 1,
+      userId: `RU${x.userIdx}`,
+      orderId: `ro${i + 1}`,
+      lineIndex: 0,
+      entitlementFen: x.entitlementFen,
+      receivedFen,
+      status: 'pending',
+      lockDays: x.eligible ? 15 : 30,
+      orderDay: x.eligible ? '2026-08-01' : '2026-08-10',
+      eligibleDay: x.eligible ? '2026-08-15' : '2026-09-08',
+      createdAt: new Date('2026-08-01T04:00:00Z'),
+      closedAt: null,
+    };
+  });
+  const db = a.deps.store.db;
+  if (entries.length) await col(db, 'union_entries').insertMany(entries);
+  const perUser = new Map<string, number>();
+  for (const e of entries) perUser.set(e.userId, (perUser.get(e.userId) ?? 0) + e.entitlementFen - e.receivedFen);
+  const pendingFen = [...perUser.values()].reduce((x, y) => x + y, 0);
+  await col(db, 'union_state').updateOne(
+    { _id: 'union' },
+    { $set: { poolFen, nextSeq: entries.length, pendingCount: entries.length, pendingFen, inflowFen: poolFen, releasedFen: 0 } },
+    { upsert: true },
+  );
+  await fund(a, 'fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
+  return { app: a, entries };
+}
+
+async function fund(a: TestApp, eventKey: string, moves: [string, string, number][]): Promise<void> {
+  await runTransaction(a.deps.store, new Date(), async (tx) => {
+    const postings = moves.filter(([, , fen]) => fen > 0).flatMap(([from, to, amount]) => [{ account: from, amount: -amount }, { account: to, amount }]);
+    if (postings.length) await post(tx, 'test:fixture', { eventKey, type: 'fixture', postings });
+  });
+}
+
+/** The rule: eligible pending entries in seq order, each in full while the pool can. */
+function expected(entries: UnionEntryDoc[], poolFen: number, cancelled: Set<string>) {
+  const eligible = entries.filter((e) => e.eligibleDay <= DAY && !cancelled.has(e._id));
+  return planStaticRelease(poolFen, eligible.map((e) => ({ id: e._id, remainingFen: e.entitlementFen - e.receivedFen })));
+}
+
+/** Run the day's release step by step (as the settler would), with something happening between steps. */
+async function release(a: TestApp, limits: ReleaseLimits, between?: (step: number) => Promise<void>): Promise<{ job: JobDoc; maxDocs: number; steps: number }> {
+  const id = `union-release:${DAY}`;
+  await col(a.deps.store.db, 'jobs').insertOne({ _id: id, kind: 'union-release', day: DAY, status: 'running', cursor: 0, chunks: 0, processed: 0, amountFen: 0, transactions: 0, note: '', startedAt: AT, finishedAt: null });
+  let maxDocs = 0;
+  for (let step = 0; ; step++) {
+    if (step > 10_000) throw new Error('the release does not end');
+    const ran = await runTransaction(a.deps.store, AT, async (tx) => {
+      const job = (await col(tx.db, 'jobs').findOne({ _id: id }, s(tx)))!;
+      if (job.status === 'done') return false;
+      maxDocs = Math.max(maxDocs, (await releaseStep(tx, job, limits)).docs);
+      return true;
+    });
+    if (!ran) return { job: (await col(a.deps.store.db, 'jobs').findOne({ _id: id }))!, maxDocs, steps: step };
+    await between?.(step);
+  }
+}
+
+async function check(a: TestApp, entries: UnionEntryDoc[], want: ReturnType<typeof expected>, job: JobDoc, cancelled: Set<string>, poolFen: number) {
+  const db = a.deps.store.db;
+  const paid = new Set(want.paid.map((p) => p.id));
+  const now = new Map((await col(db, 'union_entries').find({}).toArray()).map((e) => [e._id, e]));
+  for (const e of entries) {
+    const got = now.get(e._id)!;
+    const status = cancelled.has(e._id) ? 'cancelled' : paid.has(e._id) ? 'completed' : 'pending';
+    expect({ id: e._id, status: got.status }).toEqual({ id: e._id, status });
+    expect(got.receivedFen).toBe(status === 'completed' ? e.entitlementFen : e.receivedFen);
+  }
+  const paidFen = want.paid.reduce((x, p) => x + p.amountFen, 0);
+  expect(job).toMatchObject({ status: 'done', processed: want.paid.length, amountFen: paidFen, note: want.blocked ? 'blocked' : '' });
+  const state = (await col(db, 'union_state').findOne({ _id: 'union' }))!;
+  expect(state.poolFen).toBe(poolFen - paidFen);
+  expect(state.releasedFen).toBe(paidFen);
+  const left = entries.filter((e) => !paid.has(e._id) && !cancelled.has(e._id));
+  expect(state.pendingCount).toBe(left.length);
+  expect(state.pendingFen).toBe(left.reduce((x, e) => x + e.entitlementFen - e.receivedFen, 0));
+
+  // what each shopper received, in the ledger and in the messages: their paid entries' remainders
+  const perUser = new Map<string, { fen: number; n: number }>();
+  for (const e of entries) {
+    if (!paid.has(e._id)) continue;
+    const u = perUser.get(e.userId) ?? { fen: 0, n: 0 };
+    perUser.set(e.userId, { fen: u.fen + e.entitlementFen - e.receivedFen, n: u.n + 1 });
+  }
+  const rows = await col(db, 'postings').find({ type: 'union.release', asset: 'CASH' }).toArray();
+  const rowFen = new Map<string, number>();
+  for (const r of rows) if (r.account !== acct.unionPool) rowFen.set(r.userId!, (rowFen.get(r.userId!) ?? 0) + r.amount);
+  expect(Object.fromEntries(rowFen)).toEqual(Object.fromEntries([...perUser].filter(([, u]) => u.fen > 0).map(([k, u]) => [k, u.fen])));
+  const messages = (await col(db, 'outbox').find({}).toArray()).flatMap((m: OutboxDoc) => (m.kind === 'bundle' ? m.messages ?? [] : [{ userId: m.userId, kind: m.kind, data: m.data }]));
+  const told = new Map<string, { fen: number; n: number }>();
+  for (const m of messages.filter((x) => x.kind === 'completed')) {
+    const u = told.get(m.userId) ?? { fen: 0, n: 0 };
+    told.set(m.userId, { fen: u.fen + Number(m.data.amount), n: u.n + Number(m.data.count ?? 1) });
+  }
+  expect(Object.fromEntries(told)).toEqual(Object.fromEntries(perUser));
+  expect((await a.verify()).problems).toEqual([]);
+}
+
+const spec = fc.record({
+  userIdx: fc.integer({ min: 0, max: 11 }),
+  entitlementFen: fc.integer({ min: 1, max: 5_000 }),
+  receivedBp: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 9_999 })),
+  eligible: fc.integer({ min: 0, max: 3 }).map((n) => n > 0),
+});
+
+describe('daily union release: the entries the rule pays, paid shopper by shopper', () => {
+  it('random queues and pools: exactly the eligible seq-order prefix the pool covers; every step bounded', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(spec, { minLength: 0, maxLength: 160 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 4, max: 40 }), fc.integer({ min: 16, max: 40 }), async (specs, poolPct, planReads, maxDocs) => {
+        const total = specs.reduce((x, e) => x + e.entitlementFen - Math.floor((e.entitlementFen * e.receivedBp) / 10_000), 0);
+        const poolFen = Math.floor((total * poolPct) / 90); // sometimes more than everything
+        const set = await setUp(specs, poolFen);
+        app = set.app;
+        const { job, maxDocs: used } = await release(app, { planReads, maxDocs });
+        expect(used).toBeLessThanOrEqual(maxDocs);
+        await check(app, set.entries, expected(set.entries, poolFen, new Set()), job, new Set(), poolFen);
+        await app.close();
+        app = null;
+      }),
+      { numRuns: 30, seed: 20261201 },
+    );
+  }, 120_000);
+
+  it('a refund cancels planned entries between two steps: their money stays in the pool and pays the next entries in seq order', async () => {
+    // 6 shoppers × 10 entries of ¥10, all eligible, pool ¥400: the plan cuts after entry 40
+    const specs: Spec[] = Array.from({ length: 60 }, (_, i) => ({ userIdx: i % 6, entitlementFen: 1_000, receivedBp: 0, eligible: true }));
+    const set = await setUp(specs, 40_000);
+    app = set.app;
+    const cancelled = new Set<string>();
+    const { job } = await release(app, { planReads: 25, maxDocs: 30 }, async (step) => {
+      if (step !== 2) return;
+      // steps 0 and 1 planned (cut after entry 40), step 2 paid the first shoppers: a refund now
+      // cancels the last two planned entries that are not paid yet
+      const job = (await col(app!.deps.store.db, 'jobs').findOne({ _id: `union-release:${DAY}` }))!;
+      expect(job).toMatchObject({ phase: 'pay', cutSeq: 40 });
+      const planned = await col(app!.deps.store.db, 'union_entries').find({ status: 'pending', seq: { $lte: 40 } }).sort({ seq: -1 }).limit(2).toArray();
+      expect(planned).toHaveLength(2);
+      for (const { orderId, _id } of planned) {
+        cancelled.add(_id);
+        await runTransaction(app!.deps.store, AT, async (tx) => {
+          const mv = new Movements();
+          await cancelUnionEntries(tx, orderId, mv);
+          await post(tx, 'test:refund', { eventKey: `test.cancel:${orderId}`, type: 'test.cancel', postings: mv.postings });
+        });
+      }
+    });
+    const want = expected(set.entries, 40_000, cancelled);
+    // the ¥20 freed pays entries 41 and 42
+    expect(want.paid.map((p) => p.id)).toContain('ue:42');
+    await check(app, set.entries, want, job, cancelled, 40_000);
+  });
+
+  it('money reaching the pool between two steps: the job plans again and pays further in seq order', async () => {
+    const specs: Spec[] = Array.from({ length: 60 }, (_, i) => ({ userIdx: i % 5, entitlementFen: 1_000, receivedBp: 0, eligible: i % 7 !== 3 }));
+    const set = await setUp(specs, 20_000);
+    app = set.app;
+    const { job } = await release(app, { planReads: 25, maxDocs: 30 }, async (step) => {
+      if (step !== 2) return;
+      await col(app!.deps.store.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { poolFen: 15_000, inflowFen: 15_000 } });
+      await fund(app!, 'fixture:more', [[acct.extWxPay, acct.unionPool, 15_000]]);
+    });
+    await check(app, set.entries, expected(set.entries, 35_000, new Set()), job, new Set(), 35_000);
+  });
+
+  it('a job left by the earlier release (seq-order chunks, cursor at the last paid entry) goes on from its cursor', async () => {
+    const specs: Spec[] = Array.from({ length: 30 }, (_, i) => ({ userIdx: i % 4, entitlementFen: 500, receivedBp: 0, eligible: true }));
+    const set = await setUp(specs, 15_000);
+    app = set.app;
+    // entries 1–10 were paid by the earlier code (by hand here: the entries, the pool, the ledger)
+    const db = app.deps.store.db;
+    await col(db, 'union_entries').updateMany({ seq: { $lte: 10 } }, { $set: { status: 'completed', receivedFen: 500, closedAt: AT } });
+    await col(db, 'union_state').updateOne({ _id: 'union' }, { $inc: { poolFen: -5_000, pendingFen: -5_000, pendingCount: -10, releasedFen: 5_000 } });
+    const moves: [string, string, number][] = [];
+    for (let u = 0; u < 4; u++) {
+      const fen = set.entries.filter((e) => e.seq <= 10 && e.userId === `RU${u}`).length * 500;
+      moves.push([acct.unionPool, acct.userCash(`RU${u}`), fen], [acct.userUnionEntitlement(`RU${u}`), acct.unionEntitlementIssuer, fen]);
+    }
+    await fund(app, 'fixture:earlier', moves);
+    const id = `union-release:${DAY}`;
+    await col(db, 'jobs').insertOne({ _id: id, kind: 'union-release', day: DAY, status: 'running', cursor: 10, chunks: 1, processed: 10, amountFen: 5_000, transactions: 1, note: '', startedAt: AT, finishedAt: null });
+    for (;;) {
+      const ran = await runTransaction(app.deps.store, AT, async (tx) => {
+        const job = (await col(tx.db, 'jobs').findOne({ _id: id }, s(tx)))!;
+        if (job.status === 'done') return false;
+        await releaseStep(tx, job, { planReads: 8, maxDocs: 24 });
+        return true;
+      });
+      if (!ran) break;
+    }
+    const job = (await col(db, 'jobs').findOne({ _id: id }))!;
+    expect(job).toMatchObject({ status: 'done', processed: 30, amountFen: 15_000, note: '' });
+    expect(await col(db, 'union_entries').countDocuments({ status: 'completed' })).toBe(30);
+    expect((await col(db, 'union_state').findOne({ _id: 'union' }))!.poolFen).toBe(0);
+    expect((await app.verify()).problems).toEqual([]);
+  });
+});
