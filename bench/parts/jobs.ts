@@ -12,7 +12,8 @@ import { exitPriceKey } from '../../server/src/engine/green/pool';
 import { col, MAX_TX_DOCS } from '../../server/src/repo/db';
 import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
 import { verifyLedger } from '../../server/src/repo/ledger';
-import { ADMIN, emit, log, openBenchApp, scanJournal, tmpDir, type CommitInfo } from '../lib/app';
+import { PLAN_READS } from '../../server/src/services/settler/release';
+import { ADMIN, emit, log, openBenchApp, scanJournal, tmpDir, type BenchApp, type CommitInfo } from '../lib/app';
 
 const N = Number(process.env.JOBS_N ?? 100_000);
 const USERS = 200;
@@ -24,37 +25,51 @@ function summarize(commits: CommitInfo[]) {
 
 const dir = tmpDir('jobs');
 const app = await openBenchApp({ dir, fsync: 'always' });
-await app.configure((c) => {
+const configure = (a: BenchApp) => a.configure((c) => {
   c.rebate.enabled = false;
   c.union.enabled = true;
   c.green.enabled = true;
   c.green.exitMultipleBp = 20000;
   c.green.withdrawFeeBp = 1000;
 });
+await configure(app);
 const db = app.deps.store.db;
 
-log(`jobs: loading ${N} eligible union entries`);
-{
+/**
+ * Load n eligible union entries of `shoppers` shoppers (round robin, so consecutive entries belong
+ * to different shoppers) with a pool that pays them all, run the day's release, read back its commits.
+ */
+async function releaseRun(app: BenchApp, dir: string, n: number, shoppers: number, prefix: string) {
+  const db = app.deps.store.db;
+  log(`jobs: loading ${n} eligible union entries of ${shoppers} shoppers`);
   const perUser = new Map<string, number>();
-  for (let i = 1; i <= N; i += 20_000) {
+  for (let i = 1; i <= n; i += 20_000) {
     const docs: UnionEntryDoc[] = [];
-    for (let j = i; j < Math.min(N + 1, i + 20_000); j++) {
-      const userId = `UU${j % USERS}`;
+    for (let j = i; j < Math.min(n + 1, i + 20_000); j++) {
+      const userId = `${prefix}${j % shoppers}`;
       perUser.set(userId, (perUser.get(userId) ?? 0) + 10_000);
       docs.push({ _id: `ub:${j}`, seq: j, userId, orderId: `ob${j}`, lineIndex: 0, entitlementFen: 10_000, receivedFen: 0, status: 'pending', lockDays: 15, orderDay: '2026-08-01', eligibleDay: '2026-08-15', createdAt: new Date('2026-08-01T04:00:00Z'), closedAt: null });
     }
     await col(db, 'union_entries').insertMany(docs);
   }
-  const poolFen = N * 10_000;
-  await col(db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: N, pendingCount: N, pendingFen: N * 10_000, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
-  await app.fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
+  const poolFen = n * 10_000;
+  await col(db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: n, pendingCount: n, pendingFen: n * 10_000, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
+  await app.fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen]]);
+  // the shoppers' entitlements, 200 shoppers per fixture entry (one transaction each, within the bound)
+  const users = [...perUser];
+  for (let k = 0; k < users.length; k += 200) {
+    await app.fund(`fixture:union:${k}`, users.slice(k, k + 200).map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number]));
+  }
+  const before = scanJournal(dir).length;
+  const t = Date.now();
+  const release = (await app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, new Date('2026-08-15T00:00:05+08:00'))).union;
+  const ms = Date.now() - t;
+  const commits = scanJournal(dir).slice(before);
+  log(`  union release (${shoppers} shoppers): ${release.released} entries, ${release.transactions} transactions, ${ms} ms`);
+  return { entries: n, shoppers, released: release.released, paidFen: release.paidFen, ms, transactions: release.transactions, ...summarize(commits) };
 }
-const before = scanJournal(dir).length;
-let t = Date.now();
-const release = (await app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, new Date('2026-08-15T00:00:05+08:00'))).union;
-const releaseMs = Date.now() - t;
-const releaseCommits = scanJournal(dir).slice(before);
-log(`  union release: ${release.released} entries, ${release.transactions} transactions, ${releaseMs} ms`);
+
+const unionRelease = await releaseRun(app, dir, N, USERS, 'UU');
 
 log(`jobs: loading ${N} green lots`);
 {
@@ -76,7 +91,7 @@ log(`jobs: loading ${N} green lots`);
   await app.fund('fixture:green', [[acct.extWxPay, acct.greenPool, poolFen], ...[...perUser].map(([u, units]) => [acct.greenIssuer, acct.userGreen(u), units] as [string, string, number])]);
 }
 const before2 = scanJournal(dir).length;
-t = Date.now();
+const t = Date.now();
 await app.deps.settler.drain();
 const cascadeMs = Date.now() - t;
 const cascadeCommits = scanJournal(dir).slice(before2);
@@ -86,12 +101,25 @@ log(`  forced exits: ${cascade.exited} lots, ${cascade.transactions} transaction
 const ledger = await verifyLedger(app.deps.store);
 await app.close();
 fs.rmSync(dir, { recursive: true, force: true });
+
+// the same release where no two entries share a shopper: every entry writes its shopper's two
+// balances and two ledger rows (the case paying shopper by shopper cannot shorten)
+const dir2 = tmpDir('jobs-distinct');
+const app2 = await openBenchApp({ dir: dir2, fsync: 'always' });
+await configure(app2);
+const distinctRelease = await releaseRun(app2, dir2, N, N, 'UD');
+const ledger2 = await verifyLedger(app2.deps.store);
+await app2.close();
+fs.rmSync(dir2, { recursive: true, force: true });
+
 emit({
   n: N,
   durability: "DATA_DIR, fsync 'always'",
   bound: MAX_TX_DOCS,
-  unionRelease: { entries: N, released: release.released, paidFen: release.paidFen, ms: releaseMs, transactions: release.transactions, ...summarize(releaseCommits) },
+  planReads: PLAN_READS,
+  unionRelease,
+  distinctRelease,
   exitCascade: { lots: N, exited: cascade.exited, ms: cascadeMs, transactions: cascade.transactions, ...summarize(cascadeCommits) },
-  ledgerOk: ledger.ok,
-  ledgerProblems: ledger.problems.slice(0, 5),
+  ledgerOk: ledger.ok && ledger2.ok,
+  ledgerProblems: [...ledger.problems, ...ledger2.problems].slice(0, 5),
 });

@@ -75,8 +75,9 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   union_entries: [
     [{ seq: 1 }, { unique: true }],
     [{ orderId: 1 }],
+    // pending entries in seq order (the release's plan, the replay's first pending entry)
     [{ status: 1, seq: 1 }],
-    [{ status: 1, eligibleDay: 1, seq: 1 }],
+    // a shopper's pending entries in seq order (a referrer's acceleration, the release's pay steps)
     [{ userId: 1, status: 1, seq: 1 }],
     [{ userId: 1, createdAt: -1 }],
     [{ closedAt: 1 }, { name: 'closedAt_closed', partialFilterExpression: { status: { $in: [...CLOSED_UNION_STATUSES] } } }],
@@ -135,7 +136,8 @@ export function indexFingerprint(): string {
 const RETIRED: { [K in keyof Collections]?: string[] } = {
   // replaced by the partial closedAt_closed (the pending entries are not in it)
   entries: ['closedAt_1'],
-  union_entries: ['closedAt_1'],
+  // closedAt_1 as above; status_1_eligibleDay_1_seq_1: no query used it (the release reads in seq order, by status_1_seq_1)
+  union_entries: ['closedAt_1', 'status_1_eligibleDay_1_seq_1'],
 };
 
 /** Create every index (idempotent: an existing one with the same definition is left alone), drop the retired ones. Only the setup step calls this. */

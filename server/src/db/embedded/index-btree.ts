@@ -13,6 +13,7 @@ import BTreeDefault from 'sorted-btree';
 import { Query } from 'mingo';
 import { Rec, type LockOwner } from './record';
 import { bulkLoad } from './btree-bulk';
+import { fastMatcher, UNDECIDED, type FastResult } from './fast-match';
 import { serverError } from './errors';
 import {
   MAX_KEY,
@@ -74,6 +75,7 @@ export class Index {
     this.dirs = spec.key.map(([, d]) => d);
     this.isId = spec.name === '_id_';
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : null;
+    this.partialFast = spec.partialFilterExpression ? fastMatcher(spec.partialFilterExpression) : null;
     this.compare = makeComparator(this.paths, this.dirs, this.isId);
     this.tree = new BTree<Entry, undefined>(undefined, this.compare, MAX_NODE);
     // One compiled reader per key field: each gets its own inline cache (the documents of a
@@ -129,8 +131,14 @@ export class Index {
 
   /** Does this document belong to the index (partial indexes)? */
   covers(doc: Doc): boolean {
-    return this.partial === null || this.partial.test(doc);
+    if (this.partial === null) return true;
+    // (runs for every write to the collection, twice: the fast matcher decides the usual
+    // `{ status: { $in: [...] } }` without mingo; mingo decides what it cannot)
+    const r = this.partialFast === null ? UNDECIDED : this.partialFast(doc);
+    return r === UNDECIDED ? this.partial.test(doc) : r === 1;
   }
+
+  private readonly partialFast: ((doc: Doc) => FastResult) | null;
 
   /**
    * The key tuples of a document version. null when the document is not in the index (partial),

@@ -38,7 +38,7 @@ import { SETTLER_BOOK } from './write';
 /** Entries read (not written) per plan step. */
 export const PLAN_READS = 10_000;
 /** Pending entries read per pay step to find the next shoppers in seq order. */
-const PAY_SCAN = 64;
+const PAY_SCAN = 128;
 /** Documents a pay step writes besides its entries and per-shopper documents: the pool's balance and row, union_state, the journal entry, the job. */
 const PAY_FIXED = 5;
 /** Per shopper: the CASH and UENT balances and their rows. */
