@@ -210,6 +210,28 @@ describe('daily union release: the entries the rule pays, paid shopper by shoppe
     await check(app, set.entries, expected(set.entries, 35_000, new Set()), job, new Set(), 35_000);
   });
 
+  it('a step that dies before its commit leaves nothing; the next step (another instance) does the same work once', async () => {
+    const specs: Spec[] = Array.from({ length: 80 }, (_, i) => ({ userIdx: i % 7, entitlementFen: 700 + i, receivedBp: i % 3 ? 0 : 2_500, eligible: i % 5 !== 0 }));
+    const set = await setUp(specs, 30_000);
+    app = set.app;
+    const id = `union-release:${DAY}`;
+    let died = 0;
+    const { job } = await release(app, { planReads: 20, maxDocs: 40 }, async (step) => {
+      if (step % 3 !== 1) return;
+      // the next step runs to its end inside its transaction, then its instance dies before the commit
+      await expect(
+        runTransaction(app!.deps.store, AT, async (tx) => {
+          const j = (await col(tx.db, 'jobs').findOne({ _id: id }, s(tx)))!;
+          if (j.status !== 'done') await releaseStep(tx, j, { planReads: 20, maxDocs: 40 });
+          throw new Error('instance killed');
+        }),
+      ).rejects.toThrow('instance killed');
+      died++;
+    });
+    expect(died).toBeGreaterThanOrEqual(3);
+    await check(app, set.entries, expected(set.entries, 30_000, new Set()), job, new Set(), 30_000);
+  });
+
   it('a job left by the earlier release (seq-order chunks, cursor at the last paid entry) goes on from its cursor', async () => {
     const specs: Spec[] = Array.from({ length: 30 }, (_, i) => ({ userIdx: i % 4, entitlementFen: 500, receivedBp: 0, eligible: true }));
     const set = await setUp(specs, 15_000);
