@@ -87,6 +87,8 @@ export function renderReport(r: any): string {
     if (j.distinctRelease) rel(j.distinctRelease, `union release, ${int(j.distinctRelease.shoppers)} shoppers (one entry each)`);
     L.push(`| forced-exit cascade | ${int(j.exitCascade.exited)} lots exited | ${f(j.exitCascade.ms / 1000, 1)} s | ${int(j.exitCascade.transactions)} | ${f(j.exitCascade.exited / Math.max(1, j.exitCascade.transactions), 0)} on average | ${int(j.exitCascade.largestDocs)} | ${kib(j.exitCascade.largestBytes)} |`);
     L.push('');
+    const met = (ms: number) => (ms < 5000 ? 'met' : '**not met**');
+    L.push(`Goal: each job over 10⁵ records in under 5 s. Union release with ${int(j.unionRelease.shoppers ?? 0)} shoppers: ${met(j.unionRelease.ms)}${j.distinctRelease ? `; with one entry per shopper: ${met(j.distinctRelease.ms)}` : ''}; forced-exit cascade: ${met(j.exitCascade.ms)}.`, '');
     L.push(`Largest union-release transaction by collection: ${Object.entries(j.unionRelease.largestByCollection).map(([k, v]) => `${k} ${v}`).join(', ')}. Largest exit transaction: ${Object.entries(j.exitCascade.largestByCollection).map(([k, v]) => `${k} ${v}`).join(', ')}. verifyLedger afterwards: ${j.ledgerOk ? 'ok' : '**failed**'}.`, '');
   }
 
