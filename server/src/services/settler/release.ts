@@ -151,11 +151,16 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
     const amount = mine.reduce((a, e) => a + e.entitlementFen - e.receivedFen, 0);
     mv.move(acct.unionPool, acct.userCash(userId), amount, '工会排队释放');
     mv.move(acct.userUnionEntitlement(userId), acct.unionEntitlementIssuer, amount, '工会排队释放');
-    messages.push({ userId, kind: 'completed', data: { amount: String(amount), entryId: mine[0]!._id, count: String(mine.length), queue: '工会排队' } });
+    // (an entry with nothing left to pay is closed without telling anyone it received ¥0)
+    if (amount > 0) messages.push({ userId, kind: 'completed', data: { amount: String(amount), entryId: mine[0]!._id, count: String(mine.length), queue: '工会排队' } });
     fen += amount;
     count += mine.length;
   }
-  if (fen > pool) throw new Error('invariant: a union release step would pay more than the pool holds');
+  if (fen > pool) {
+    // (cannot happen while only this job moves the pool; if it did, plan again rather than fail every step)
+    await saveJob(tx, job, { phase: 'plan', planFen: 0, planFrom: null });
+    return { docs: tx.docsWritten() };
+  }
   const paid = shoppers.flatMap((x) => x.entries);
   const r = await entries.bulkWrite(
     paid.map((e) => ({ updateOne: { filter: { _id: e._id, status: 'pending' as const }, update: { $set: { receivedFen: e.entitlementFen, status: 'completed' as const, closedAt: at } } } })),
