@@ -116,7 +116,8 @@ export function renderReport(r: any): string {
     const m = P.instances;
     L.push(`${m.instances} instances (each its own app: deps, settler, lease holder id) share one embedded database through a proxy that adds ${m.latencyMs} ms to every database operation (a network round trip); ${m.instances * m.shoppersPerInstance} shoppers create cashier orders on one instance and have the payment notified on another for ${f(m.seconds, 0)} s.`, '');
     L.push(`- ${int(m.payments)} payments recorded, **${f(m.paymentsPerSecond, 1)} payments/s**; payNotify p50 ${int(m.notify.p50Ms)} ms, p99 ${int(m.notify.p99Ms)} ms; errors ${m.errors}.`);
-    L.push(`- Settlement lag (recorded → settled) p50 ${int(m.settleLagMs.p50)} ms, p99 ${int(m.settleLagMs.p99)} ms, max ${int(m.settleLagMs.max)} ms.`);
+    L.push(`- Settlement lag (recorded → settled) p50 ${int(m.settleLagMs.p50)} ms, p99 ${int(m.settleLagMs.p99)} ms, max ${int(m.settleLagMs.max)} ms: the payments are recorded faster than one settler settles them at this latency, and in this simulation every instance shares one process, so the settler also waits behind the shoppers' calls.`);
+    if (m.drain) L.push(`- After the load, ${int(m.drain.backlog)} payments were still to settle; one settler alone (no other calls) settled them in ${f(m.drain.ms / 1000, 1)} s: **${f(m.drain.perSecond, 0)} orders/s** at ${m.latencyMs} ms per database operation (a batch is a sequence of round trips; MongoDB runs a transaction's operations one after another).`);
     L.push(`- Transactions: ${int(m.transactions.attempts)} attempts for ${int(m.transactions.commits)} commits (**${f(m.transactions.attemptsPerCommit, 3)} attempts per commit**), largest ${int(m.transactions.largestDocs)} documents. verifyLedger: ${m.ledgerOk ? 'ok' : '**failed**'}.`, '');
   }
 
