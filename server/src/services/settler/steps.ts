@@ -15,7 +15,7 @@ import { newId } from '../../repo/ids';
 import { loadConfig } from '../config';
 import { fence, type Lease } from './lease';
 import { BATCH_ORDERS, dueOrders, loadBuyers, loadCounters, loadGreen, loadGreenState, loadQueues, loadScopes, loadUnion, workFor } from './load';
-import { releaseStep } from './release';
+import { PLAN_READS, releaseStep } from './release';
 import { SETTLER_BOOK, writeBatch } from './write';
 
 /**
@@ -63,7 +63,7 @@ export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
     const instant = lastResetInstant(config.rebate.reset, horizon);
     if (instant && (!settler.resetAt || instant.getTime() > settler.resetAt.getTime())) return resetChunk(tx, instant, horizon);
     const job = await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
-    if (job) return { kind: 'release', settled: [], docs: (await releaseStep(tx, job)).docs };
+    if (job) return { kind: 'release', settled: [], docs: (await releaseStep(tx, job, { planReads: PLAN_READS, maxDocs: MAX_TX_DOCS - OWN_DOCS })).docs };
     const green = await loadGreenState(tx, config);
     if ((green.version ?? 0) !== settler.greenVersion) return exitChunk(tx, config, green, horizon);
     if (due.length) return orderBatch(tx, config, settler, green, due, ctx.random, takenAt);
