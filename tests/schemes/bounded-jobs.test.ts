@@ -5,7 +5,7 @@ import { col, MAX_TX_DOCS, resetTxStats, runTransaction, txStats } from '../../s
 import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
 import { post } from '../../server/src/repo/ledger';
 import { PLAN_READS } from '../../server/src/services/settler/release';
-import { ADMIN, createTestApp, type TestApp } from '../helpers/app';
+import { ADMIN, createTestApp, shop, type TestApp } from '../helpers/app';
 
 /**
  * SPEC §4/§5/§9: the daily union release and the forced-exit cascade run in bounded transactions
@@ -84,6 +84,21 @@ describe('bounded jobs over 10⁵ records', () => {
    * 2.4× its consumption and exits at 2×. Exits pay value − 10% fee; the fee raises the price.
    */
   async function exitCascade(n: number, users: number): Promise<{ commits: number; maxDocs: number; ms: number }> {
+    await loadLots(n, users);
+    resetTxStats(app.deps.store);
+    const t0 = Date.now();
+    await app.settled();
+    const ms = Date.now() - t0;
+    const stats = txStats(app.deps.store);
+    expect(await col(app.deps.store.db, 'green_lots').countDocuments({ status: 'exited' })).toBe(n);
+    expect(await col(app.deps.store.db, 'green_lots').countDocuments({ status: 'active' })).toBe(0);
+    expect(stats.maxDocs).toBeLessThanOrEqual(MAX_TX_DOCS);
+    expect((await app.verify()).problems).toEqual([]);
+    return { commits: stats.commits, maxDocs: stats.maxDocs, ms };
+  }
+
+  /** n lots of `users` shoppers, all due to exit, and a new pool version (the settler looks for exits). */
+  async function loadLots(n: number, users: number): Promise<void> {
     const lots: GreenLotDoc[] = [];
     const perUser = new Map<string, number>();
     for (let i = 0; i < n; i++) {
@@ -100,17 +115,6 @@ describe('bounded jobs over 10⁵ records', () => {
     const holdings = [...perUser].map(([u, units]) => [acct.greenIssuer, acct.userGreen(u), units] as [string, string, number]);
     await fund(`fixture:green:${users}`, [[acct.extWxPay, acct.greenPool, poolFen], ...holdings.splice(0, 100)]);
     for (let part = 1; holdings.length; part++) await fund(`fixture:green:${users}:${part}`, holdings.splice(0, 100));
-
-    resetTxStats(app.deps.store);
-    const t0 = Date.now();
-    await app.settled();
-    const ms = Date.now() - t0;
-    const stats = txStats(app.deps.store);
-    expect(await col(app.deps.store.db, 'green_lots').countDocuments({ status: 'exited' })).toBe(n);
-    expect(await col(app.deps.store.db, 'green_lots').countDocuments({ status: 'active' })).toBe(0);
-    expect(stats.maxDocs).toBeLessThanOrEqual(MAX_TX_DOCS);
-    expect((await app.verify()).problems).toEqual([]);
-    return { commits: stats.commits, maxDocs: stats.maxDocs, ms };
   }
 
   it(`forced-exit cascade over ${N} lots: bounded transactions of the settler`, async () => {
@@ -126,4 +130,31 @@ describe('bounded jobs over 10⁵ records', () => {
     const r = await exitCascade(3000, 200);
     expect(r.maxDocs).toBeGreaterThan(MAX_TX_DOCS - 20); // the budget is used, not wasted
   }, 300_000);
+
+  it('a long cascade takes turns with due payments: payments recorded meanwhile settle before it ends', async () => {
+    await app.close();
+    app = await freshApp();
+    const { cashierId } = await shop(app);
+    const shoppers = ['turn-a', 'turn-b', 'turn-c'];
+    const orders: string[] = [];
+    for (const who of shoppers) {
+      await app.call(who, 'user', 'login');
+      orders.push((await app.call(who, 'order', 'cashier', { cashierId, amountFen: 10_000 })).orderId);
+    }
+    await loadLots(6000, 300); // about 60 exit steps
+    // WeChat Pay's notifications: each records its payment and starts the settler, which finds the cascade due
+    await Promise.all(orders.map((orderId) => app.call(null, 'payNotify', 'notify', { outTradeNo: orderId, transactionId: `WX${orderId}`, totalFee: 10_000, resultCode: 'SUCCESS' }, { source: 'wx_paycallback' })));
+    await app.settled();
+    const journal = col(app.deps.store.db, 'journal');
+    const exits = await journal.find({ type: 'green.exit' }).sort({ height: 1 }).toArray();
+    const settled = await journal.find({ 'refs.orderId': { $in: orders }, book: exits[0]!.book }).sort({ height: 1 }).toArray();
+    expect(exits.length).toBeGreaterThan(40);
+    expect(settled.length).toBeGreaterThan(0);
+    // every payment settled while exits were still to come, not after the whole cascade
+    expect(settled[settled.length - 1]!.height).toBeLessThan(exits[exits.length - 1]!.height);
+    expect(await col(app.deps.store.db, 'orders').countDocuments({ _id: { $in: orders }, status: 'completed', settleDue: false })).toBe(orders.length);
+    // every fixture lot exited (the three payments minted lots of their own, at the new price)
+    expect(await col(app.deps.store.db, 'green_lots').countDocuments({ status: 'active', orderId: null })).toBe(0);
+    expect((await app.verify()).problems).toEqual([]);
+  }, 120_000);
 });

@@ -626,6 +626,8 @@ export interface SettlerDoc {
   resetAt: Date | null;
   /** the green pool version at which no lot was due to exit */
   greenVersion: number;
+  /** what the last step was: a cascade of exits takes turns with due orders (steps.ts) */
+  lastStep?: 'exits' | 'batch';
   transactions: number;
 }
 

@@ -25,6 +25,7 @@ import { SETTLER_BOOK, writeBatch } from './write';
  *   2. a step of a requested job (the day's union release, release.ts),
  *   3. a chunk of the green exit cascade, when the pool changed since it was last checked,
  *   4. a batch of due orders, in payment order (a cut settlement first).
+ * 3 and 4 take turns while both have work, so a long cascade does not hold up the payments.
  * Everything is resumable from the database: a settler that dies between steps, or inside one
  * (its transaction never commits), leaves nothing half done.
  */
@@ -65,7 +66,11 @@ export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
     const job = await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
     if (job) return { kind: 'release', settled: [], docs: (await releaseStep(tx, job, { planReads: PLAN_READS, maxDocs: MAX_TX_DOCS - OWN_DOCS })).docs };
     const green = await loadGreenState(tx, config);
-    if ((green.version ?? 0) !== settler.greenVersion) return exitChunk(tx, config, green, horizon);
+    // a long cascade of exits takes turns with due orders, so payments keep settling while it
+    // runs: each exit is its own event at the pool as it then is, and an order settled between
+    // two exit steps simply comes before the later exits
+    const exitsDue = (green.version ?? 0) !== settler.greenVersion;
+    if (exitsDue && (due.length === 0 || settler.lastStep !== 'exits')) return exitChunk(tx, config, green, horizon);
     if (due.length) return orderBatch(tx, config, settler, green, due, ctx.random, takenAt);
     return null;
   });
@@ -139,7 +144,7 @@ async function exitChunk(tx: Tx, config: PluginConfig, green: GreenStateDoc, at:
   book.finish(w);
   await writeBatch(tx, w);
   // our own write bumps the version: when nothing more is due, that is the version checked
-  if (!r.more) await settlerSet(tx, { greenVersion: r.exited > 0 ? version + 1 : version });
+  await settlerSet(tx, r.more ? { lastStep: 'exits' } : { lastStep: 'exits', greenVersion: r.exited > 0 ? version + 1 : version });
   return { kind: 'exits', settled: [], docs: tx.docsWritten() };
 }
 
@@ -169,7 +174,7 @@ async function orderBatch(tx: Tx, config: PluginConfig, settler: SettlerDoc, gre
     Object.assign(set, { settleSeq: ++seq, settleTakenAt: takenAt, settledWallAt: wall });
   }
   await writeBatch(tx, plan.writes);
-  const set: Partial<SettlerDoc> = { seq, cut: plan.cut?.orderId ?? null };
+  const set: Partial<SettlerDoc> = { seq, cut: plan.cut?.orderId ?? null, lastStep: 'batch' };
   if (plan.writes.green && !plan.greenExitsPending && (greenBefore.version ?? 0) === settler.greenVersion) set.greenVersion = (greenBefore.version ?? 0) + 1;
   await settlerSet(tx, set);
   return { kind: 'batch', settled: plan.done.map((d) => d.orderId), docs: tx.docsWritten() };
