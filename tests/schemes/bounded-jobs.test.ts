@@ -62,7 +62,7 @@ describe('bounded jobs over 10⁵ records', () => {
     expect(first.released).toBe(N - 1);
     expect(first.blocked).toBe(true);
     // plan steps (reads only), then pay steps of about 480 entries each (one shopper's entries
-    // together: ${USERS} shoppers hold ${N / USERS} entries each), then one look at the blocked cut
+    // together: each of the USERS shoppers holds N / USERS entries), then one look at the blocked cut
     const planSteps = Math.ceil(N / PLAN_READS);
     expect(first.transactions).toBeGreaterThan(planSteps + N / 500);
     expect(first.transactions).toBeLessThanOrEqual(planSteps + Math.ceil(N / 450) + USERS + 3);
