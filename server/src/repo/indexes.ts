@@ -83,11 +83,14 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     [{ closedAt: 1 }, { name: 'closedAt_closed', partialFilterExpression: { status: { $in: [...CLOSED_UNION_STATUSES] } } }],
   ],
   green_lots: [
-    [{ status: 1, exitKey: 1 }],
+    // the exit cascade: active lots by exit price. Partial: a lot that exits leaves it (one change
+    // instead of a move to the 'exited' range, where no query looks)
+    [{ exitKey: 1 }, { name: 'exitKey_active', partialFilterExpression: { status: 'active' } }],
     [{ userId: 1, status: 1, createdAt: 1 }],
     [{ orderId: 1 }],
-    // admin.simulateConfig: lots that exited in a period
-    [{ exitedAt: 1 }],
+    // admin.simulateConfig: lots that exited in a period. Partial: the active lots (no exitedAt) are
+    // not in it, so a lot enters it once, when it exits
+    [{ exitedAt: 1 }, { name: 'exitedAt_exited', partialFilterExpression: { status: 'exited' } }],
   ],
   journal: [
     [{ eventKey: 1 }, { unique: true }],
@@ -138,6 +141,8 @@ const RETIRED: { [K in keyof Collections]?: string[] } = {
   entries: ['closedAt_1'],
   // closedAt_1 as above; status_1_eligibleDay_1_seq_1: no query used it (the release reads in seq order, by status_1_seq_1)
   union_entries: ['closedAt_1', 'status_1_eligibleDay_1_seq_1'],
+  // replaced by the partial exitKey_active and exitedAt_exited
+  green_lots: ['status_1_exitKey_1', 'exitedAt_1'],
 };
 
 /** Create every index (idempotent: an existing one with the same definition is left alone), drop the retired ones. Only the setup step calls this. */

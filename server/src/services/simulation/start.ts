@@ -436,7 +436,7 @@ class StartBuilder {
       const x = atStart(l);
       if (x) lots.set(x._id, x);
     });
-    this.reads += await paged<GreenLotDoc>(tx, 'green_lots', { exitedAt: { $gte: from } }, 'exitedAt', (l) => {
+    this.reads += await paged<GreenLotDoc>(tx, 'green_lots', { status: 'exited', exitedAt: { $gte: from } }, 'exitedAt', (l) => {
       const x = atStart(l);
       if (x) lots.set(x._id, x);
     });
