@@ -75,10 +75,12 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   union_entries: [
     [{ seq: 1 }, { unique: true }],
     [{ orderId: 1 }],
-    // pending entries in seq order (the release's plan, the replay's first pending entry)
-    [{ status: 1, seq: 1 }],
-    // a shopper's pending entries in seq order (a referrer's acceleration, the release's pay steps)
-    [{ userId: 1, status: 1, seq: 1 }],
+    // pending entries in seq order (the release's plan, the replay's first pending entry), and a
+    // shopper's (a referrer's acceleration, the release's pay steps, verifyLedger). Partial, over the
+    // pending entries only: every query states status 'pending', and an entry that is paid or
+    // cancelled leaves them (one change each, instead of a move to a range no query reads)
+    [{ status: 1, seq: 1 }, { name: 'status_seq_pending', partialFilterExpression: { status: 'pending' } }],
+    [{ userId: 1, status: 1, seq: 1 }, { name: 'userId_status_seq_pending', partialFilterExpression: { status: 'pending' } }],
     [{ userId: 1, createdAt: -1 }],
     [{ closedAt: 1 }, { name: 'closedAt_closed', partialFilterExpression: { status: { $in: [...CLOSED_UNION_STATUSES] } } }],
   ],
@@ -139,8 +141,9 @@ export function indexFingerprint(): string {
 const RETIRED: { [K in keyof Collections]?: string[] } = {
   // replaced by the partial closedAt_closed (the pending entries are not in it)
   entries: ['closedAt_1'],
-  // closedAt_1 as above; status_1_eligibleDay_1_seq_1: no query used it (the release reads in seq order, by status_1_seq_1)
-  union_entries: ['closedAt_1', 'status_1_eligibleDay_1_seq_1'],
+  // closedAt_1 as above; status_1_eligibleDay_1_seq_1: no query used it (the release reads in seq
+  // order); status_1_seq_1 and userId_1_status_1_seq_1: replaced by the partial ones over pending entries
+  union_entries: ['closedAt_1', 'status_1_eligibleDay_1_seq_1', 'status_1_seq_1', 'userId_1_status_1_seq_1'],
   // replaced by the partial exitKey_active and exitedAt_exited
   green_lots: ['status_1_exitKey_1', 'exitedAt_1'],
 };
