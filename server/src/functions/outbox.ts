@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
-import { emptyReport } from '../services/outbox/dispatch';
+import { addReport, emptyReport } from '../services/outbox/dispatch';
 import { runSweeps } from '../services/sweeps';
 
 /** One call stops starting new passes after this long (the function's timeout is 60 s) and starts the next call instead. */
@@ -24,7 +24,7 @@ export const outbox = {
       const total = emptyReport();
       for (;;) {
         const r = await ctx.deps.outbox.run(ctx.now);
-        for (const k of ['claimed', 'done', 'skipped', 'retried', 'dead', 'lost', 'split'] as const) total[k] += r[k];
+        addReport(total, r);
         total.more = r.more;
         if (!r.more || Date.now() - started > OUTBOX_BUDGET_MS) break;
       }

@@ -57,6 +57,11 @@ export interface PassReport {
 
 export const emptyReport = (): PassReport => ({ claimed: 0, done: 0, skipped: 0, retried: 0, dead: 0, lost: 0, split: 0, more: false });
 
+/** Add one pass's counts to a running total (several passes reported as one). */
+export function addReport(total: PassReport, r: PassReport): void {
+  for (const k of ['claimed', 'done', 'skipped', 'retried', 'dead', 'lost', 'split'] as const) total[k] += r[k];
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -2,7 +2,7 @@ import type { Store } from '../../repo/db';
 import type { OutboxPort } from '../../runtime/context';
 import type { Payouts } from '../../runtime/payout';
 import type { WxPort } from '../../runtime/wx';
-import { dispatchPass, emptyReport, type PassReport } from './dispatch';
+import { addReport, dispatchPass, emptyReport, type PassReport } from './dispatch';
 
 /**
  * This instance's side of the outbox (like the settler's: correctness lives in the database —
@@ -73,7 +73,7 @@ export class Dispatcher implements OutboxPort {
       for (let i = 0; i < (this.opts.maxPasses ?? 20) && !this.stopped; i++) {
         this.again = false;
         const r = await this.run(this.latestNow);
-        for (const k of ['claimed', 'done', 'skipped', 'retried', 'dead', 'lost', 'split'] as const) total[k] += r[k];
+        addReport(total, r);
         total.more = r.more;
         if (!r.more && !this.again) break;
       }
@@ -123,7 +123,7 @@ export class Dispatcher implements OutboxPort {
     const total = emptyReport();
     for (let i = 0; i < maxPasses; i++) {
       const r = await this.run(now);
-      for (const k of ['claimed', 'done', 'skipped', 'retried', 'dead', 'lost', 'split'] as const) total[k] += r[k];
+      addReport(total, r);
       if (!r.more && r.claimed === 0 && r.split === 0) return total;
     }
     total.more = true;

@@ -6,6 +6,7 @@ import { col, s, type Tx } from '../../repo/db';
 import type { JobDoc, UnionEntryDoc } from '../../repo/documents';
 import { postBatch } from '../../repo/ledger';
 import { queueMessages } from '../outbox/queue';
+import { saveJob as saveJobDoc } from './jobs';
 import { SETTLER_BOOK } from './write';
 
 /**
@@ -56,13 +57,10 @@ async function poolFen(tx: Tx): Promise<number> {
   return (await col(tx.db, 'union_state').findOne({ _id: 'union' }, s(tx)))?.poolFen ?? 0;
 }
 
-async function saveJob(tx: Tx, job: JobDoc, set: Partial<JobDoc>, inc: { processed: number; amountFen: number } = { processed: 0, amountFen: 0 }): Promise<void> {
-  const done = set.status === 'done';
-  await col(tx.db, 'jobs').updateOne(
-    { _id: job._id },
-    { $set: { ...set, status: done ? 'done' : 'running', finishedAt: done ? tx.now : null }, $inc: { chunks: 1, transactions: 1, processed: inc.processed, amountFen: inc.amountFen } },
-    s(tx),
-  );
+/** This job's step: its totals and where it stands (`status: 'done'` in `set` closes it). */
+function saveJob(tx: Tx, job: JobDoc, set: Partial<JobDoc>, inc?: { processed: number; amountFen: number }): Promise<void> {
+  const { status, ...rest } = set;
+  return saveJobDoc(tx, job._id, 'union-release', status === 'done', inc, rest);
 }
 
 /** Limits of a step (the settler's: PLAN_READS and the bound less its own bookkeeping; tests make them small to reach every path with few entries). */

@@ -15,6 +15,7 @@ import { newId } from '../../repo/ids';
 import { loadConfig } from '../config';
 import { fence, type Lease } from './lease';
 import { BATCH_ORDERS, dueOrders, loadBuyers, loadCounters, loadGreen, loadGreenState, loadQueues, loadScopes, loadUnion, workFor } from './load';
+import { saveJob } from './jobs';
 import { PLAN_READS, releaseStep } from './release';
 import { SETTLER_BOOK, writeBatch } from './write';
 
@@ -79,18 +80,6 @@ export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
 const workAt = (o: OrderDoc) => o.settleDueAt ?? o.paidAt ?? o.createdAt;
 
 const settlerSet = (tx: Tx, set: Partial<SettlerDoc>) => col(tx.db, 'settler').updateOne({ _id: 'settler' }, { $set: set }, s(tx));
-
-/** Save a step's job document (totals and where it stands); `reset:<instant>` and `union-release:<day>` are what runDaily reports. */
-async function saveJob(tx: Tx, id: string, kind: string, done: boolean, inc: { processed: number; amountFen: number }, set: Record<string, unknown> = {}): Promise<void> {
-  const $set = { status: done ? ('done' as const) : ('running' as const), finishedAt: done ? tx.now : null, ...set };
-  // a path may be in $set or $setOnInsert, not both (the server refuses it with code 40)
-  const onInsert = Object.fromEntries(Object.entries({ kind, startedAt: tx.now, note: '', cursor: 0 }).filter(([k]) => !(k in $set)));
-  await col(tx.db, 'jobs').updateOne(
-    { _id: id },
-    { $set, $inc: { chunks: 1, transactions: 1, processed: inc.processed, amountFen: inc.amountFen }, $setOnInsert: onInsert },
-    { ...s(tx), upsert: true },
-  );
-}
 
 /** 队列奖励清零: expire pending entries created before the instant, a chunk at a time. */
 async function resetChunk(tx: Tx, instant: Date, at: Date): Promise<StepResult> {
