@@ -88,7 +88,12 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     // the exit cascade: active lots by exit price. Partial: a lot that exits leaves it (one change
     // instead of a move to the 'exited' range, where no query looks)
     [{ exitKey: 1 }, { name: 'exitKey_active', partialFilterExpression: { status: 'active' } }],
-    [{ userId: 1, status: 1, createdAt: 1 }],
+    // a shopper's lots newest first (myGreen, the what-if): a lot's userId and createdAt never
+    // change, so an exit or a refund makes no change here
+    [{ userId: 1, createdAt: 1 }],
+    // a shopper's active lots, oldest first (an exchange takes them in order; verifyLedger sums
+    // them). Partial: a lot that exits or is refunded leaves it (one change instead of a move)
+    [{ userId: 1, status: 1, createdAt: 1 }, { name: 'userId_status_createdAt_active', partialFilterExpression: { status: 'active' } }],
     [{ orderId: 1 }],
     // admin.simulateConfig: lots that exited in a period. Partial: the active lots (no exitedAt) are
     // not in it, so a lot enters it once, when it exits
@@ -144,8 +149,9 @@ const RETIRED: { [K in keyof Collections]?: string[] } = {
   // closedAt_1 as above; status_1_eligibleDay_1_seq_1: no query used it (the release reads in seq
   // order); status_1_seq_1 and userId_1_status_1_seq_1: replaced by the partial ones over pending entries
   union_entries: ['closedAt_1', 'status_1_eligibleDay_1_seq_1', 'status_1_seq_1', 'userId_1_status_1_seq_1'],
-  // replaced by the partial exitKey_active and exitedAt_exited
-  green_lots: ['status_1_exitKey_1', 'exitedAt_1'],
+  // replaced by the partial exitKey_active and exitedAt_exited; userId_1_status_1_createdAt_1 by
+  // userId_1_createdAt_1 and the partial userId_status_createdAt_active
+  green_lots: ['status_1_exitKey_1', 'exitedAt_1', 'userId_1_status_1_createdAt_1'],
 };
 
 /** Create every index (idempotent: an existing one with the same definition is left alone), drop the retired ones. Only the setup step calls this. */
