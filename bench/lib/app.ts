@@ -33,10 +33,14 @@ export interface BenchApp {
   close(): Promise<void>;
 }
 
-export async function openBenchApp(opts: { dir?: string; fsync?: 'always' | 'off' } = {}): Promise<BenchApp> {
+/**
+ * `outbox: 'off'`: nothing here delivers messages after a call (as in WeChat cloud, where the
+ * `outbox` function delivers them in another instance); the bench delivers them itself.
+ */
+export async function openBenchApp(opts: { dir?: string; fsync?: 'always' | 'off'; outbox?: 'off' } = {}): Promise<BenchApp> {
   const client = await openEmbeddedClient(opts.dir ? { dir: opts.dir, fsync: opts.fsync ?? 'always', compactJournalBytes: 2 ** 40 } : {});
   const store = await openStore({ client });
-  const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: [ADMIN], random: seeded(7) });
+  const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: [ADMIN], random: seeded(7), ...(opts.outbox ? { outbox: { afterAnswer: opts.outbox } } : {}) });
   const app: BenchApp = {
     deps,
     dir: opts.dir,

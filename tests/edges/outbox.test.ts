@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { col } from '../../server/src/repo/db';
 import { makeDeps } from '../../server/src/app/deps';
+import { DISPATCH_CONCURRENCY } from '../../server/src/services/outbox/dispatch';
 import { ADMIN, createTestApp, shop, type TestApp } from '../helpers/app';
 import { FakeWeChat } from '../support/fake-wx';
 
@@ -127,6 +128,40 @@ describe('dispatch never delays an answer and never sends twice', () => {
     const done = await col(app.deps.store.db, 'outbox').countDocuments({ kind: 'payout', status: 'done' });
     expect(done).toBeGreaterThan(0);
     expect(wx.messages.length).toBe(done);
+  });
+
+  it('one dispatcher overlaps a few sends (at most DISPATCH_CONCURRENCY), each message once', async () => {
+    const wx = new FakeWeChat();
+    wx.lateMs = 20;
+    app = await createTestApp({ wx, outbox: { afterAnswer: 'off' } });
+    const s = await configured(app, wx);
+    for (const who of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      await app.call(who, 'user', 'login');
+      await app.call(who, 'user', 'subscribe', { results: { TPL_PAYOUT_1: 'accept' } });
+      const o = await app.call(who, 'order', 'cashier', { cashierId: s.cashierId, amountFen: 10_000 });
+      await app.call(who, 'order', 'pay', { orderId: o.orderId });
+      await app.raw(null, 'payNotify', { action: 'notify', ...wx.pay(o.orderId) }, { source: 'wx_paycallback' });
+      await app.settled();
+    }
+    wx.inject('sendSubscribeMessage', ...Array<'late'>(50).fill('late'));
+    let inFlight = 0;
+    let most = 0;
+    const send = wx.sendSubscribeMessage.bind(wx);
+    wx.sendSubscribeMessage = async (p) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await send(p);
+      } finally {
+        inFlight--;
+      }
+    };
+    await app.deps.outbox.drain(new Date());
+    const done = await col(app.deps.store.db, 'outbox').countDocuments({ kind: 'payout', status: 'done' });
+    expect(done).toBeGreaterThan(2);
+    expect(wx.messages.length).toBe(done);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(DISPATCH_CONCURRENCY);
+    expect(await col(app.deps.store.db, 'outbox').countDocuments({ status: { $in: ['pending', 'sending'] } })).toBe(0);
   });
 
   it('a permanent error is a dead letter at once, listed with its error; an admin retries it', async () => {

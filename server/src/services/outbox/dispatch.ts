@@ -28,6 +28,13 @@ export const LEASE_MS = 60_000;
 export const CALL_TIMEOUT_MS = 20_000;
 /** Messages claimed per pass. */
 export const DISPATCH_BATCH = 50;
+/**
+ * Messages of a pass in flight at once. Each is an external call (tens of ms in WeChat cloud)
+ * between two small transactions of its own; one at a time, a job that queued 10⁵ messages took
+ * minutes to deliver even locally (the transactions' fsyncs in a row). Messages are independent —
+ * any number of dispatchers may already send at once — so a pass overlaps a few.
+ */
+export const DISPATCH_CONCURRENCY = 8;
 /** Errors kept on a message for admins. */
 const ERRORS_KEPT = 5;
 
@@ -180,6 +187,7 @@ export async function dispatchPass(ctx: Omit<SendContext, 'config'>, batch = DIS
     .limit(batch + 1)
     .toArray();
   report.more = due.length > batch;
+  const singles: string[] = [];
   for (const m of due.slice(0, batch)) {
     if (m.kind === 'bundle') {
       if (m.status !== 'pending') continue;
@@ -188,8 +196,16 @@ export async function dispatchPass(ctx: Omit<SendContext, 'config'>, batch = DIS
       report.more = true; // its messages are sent by the next pass
       continue;
     }
-    await sendOne(full, m._id, report);
+    singles.push(m._id);
   }
+  let next = 0;
+  const worker = async () => {
+    while (next < singles.length) await sendOne(full, singles[next++]!, report);
+  };
+  // (allSettled: a failing worker must not leave the others' failures unhandled)
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(DISPATCH_CONCURRENCY, singles.length) }, worker));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return report;
 }
 

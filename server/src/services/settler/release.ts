@@ -45,6 +45,9 @@ const PAY_FIXED = 7;
 /** Per shopper: the CASH and UENT balances and their rows. */
 const PER_SHOPPER = 4;
 
+/** A shopper with at most this many planned entries suggests the next ones have few too (see payStep). */
+const FEW_ENTRIES = 4;
+
 type Step = { docs: number };
 
 const pendingEligible = (day: string, from: number, to?: number) => ({
@@ -126,16 +129,28 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
   const from = head[0]!.seq - 1;
   let room = limits.maxDocs - PAY_FIXED;
   const shoppers: { userId: string; entries: UnionEntryDoc[] }[] = [];
-  for (const userId of new Set(head.map((e) => e.userId))) {
+  const candidates = [...new Set(head.map((e) => e.userId))];
+  // Shoppers whose planned entries are all known: the first one's from its own query; when that
+  // shopper has few entries, the next ones' from ONE query over all of them (a queue where
+  // most shoppers hold one entry would otherwise cost a query per entry). That query is used only
+  // when it returns fewer than its limit, i.e. every matching entry; otherwise each shopper's own.
+  let known: Map<string, UnionEntryDoc[]> | null = null;
+  for (const userId of candidates) {
     if (room <= PER_SHOPPER) break;
-    const mine = (await entries
-      .find({ ...pendingEligible(day, from, cut), userId }, s(tx))
-      .sort({ seq: 1 })
-      .limit(room - PER_SHOPPER)
-      .toArray()) as UnionEntryDoc[];
+    let mine = known?.get(userId);
+    if (mine === undefined) {
+      mine = (await entries
+        .find({ ...pendingEligible(day, from, cut), userId }, s(tx))
+        .sort({ seq: 1 })
+        .limit(room - PER_SHOPPER)
+        .toArray()) as UnionEntryDoc[];
+    } else if (mine.length > room - PER_SHOPPER) {
+      mine = mine.slice(0, room - PER_SHOPPER);
+    }
     if (mine.length === 0) continue;
     shoppers.push({ userId, entries: mine });
     room -= mine.length + PER_SHOPPER;
+    if (known === null && shoppers.length === 1 && mine.length <= FEW_ENTRIES) known = await entriesOf(tx, day, from, cut, candidates.slice(1), room);
   }
   if (shoppers.length === 0) throw new Error(`invariant: a union release step has no room for one shopper (maxDocs ${limits.maxDocs})`);
   const mv = new Movements();
@@ -168,4 +183,21 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
   await queueMessages(tx, messages);
   await saveJob(tx, job, { cursor: from, expectPoolFen: pool - fen }, { processed: count, amountFen: fen });
   return { docs: tx.docsWritten() };
+}
+
+/**
+ * Every planned entry of these shoppers (seq order per shopper), in one query; null when there
+ * are more than `limit` of them (then each shopper's are read on their own, as many as fit).
+ */
+async function entriesOf(tx: Tx, day: string, from: number, cut: number, userIds: string[], limit: number): Promise<Map<string, UnionEntryDoc[]> | null> {
+  if (userIds.length === 0 || limit <= 0) return null;
+  const found = (await col(tx.db, 'union_entries')
+    .find({ ...pendingEligible(day, from, cut), userId: { $in: userIds } }, s(tx))
+    .limit(limit + 1)
+    .toArray()) as UnionEntryDoc[];
+  if (found.length > limit) return null;
+  const by = new Map<string, UnionEntryDoc[]>(userIds.map((u) => [u, []]));
+  for (const e of found) by.get(e.userId)!.push(e);
+  for (const list of by.values()) list.sort((a, b) => a.seq - b.seq);
+  return by;
 }
