@@ -29,10 +29,11 @@ export const CALL_TIMEOUT_MS = 20_000;
 /** Messages claimed per pass. */
 export const DISPATCH_BATCH = 50;
 /**
- * Messages of a pass in flight at once. Each is an external call (tens of ms in WeChat cloud)
- * between two small transactions of its own; one at a time, a job that queued 10⁵ messages took
- * minutes to deliver even locally (the transactions' fsyncs in a row). Messages are independent —
- * any number of dispatchers may already send at once — so a pass overlaps a few.
+ * Messages of a pass in flight at once, where the pass has the process to itself (the `outbox`
+ * cloud function, a drain; see Dispatcher.run). Each is an external call (tens of ms in WeChat
+ * cloud) between two small transactions of its own; one at a time, a job that queued 10⁵
+ * messages took minutes to deliver even locally. Messages are independent — any number of
+ * dispatchers may already send at once — so a pass overlaps a few.
  */
 export const DISPATCH_CONCURRENCY = 8;
 /** Errors kept on a message for admins. */
@@ -176,7 +177,7 @@ async function sendOne(ctx: SendContext, id: string, report: PassReport): Promis
  * One bounded pass: split due bundles, then claim, call and record up to `batch` due messages,
  * oldest first. Safe to run on any number of instances at once.
  */
-export async function dispatchPass(ctx: Omit<SendContext, 'config'>, batch = DISPATCH_BATCH): Promise<PassReport> {
+export async function dispatchPass(ctx: Omit<SendContext, 'config'>, batch = DISPATCH_BATCH, concurrency = DISPATCH_CONCURRENCY): Promise<PassReport> {
   const report = emptyReport();
   const outbox = col(ctx.store.db, 'outbox');
   const config = await readConfig(ctx.store.db);
@@ -203,7 +204,7 @@ export async function dispatchPass(ctx: Omit<SendContext, 'config'>, batch = DIS
     while (next < singles.length) await sendOne(full, singles[next++]!, report);
   };
   // (allSettled: a failing worker must not leave the others' failures unhandled)
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(DISPATCH_CONCURRENCY, singles.length) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(concurrency, singles.length)) }, worker));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return report;

@@ -2,7 +2,7 @@ import type { Store } from '../../repo/db';
 import type { OutboxPort } from '../../runtime/context';
 import type { Payouts } from '../../runtime/payout';
 import type { WxPort } from '../../runtime/wx';
-import { addReport, dispatchPass, emptyReport, type PassReport } from './dispatch';
+import { addReport, dispatchPass, DISPATCH_BATCH, DISPATCH_CONCURRENCY, emptyReport, type PassReport } from './dispatch';
 
 /**
  * This instance's side of the outbox (like the settler's: correctness lives in the database —
@@ -42,9 +42,14 @@ export class Dispatcher implements OutboxPort {
     return this.opts.trigger ? 'wechat' : (this.opts.afterAnswer ?? 'await');
   }
 
-  /** One pass here. */
-  async run(now: Date): Promise<PassReport> {
-    const r = await dispatchPass({ store: this.store, wx: this.wx, payouts: this.payouts, now });
+  /**
+   * One pass here. `concurrency`: sends in flight at once — several when the pass has the process
+   * to itself (the outbox function, a drain), one for the passes kicked after a call's answer,
+   * which share the process with the calls (overlapping sends there cost the local gateway's
+   * payments 10–17% of their throughput under load).
+   */
+  async run(now: Date, concurrency = DISPATCH_CONCURRENCY): Promise<PassReport> {
+    const r = await dispatchPass({ store: this.store, wx: this.wx, payouts: this.payouts, now }, DISPATCH_BATCH, concurrency);
     this.stats.passes++;
     this.stats.done += r.done;
     this.stats.dead += r.dead;
@@ -72,7 +77,7 @@ export class Dispatcher implements OutboxPort {
       const total = emptyReport();
       for (let i = 0; i < (this.opts.maxPasses ?? 20) && !this.stopped; i++) {
         this.again = false;
-        const r = await this.run(this.latestNow);
+        const r = await this.run(this.latestNow, 1);
         addReport(total, r);
         total.more = r.more;
         if (!r.more && !this.again) break;
