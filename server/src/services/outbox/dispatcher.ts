@@ -46,7 +46,7 @@ export class Dispatcher implements OutboxPort {
    * One pass here. `concurrency`: sends in flight at once — several when the pass has the process
    * to itself (the outbox function, a drain), one for the passes kicked after a call's answer,
    * which share the process with the calls (overlapping sends there cost the local gateway's
-   * payments 10–17% of their throughput under load).
+   * payments 7–17% of their throughput at 128 shoppers).
    */
   async run(now: Date, concurrency = DISPATCH_CONCURRENCY): Promise<PassReport> {
     const r = await dispatchPass({ store: this.store, wx: this.wx, payouts: this.payouts, now }, DISPATCH_BATCH, concurrency);
