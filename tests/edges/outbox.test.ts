@@ -24,6 +24,19 @@ async function configured(a: TestApp, wx: FakeWeChat) {
   return s;
 }
 
+/** Six subscribed shoppers pay in turn at one cashier: each later payment pays earlier ones, queueing payout messages. */
+async function subscribedPayouts(a: TestApp, wx: FakeWeChat) {
+  const s = await configured(a, wx);
+  for (const who of ['a', 'b', 'c', 'd', 'e', 'f']) {
+    await a.call(who, 'user', 'login');
+    await a.call(who, 'user', 'subscribe', { results: { TPL_PAYOUT_1: 'accept' } });
+    const o = await a.call(who, 'order', 'cashier', { cashierId: s.cashierId, amountFen: 10_000 });
+    await a.call(who, 'order', 'pay', { orderId: o.orderId });
+    await a.raw(null, 'payNotify', { action: 'notify', ...wx.pay(o.orderId) }, { source: 'wx_paycallback' });
+    await a.settled();
+  }
+}
+
 describe('subscribe messages end to end', () => {
   it('the shopper subscribes, a payout is sent with the operator’s template and mapping within WeChat’s length rules; a shopper who did not subscribe is skipped, not a dead letter', async () => {
     const wx = new FakeWeChat();
@@ -112,15 +125,7 @@ describe('dispatch never delays an answer and never sends twice', () => {
     const wx = new FakeWeChat();
     wx.lateMs = 5;
     app = await createTestApp({ wx, outbox: { afterAnswer: 'off' } });
-    const s = await configured(app, wx);
-    for (const who of ['a', 'b', 'c', 'd', 'e', 'f']) {
-      await app.call(who, 'user', 'login');
-      await app.call(who, 'user', 'subscribe', { results: { TPL_PAYOUT_1: 'accept' } });
-      const o = await app.call(who, 'order', 'cashier', { cashierId: s.cashierId, amountFen: 10_000 });
-      await app.call(who, 'order', 'pay', { orderId: o.orderId });
-      await app.raw(null, 'payNotify', { action: 'notify', ...wx.pay(o.orderId) }, { source: 'wx_paycallback' });
-      await app.settled();
-    }
+    await subscribedPayouts(app, wx);
     wx.inject('sendSubscribeMessage', ...Array<'late'>(20).fill('late'));
     const other = makeDeps(app.deps.store, wx, { adminOpenids: [ADMIN], outbox: { afterAnswer: 'off' } });
     const now = new Date();
@@ -134,15 +139,7 @@ describe('dispatch never delays an answer and never sends twice', () => {
     const wx = new FakeWeChat();
     wx.lateMs = 20;
     app = await createTestApp({ wx, outbox: { afterAnswer: 'off' } });
-    const s = await configured(app, wx);
-    for (const who of ['a', 'b', 'c', 'd', 'e', 'f']) {
-      await app.call(who, 'user', 'login');
-      await app.call(who, 'user', 'subscribe', { results: { TPL_PAYOUT_1: 'accept' } });
-      const o = await app.call(who, 'order', 'cashier', { cashierId: s.cashierId, amountFen: 10_000 });
-      await app.call(who, 'order', 'pay', { orderId: o.orderId });
-      await app.raw(null, 'payNotify', { action: 'notify', ...wx.pay(o.orderId) }, { source: 'wx_paycallback' });
-      await app.settled();
-    }
+    await subscribedPayouts(app, wx);
     wx.inject('sendSubscribeMessage', ...Array<'late'>(50).fill('late'));
     let inFlight = 0;
     let most = 0;

@@ -204,7 +204,7 @@ export async function dispatchPass(ctx: Omit<SendContext, 'config'>, batch = DIS
     while (next < singles.length) await sendOne(full, singles[next++]!, report);
   };
   // (allSettled: a failing worker must not leave the others' failures unhandled)
-  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(concurrency, singles.length)) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(Math.max(1, concurrency), singles.length) }, worker));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return report;
