@@ -130,7 +130,7 @@ export function renderReport(r: any): string {
   else {
     const m = P.memory;
     L.push(`A data directory with ${int(m.entries)} pending entries on one queue (plus the app's collections and indexes) is built and compacted by a child process; then the real gateway is started on it and ${m.ordersOnBigQueue} orders are settled on that queue over HTTP.`, '');
-    L.push(`- **Peak resident memory of the gateway process: ${m.gatewayPeakMB} MB** (VmHWM; goal ≤ 1 GB: **${m.gatewayPeakMB <= 1024 ? 'met' : 'not met'}**), ${m.gatewayRssAfterStartMB} MB right after start.${m.reopenHeapUsedMB ? ` Of this, the JavaScript heap holds ${m.reopenHeapUsedMB[0]} MB after the reopen and a GC (external buffers ${m.reopenExternalMB[0]} MB): the documents themselves (an entry is 21 fields, ~450 bytes of JSON) and the six \`entries\` indexes, about ${f((m.reopenHeapUsedMB[0] * 1048576) / m.entries / 1024, 1)} KiB per entry. The engine keeps every document and index in memory, so this grows linearly with the number of stored entries.` : ''}`);
+    L.push(`- **Peak resident memory of the gateway process: ${m.gatewayPeakMB} MB** (VmHWM; goal ≤ 1 GB: **${m.gatewayPeakMB <= 1024 ? 'met' : 'not met'}**), ${m.gatewayRssAfterStartMB} MB right after start.${m.reopenHeapUsedMB ? ` Of this, the JavaScript heap holds ${m.reopenHeapUsedMB[0]} MB after the reopen and a GC (external buffers ${m.reopenExternalMB[0]} MB): the documents themselves (an entry is 21 fields, ~450 bytes of JSON) and the \`entries\` indexes (eight besides \`_id\`, one of them partial), about ${f((m.reopenHeapUsedMB[0] * 1048576) / m.entries / 1024, 1)} KiB per entry. The engine keeps every document and index in memory, so this grows linearly with the number of stored entries.` : ''}`);
     L.push(`- **On-disk size: ${mb(m.diskBytes)}** for ${int(m.entries)} entries (${f(m.diskMBPerMillion, 0)} MB per 10⁶; ${m.files.map((x: any) => `${x.file} ${mb(x.bytes)}`).join(', ')}).`);
     L.push(`- **Reopen after a restart: ${m.reopenMs.map((x: number) => `${f(x / 1000, 1)} s`).join(' / ')}** (embedded engine alone, two runs, RSS ${m.reopenRssMB.join(' / ')} MB); the gateway answered \`/health\` ${f(m.gatewayStartMs / 1000, 1)} s after spawn (Node + tsx start, reopen, index check).`);
     L.push(`- Orders on the ${int(m.entries)}-entry queue through the gateway (sequential, fsync 'always'): order.cashier + order.pay p50 ${f(m.orderPairP50Ms, 1)} ms, p99 ${f(m.orderPairP99Ms, 1)} ms.`, '');
@@ -168,6 +168,18 @@ export function renderReport(r: any): string {
     L.push(`- One call, by part: read the period ${f(m.parts.periodMs / 1000, 1)} s (${int(m.parts.periodReads)} documents), rebuild the state at its start ${f(m.parts.startMs / 1000, 1)} s (${int(m.parts.startReads)} documents: ${int(m.parts.startEntries)} head entries loaded of ${m.parts.startQueues} queues, ${int(m.parts.startUnloaded)} left as sums, ${int(m.parts.startLots)} lots), replay under the settings in force ${f(m.parts.replayCurrentMs / 1000, 1)} s, under the proposal ${f(m.parts.replayProposedMs / 1000, 1)} s.`);
     L.push(`- Documents read per call: ${int(m.reads)} (pages of ${m.bound.pageDocs}); peak resident memory of the process ${m.peakRssMB} MB (${m.rssBeforeMB} MB before).`);
     L.push(`- **Stated bound: at most ${m.bound.maxDays} days and ${int(m.bound.maxOrders)} orders per simulation** (a larger period answers LIMIT_REACHED). A month of this store fits the admin function's 60 s: ${m.fitsCloudFunction ? '**yes**' : '**no**'}${m.loadAverage ? ` (load average on the machine during the calls: ${m.loadAverage.join(', ')} — other work shared its 2 cores)` : ''}.`, '');
+  }
+
+  // when each part ran, at what machine speed
+  const ranAt = r.partRan ?? {};
+  const keys = Object.keys(r.partSeconds ?? {});
+  if (keys.some((k) => ranAt[k])) {
+    L.push('## When each part ran', '');
+    L.push("This machine's speed drifts (a shared host): before each part, a fixed CPU-and-memory loop is timed (`bench/lib/calibrate.ts`; lower is faster). Compare a part's figures between two runs only at similar calibration times; ratios within one part do not depend on it. A part run on its own (`npm run bench -- <part>`) keeps the other parts' last figures, so the times below may differ.", '');
+    L.push('| part | started (UTC) | calibration loop | part took |');
+    L.push('|---|---|---:|---:|');
+    for (const k of keys) L.push(`| ${k} | ${ranAt[k] ? ranAt[k].at.slice(0, 16).replace('T', ' ') : '—'} | ${ranAt[k] ? `${int(ranAt[k].calibrationMs)} ms` : '—'} | ${int(r.partSeconds[k])} s |`);
+    L.push('');
   }
 
   L.push('## Reliability', '');

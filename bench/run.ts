@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './lib/gateway';
+import { calibrate } from './lib/calibrate';
 import { renderReport } from './report';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -37,13 +38,17 @@ const resultsFile = path.join(ROOT, 'bench/results.json');
 const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : null;
 const parts: Record<string, unknown> = wanted.length && previous?.parts ? { ...previous.parts } : {};
 const timings: Record<string, number> = wanted.length && previous?.partSeconds ? { ...previous.partSeconds } : {};
+/** per part: when it started, and the calibration loop's time just before (bench/lib/calibrate.ts) */
+const ran: Record<string, { at: string; calibrationMs: number }> = wanted.length && previous?.partRan ? { ...previous.partRan } : {};
 const started = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-out-'));
 
 for (const p of PARTS) {
   if (wanted.length && !wanted.includes(p.key)) continue;
   const out = path.join(tmp, `${p.key}.json`);
-  console.log(`\n=== ${p.key} (${p.script}) ===`);
+  const calibrationMs = calibrate();
+  ran[p.key] = { at: new Date().toISOString(), calibrationMs };
+  console.log(`\n=== ${p.key} (${p.script}) — calibration loop ${calibrationMs} ms ===`);
   const t = Date.now();
   const r = spawnSync(process.execPath, [...(p.nodeArgs ?? ['--expose-gc']), '--import', 'tsx', path.join(ROOT, p.script)], {
     cwd: ROOT,
@@ -74,6 +79,7 @@ const results = {
   },
   totalSeconds: Math.round((Date.now() - started) / 1000),
   partSeconds: timings,
+  partRan: ran,
   parts,
 };
 fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
