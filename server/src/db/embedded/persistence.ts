@@ -16,6 +16,7 @@ import type { IndexSpec } from './index-btree';
 import { Journal, Replay, frame, frameParts, syncDir } from './journal';
 import { CorruptFileError, scanFrames } from './journal-scan';
 import type { Rec } from './record';
+import { collectGarbage, LOAD_GC_DOCS } from './heap';
 import { compactFreeze, type Doc } from './values';
 
 export interface StorageOptions {
@@ -140,10 +141,13 @@ export class Storage {
       let complete = false;
       // a collection's documents are buffered, then loaded at once (bulk-built indexes)
       let cur: { db: string; coll: string; docs: Doc[]; orders: Map<string, Int32Array[]> } | null = null;
+      let loadedSinceGc = 0;
       const flush = () => {
         if (cur) {
           const orders = new Map([...cur.orders].map(([name, parts]) => [name, concatInt32(parts)]));
           this.engine.coll(cur.db, cur.coll).bulkLoad(cur.docs, snapTs, orders);
+          // (the index build's scratch: see heap.ts)
+          if (cur.docs.length >= LOAD_GC_DOCS) collectGarbage();
         }
         cur = null;
       };
@@ -161,6 +165,12 @@ export class Storage {
             break;
           case 'docs':
             for (const d of rec.docs as Doc[]) cur!.docs.push(compactFreeze(d));
+            // a large collection: collect the load's garbage every LOAD_GC_DOCS documents (heap.ts)
+            loadedSinceGc += (rec.docs as Doc[]).length;
+            if (loadedSinceGc >= LOAD_GC_DOCS) {
+              collectGarbage();
+              loadedSinceGc = 0;
+            }
             break;
           case 'order': {
             const parts = cur!.orders.get(rec.index as string) ?? [];
