@@ -40,7 +40,6 @@ const configure = (a: BenchApp) => a.configure((c) => {
   c.green.withdrawFeeBp = 1000;
 });
 await configure(app);
-const db = app.deps.store.db;
 
 /**
  * Load n eligible union entries of `shoppers` shoppers (round robin, so consecutive entries belong
@@ -101,8 +100,10 @@ async function deliver(app: BenchApp): Promise<{ messages: number; ms: number; l
 
 const unionRelease = await releaseRun(app, dir, N, USERS, 'UU');
 
-log(`jobs: loading ${N} green lots`);
-{
+/** Load N green lots of USERS shoppers, all due to exit, and run the settler until the cascade is done. */
+async function cascadeRun(app: BenchApp, dir: string | null) {
+  const db = app.deps.store.db;
+  log(`jobs: loading ${N} green lots${dir ? '' : ' (in-memory engine)'}`);
   const perUser = new Map<string, number>();
   for (let i = 0; i < N; i += 20_000) {
     const docs: GreenLotDoc[] = [];
@@ -119,14 +120,19 @@ log(`jobs: loading ${N} green lots`);
   // a new pool version: the settler checks for lots due to exit
   await col(db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 }, $inc: { version: 1 } }, { upsert: true });
   await app.fund('fixture:green', [[acct.extWxPay, acct.greenPool, poolFen], ...[...perUser].map(([u, units]) => [acct.greenIssuer, acct.userGreen(u), units] as [string, string, number])]);
+  const before = dir ? scanJournal(dir).length : 0;
+  const t = Date.now();
+  await app.deps.settler.drain();
+  const ms = Date.now() - t;
+  const commits = dir ? scanJournal(dir).slice(before) : [];
+  const exited = await col(db, 'green_lots').countDocuments({ status: 'exited' });
+  log(`  forced exits${dir ? '' : ' (in-memory engine)'}: ${exited} lots, ${dir ? `${commits.length} transactions, ` : ''}${ms} ms`);
+  return { exited, ms, commits };
 }
-const before2 = scanJournal(dir).length;
-const t = Date.now();
-await app.deps.settler.drain();
-const cascadeMs = Date.now() - t;
-const cascadeCommits = scanJournal(dir).slice(before2);
-const cascade = { exited: await col(db, 'green_lots').countDocuments({ status: 'exited' }), transactions: cascadeCommits.length };
-log(`  forced exits: ${cascade.exited} lots, ${cascade.transactions} transactions, ${cascadeMs} ms`);
+
+const cascade = await cascadeRun(app, dir);
+const cascadeMs = cascade.ms;
+const cascadeCommits = cascade.commits;
 const cascadeDelivery = await deliver(app);
 
 const ledger = await verifyLedger(app.deps.store);
@@ -143,6 +149,14 @@ const ledger2 = await verifyLedger(app2.deps.store);
 await app2.close();
 fs.rmSync(dir2, { recursive: true, force: true });
 
+// where the cascade's time goes: the same cascade without the journal (in-memory engine, no
+// BSON framing, no fdatasync): what the engine's in-memory work per document comes to
+const app3 = await openBenchApp({ outbox: 'off' });
+await configure(app3);
+const inMemory = await cascadeRun(app3, null);
+const ledger3 = await verifyLedger(app3.deps.store);
+await app3.close();
+
 emit({
   n: N,
   durability: "DATA_DIR, fsync 'always'",
@@ -150,7 +164,8 @@ emit({
   planReads: PLAN_READS,
   unionRelease,
   distinctRelease,
-  exitCascade: { lots: N, exited: cascade.exited, ms: cascadeMs, transactions: cascade.transactions, delivery: cascadeDelivery, ...summarize(cascadeCommits) },
-  ledgerOk: ledger.ok && ledger2.ok,
-  ledgerProblems: [...ledger.problems, ...ledger2.problems].slice(0, 5),
+  exitCascade: { lots: N, exited: cascade.exited, ms: cascadeMs, transactions: cascadeCommits.length, delivery: cascadeDelivery, ...summarize(cascadeCommits) },
+  exitCascadeInMemory: { exited: inMemory.exited, ms: inMemory.ms },
+  ledgerOk: ledger.ok && ledger2.ok && ledger3.ok,
+  ledgerProblems: [...ledger.problems, ...ledger2.problems, ...ledger3.problems].slice(0, 5),
 });
