@@ -9,7 +9,8 @@ import * as vm from 'node:vm';
  * growing arrays, index-building scratch) between its own collections, and it keeps those pages
  * afterwards: the garbage, not the data, set the gateway's peak resident memory (VmHWM). A few
  * full collections during a large load keep the peak near the live size (measured on the 10⁶
- * reopen: peak 1,007 → 930 MB, for about 1.5 s more of a 13 s load). Small loads never call it.
+ * reopen: the engine alone peaks at 916 MB instead of 970, the gateway at 941 MB instead of
+ * 1,037, for up to 1 s more of a 12 s load). Small loads never call it.
  *
  * Node exposes gc() only under --expose-gc. The flag can be set at run time; a context created
  * after that has `gc` (the usual way to reach it without the command-line flag).
