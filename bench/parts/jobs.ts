@@ -131,8 +131,6 @@ async function cascadeRun(app: BenchApp, dir: string | null) {
 }
 
 const cascade = await cascadeRun(app, dir);
-const cascadeMs = cascade.ms;
-const cascadeCommits = cascade.commits;
 const cascadeDelivery = await deliver(app);
 
 const ledger = await verifyLedger(app.deps.store);
@@ -164,7 +162,7 @@ emit({
   planReads: PLAN_READS,
   unionRelease,
   distinctRelease,
-  exitCascade: { lots: N, exited: cascade.exited, ms: cascadeMs, transactions: cascadeCommits.length, delivery: cascadeDelivery, ...summarize(cascadeCommits) },
+  exitCascade: { lots: N, exited: cascade.exited, ms: cascade.ms, transactions: cascade.commits.length, delivery: cascadeDelivery, ...summarize(cascade.commits) },
   exitCascadeInMemory: { exited: inMemory.exited, ms: inMemory.ms },
   ledgerOk: ledger.ok && ledger2.ok && ledger3.ok,
   ledgerProblems: [...ledger.problems, ...ledger2.problems, ...ledger3.problems].slice(0, 5),

@@ -37,6 +37,16 @@ async function subscribedPayouts(a: TestApp, wx: FakeWeChat) {
   }
 }
 
+/** A test app whose outbox sends nothing on its own, with subscribed payouts queued and the next `late` sends taking `lateMs` each. */
+async function appWithSlowSends(lateMs: number, late: number): Promise<FakeWeChat> {
+  const wx = new FakeWeChat();
+  wx.lateMs = lateMs;
+  app = await createTestApp({ wx, outbox: { afterAnswer: 'off' } });
+  await subscribedPayouts(app, wx);
+  wx.inject('sendSubscribeMessage', ...Array<'late'>(late).fill('late'));
+  return wx;
+}
+
 describe('subscribe messages end to end', () => {
   it('the shopper subscribes, a payout is sent with the operator’s template and mapping within WeChat’s length rules; a shopper who did not subscribe is skipped, not a dead letter', async () => {
     const wx = new FakeWeChat();
@@ -122,11 +132,7 @@ describe('dispatch never delays an answer and never sends twice', () => {
   });
 
   it('two dispatchers running at once never send the same message twice (claims with leases)', async () => {
-    const wx = new FakeWeChat();
-    wx.lateMs = 5;
-    app = await createTestApp({ wx, outbox: { afterAnswer: 'off' } });
-    await subscribedPayouts(app, wx);
-    wx.inject('sendSubscribeMessage', ...Array<'late'>(20).fill('late'));
+    const wx = await appWithSlowSends(5, 20);
     const other = makeDeps(app.deps.store, wx, { adminOpenids: [ADMIN], outbox: { afterAnswer: 'off' } });
     const now = new Date();
     await Promise.all([app.deps.outbox.drain(now), other.outbox.drain(now), app.deps.outbox.drain(now)]);
@@ -136,11 +142,7 @@ describe('dispatch never delays an answer and never sends twice', () => {
   });
 
   it('one dispatcher overlaps a few sends (at most DISPATCH_CONCURRENCY), each message once', async () => {
-    const wx = new FakeWeChat();
-    wx.lateMs = 20;
-    app = await createTestApp({ wx, outbox: { afterAnswer: 'off' } });
-    await subscribedPayouts(app, wx);
-    wx.inject('sendSubscribeMessage', ...Array<'late'>(50).fill('late'));
+    const wx = await appWithSlowSends(20, 50);
     let inFlight = 0;
     let most = 0;
     const send = wx.sendSubscribeMessage.bind(wx);
