@@ -5,6 +5,8 @@ import { col, MAX_TX_DOCS, resetTxStats, runTransaction, txStats } from '../../s
 import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
 import { post } from '../../server/src/repo/ledger';
 import { PLAN_READS } from '../../server/src/services/settler/release';
+import { acquireLease, releaseLease } from '../../server/src/services/settler/lease';
+import { DurableStepNeeded, settlerStep } from '../../server/src/services/settler/steps';
 import { ADMIN, createTestApp, shop, type TestApp } from '../helpers/app';
 
 /**
@@ -130,6 +132,33 @@ describe('bounded jobs over 10⁵ records', () => {
     const r = await exitCascade(3000, 200);
     expect(r.maxDocs).toBeGreaterThan(MAX_TX_DOCS - 20); // the budget is used, not wasted
   }, 300_000);
+
+  it('job steps after the first commit lazily (from memory); a lazy step that finds an order due settles nothing and is run again durable', async () => {
+    await app.close();
+    app = await freshApp();
+    await loadLots(3000, 100);
+    await app.settled();
+    // the cascade's steps after the first were acknowledged without waiting for the journal
+    expect(app.deps.settler.stats.lazySteps).toBeGreaterThan(20);
+    expect(app.deps.settler.stats.lazySteps).toBe(app.deps.settler.stats.steps - 1);
+
+    const { cashierId } = await shop(app);
+    await app.call('lazy-buyer', 'user', 'login');
+    const { orderId } = await app.call('lazy-buyer', 'order', 'cashier', { cashierId, amountFen: 5_000 });
+    await app.deps.settler.stop(); // no pass of its own: this test takes the steps
+    await app.call(null, 'payNotify', 'notify', { outTradeNo: orderId, transactionId: `WX${orderId}`, totalFee: 5_000, resultCode: 'SUCCESS' }, { source: 'wx_paycallback' });
+    const db = app.deps.store.db;
+    const lease = (await acquireLease(db, 'test-settler', 15_000))!;
+    const ctx = { store: app.deps.store, lease, random: { below: () => 0 }, now: new Date() };
+    const before = await col(db, 'settler').findOne({ _id: 'settler' });
+    await expect(settlerStep(ctx, true)).rejects.toBeInstanceOf(DurableStepNeeded);
+    expect((await col(db, 'orders').findOne({ _id: orderId }))!.settleDue).toBe(true);
+    expect((await col(db, 'settler').findOne({ _id: 'settler' }))!.transactions).toBe(before!.transactions);
+    const r = await settlerStep(ctx, false);
+    expect(r).toMatchObject({ kind: 'batch', settled: [orderId] });
+    await releaseLease(db, lease);
+    expect((await app.verify()).problems).toEqual([]);
+  }, 120_000);
 
   it('a long cascade takes turns with due payments: payments recorded meanwhile settle before it ends', async () => {
     await app.close();

@@ -27,6 +27,15 @@ export const TXN_OPTIONS: TransactionOptions = {
 };
 
 /**
+ * A step of a long job that the next step continues (settler.ts): acknowledged once applied,
+ * without waiting for the journal, so the next step computes while this one is written. A crash
+ * can undo such steps (and only the last ones: the journal is ordered); the job redoes them. The
+ * first majority commit after them makes them durable, and nothing outside the database acts on
+ * them before that: the outbox sends only after its own majority claim.
+ */
+export const LAZY_TXN_OPTIONS: TransactionOptions = { ...TXN_OPTIONS, writeConcern: { w: 1, j: false } };
+
+/**
  * The stated bound on documents written by one transaction (SPEC §9). Work that can grow —
  * settling a batch, a daily release, an exit cascade, a reset — is cut into transactions below
  * it; anything that crosses it is a bug, and the transaction fails loudly instead of committing.
@@ -170,7 +179,7 @@ async function abortQuietly(session: ClientSession): Promise<void> {
  * driver's withTransaction, so that they are the same on the embedded engine and on MongoDB
  * and have a stated bound (TX_RETRY_DEADLINE_MS); nothing here relies on in-process state.
  */
-export async function runTransaction<T>(store: Store, now: Date, fn: (tx: Tx) => Promise<T>, opts: { maxDocs?: number } = {}): Promise<T> {
+export async function runTransaction<T>(store: Store, now: Date, fn: (tx: Tx) => Promise<T>, opts: { maxDocs?: number; lazy?: boolean } = {}): Promise<T> {
   const stats = txStats(store);
   const bound = opts.maxDocs ?? MAX_TX_DOCS;
   const started = Date.now();
@@ -183,7 +192,7 @@ export async function runTransaction<T>(store: Store, now: Date, fn: (tx: Tx) =>
       const tx: Tx = { db: countingDb(store.db, counter, bound), session, now, afterCommit: (h) => hooks.push(h), docsWritten: () => counter.docs };
       let result: T;
       try {
-        session.startTransaction(TXN_OPTIONS);
+        session.startTransaction(opts.lazy ? LAZY_TXN_OPTIONS : TXN_OPTIONS);
         result = await fn(tx);
         await commitWithRetry(session);
       } catch (err) {

@@ -7,8 +7,11 @@
  * increments a counter: after a crash, both or neither must exist, every acknowledged id must
  * exist, and the counter must equal the number of pairs.
  *
- * usage: node --import tsx crash-writer.ts <dir> <round> [hold]
+ * usage: node --import tsx crash-writer.ts <dir> <round> [hold|lazy]
  *   hold: open, print READY, and wait (lock test)
+ *   lazy: one writer inserts chain documents i = 0, 1, 2 … one transaction each, two of three
+ *         acknowledged from memory ({ w: 1, j: false }), every third durable, which alone prints
+ *         `ACK <i>`: after a crash the chain must be a prefix reaching at least the last ACK
  */
 import { openEmbeddedClient } from '../../../server/src/db';
 
@@ -19,6 +22,19 @@ const client = await openEmbeddedClient({ dir, fsync: 'always', compactJournalBy
 if (mode === 'hold') {
   process.stdout.write('READY\n');
   setInterval(() => {}, 1000);
+} else if (mode === 'lazy') {
+  const chain = client.db('crash').collection<{ _id: string; round: string; i: number; pad: string }>('chain');
+  const pad = 'x'.repeat(200);
+  process.stdout.write('READY\n');
+  for (let i = 0; ; i++) {
+    const durable = i % 3 === 2;
+    const s = client.startSession();
+    s.startTransaction({ writeConcern: durable ? { w: 'majority' } : { w: 1, j: false } });
+    await chain.insertOne({ _id: `${round}:${i}`, round, i, pad }, { session: s });
+    await s.commitTransaction();
+    await s.endSession();
+    if (durable) process.stdout.write(`ACK ${i}\n`);
+  }
 } else {
   const db = client.db('crash');
   const a = db.collection<{ _id: string; round: string; pad: string }>('pairs_a');

@@ -4,13 +4,17 @@
  * a transaction the operation's read/write concern are ignored and the transaction's apply), and
  * given the meaning they have on a one-member replica set — which is what the engine is:
  *
- * - write concern: `w: 1` and `w: "majority"` are the same (every acknowledged commit is fsynced).
+ * - write concern: `w: 1` and `w: "majority"` are the same (every acknowledged commit is fsynced),
+ *   except that a transaction committed with `{ w: 1, j: false }` is acknowledged from memory, as
+ *   a server does before its journal commit (engine.ts; plain writes ignore `j: false` and wait).
  *   `w: 0` (unacknowledged) is not implemented: refused loudly outside transactions; a
  *   transaction refuses it like the driver. A numeric `w` above 1 cannot be satisfied by one
  *   member: as on a server, the write is applied and then reported with a write concern error
  *   (`UnsatisfiableWriteConcern`, 100). Tag sets (`w: "<tag>"`) are not implemented.
- * - read concern: every read sees committed, durable data of one member, which satisfies
- *   local, majority, available, linearizable and snapshot alike.
+ * - read concern: every read sees committed data of one member, durable but for commits acknowledged
+ *   from memory (`j: false`). Inside a transaction that is what a server does too (it reads its
+ *   latest snapshot; a majority commit waits for what it read). A majority read outside a
+ *   transaction may see such a commit before a server would (once journaled): a known difference.
  * - read preference: one member is the primary; in a transaction a read must use primary
  *   (driver error otherwise), outside one any mode reads the primary.
  *

@@ -5,8 +5,15 @@
  * Timeline of a commit: (1) all writes were checked and locked when made; (2) the commit gets the
  * next timestamp and its record is appended to the journal (group commit, fsync); (3) once
  * durable it is applied to the latest state (indexes, version chains, commit log) in timestamp
- * order, locks are released and the caller's commit resolves. Readers never see a commit before
- * it is durable, and a crash can never lose an acknowledged commit.
+ * order, locks are released and the caller's commit resolves. Readers never see such a commit
+ * before it is durable, and a crash can never lose an acknowledged commit.
+ *
+ * A transaction committed with the write concern `{ w: 1, j: false }` is acknowledged from memory,
+ * as a server acknowledges it before its journal commit: when no earlier commit is still waiting
+ * for its fsync, it is applied (visible) at once and its record follows in the journal. A crash
+ * can lose it, and with it only commits after it (the journal is one ordered file): any later
+ * commit acknowledged as durable makes it durable too. A compaction that captures it is safe as
+ * well (replay skips records the snapshot covers).
  */
 import { MongoServerError } from 'mongodb';
 import { CollectionState } from './collection-state';
@@ -29,6 +36,10 @@ export type JournalRecord =
 export interface DurableLog {
   /** Append a record; `onDurable` runs (in append order) once it is on disk; resolves after that. */
   append(rec: JournalRecord, onDurable: () => void): Promise<void>;
+  /** The record as append would write it (throws BSONObjectTooLarge, appending nothing). */
+  frame(rec: JournalRecord): Buffer;
+  /** Append a record framed by `frame`. */
+  appendFramed(buf: Buffer, onDurable: () => void): Promise<void>;
   isIdle(): boolean;
   idle(): Promise<void>;
 }
@@ -99,7 +110,11 @@ export class Engine {
     if (t.snap === null) t.snap = this.appliedTs;
   }
 
-  async commit(t: Txn): Promise<void> {
+  /**
+   * Commit `t`. `ackFromMemory` (write concern `{ w: 1, j: false }`): resolve once applied,
+   * without waiting for the journal's fsync (see the header).
+   */
+  async commit(t: Txn, ackFromMemory = false): Promise<void> {
     if (t.state !== 'active') throw noSuchTransaction(t.abortReason || `transaction is ${t.state}`);
     if (!t.hasWrites) {
       this.finish(t, 'committed');
@@ -129,6 +144,17 @@ export class Engine {
       rec.w.push({ db: coll.dbName, coll: coll.name, put, del });
     }
     try {
+      if (ackFromMemory && ts === this.appliedTs + 1) {
+        // nothing before it waits for the journal, so applying now keeps the timestamp order.
+        // Framed first: a record too large to journal fails the commit before anything is applied.
+        const framed = this.journal.frame(rec);
+        this.apply(ts, t);
+        this.journal.appendFramed(framed, () => {}).catch((e) => {
+          // applied but never made durable: like a server whose disk failed, refuse every later commit
+          this.failed ??= e as Error;
+        });
+        return;
+      }
       await this.journal.append(rec, () => this.apply(ts, t));
     } catch (e) {
       if (t.state === 'committing') {

@@ -150,15 +150,27 @@ export class Journal implements DurableLog {
   }
 
   append(rec: JournalRecord, onDurable: () => void): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed);
-    if (this.closed) return Promise.reject(new Error('embedded mongo: journal is closed'));
     let buf: Buffer;
     try {
-      buf = rec.op === 'c' ? frameCommit(rec) : frame(rec);
+      buf = this.frame(rec);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.appendFramed(buf, onDurable);
+  }
+
+  frame(rec: JournalRecord): Buffer {
+    try {
+      return rec.op === 'c' ? frameCommit(rec) : frame(rec);
     } catch (e) {
       // nothing was written: the journal stays healthy, only this commit fails
-      return Promise.reject(serverError('BSONObjectTooLarge', (e as Error).message));
+      throw serverError('BSONObjectTooLarge', (e as Error).message);
     }
+  }
+
+  appendFramed(buf: Buffer, onDurable: () => void): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error('embedded mongo: journal is closed'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ buf, onDurable, resolve, reject });
       this.kick();

@@ -134,7 +134,8 @@ export class EmbeddedSession {
         break;
     }
     this.state = 'TRANSACTION_COMMITTED';
-    await this.engine.commit(this.txn!);
+    const wc = this.txnOptions.writeConcern;
+    await this.engine.commit(this.txn!, wc?.journal === false && (wc.w === undefined || wc.w === 1));
     // committed and durable, but one member cannot satisfy w > 1: reported as a server would
     const unsatisfied = unsatisfiedWriteConcern(this.txnOptions.writeConcern);
     if (unsatisfied) throw unsatisfied;

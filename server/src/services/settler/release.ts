@@ -63,6 +63,8 @@ async function poolFen(tx: Tx): Promise<number> {
 /** This job's step: its totals and where it stands (`status: 'done'` in `set` closes it). */
 function saveJob(tx: Tx, job: JobDoc, set: Partial<JobDoc>, inc?: { processed: number; amountFen: number }): Promise<void> {
   const { status, ...rest } = set;
+  // (this step's copy of the job records the outcome: releaseStep reports whether it runs on)
+  job.status = status === 'done' ? 'done' : 'running';
   return saveJobDoc(tx, job._id, 'union-release', status === 'done', inc, rest);
 }
 
@@ -73,10 +75,10 @@ export interface ReleaseLimits {
   maxDocs: number;
 }
 
-/** One step of the day's union release. */
-export async function releaseStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step> {
-  if (job.phase === 'pay') return payStep(tx, job, limits);
-  return planStep(tx, job, limits);
+/** One step of the day's union release; `running`: the job has more steps. */
+export async function releaseStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step & { running: boolean }> {
+  const step = job.phase === 'pay' ? await payStep(tx, job, limits) : await planStep(tx, job, limits);
+  return { ...step, running: job.status === 'running' };
 }
 
 /** Count eligible pending entries in seq order from the cursor until the pool runs out or they end. */

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Random } from '../../engine/rebate/lottery';
 import { col, type Store } from '../../repo/db';
 import { acquireLease, LeaseLostError, releaseLease } from './lease';
-import { settlerStep, type StepResult } from './steps';
+import { DurableStepNeeded, settlerStep, type StepResult } from './steps';
 import { idleWait } from '../../runtime/idle-wait';
 
 /**
@@ -47,7 +47,7 @@ export class Settler {
   /** the last step that failed for a reason other than a lost lease (a bug, or the database gone) */
   lastError: unknown = null;
   /** counters for the benches */
-  readonly stats = { passes: 0, steps: 0, batches: 0, settled: 0, lostLeases: 0, errors: 0 };
+  readonly stats = { passes: 0, steps: 0, batches: 0, settled: 0, lostLeases: 0, errors: 0, lazySteps: 0 };
 
   constructor(
     private readonly store: Store,
@@ -119,10 +119,23 @@ export class Settler {
         return;
       }
       try {
+        // A job step that continues lets the next one commit lazily (without waiting for the
+        // journal: it is written while the next computes). The pass ends with the lease's release,
+        // a majority write that makes every lazy step before it durable (when the lease was lost
+        // instead, the next holder's first durable commit does).
+        let lazy = false;
         for (;;) {
           if (Date.now() - started > this.passBudgetMs || this.stopped) return;
-          const r = await settlerStep({ store: this.store, lease, random: this.random, now: this.latestNow });
+          const ctx = { store: this.store, lease, random: this.random, now: this.latestNow };
+          let ranLazy = lazy;
+          const r: StepResult | null = await settlerStep(ctx, lazy).catch((err: unknown) => {
+            if (!(err instanceof DurableStepNeeded)) throw err;
+            ranLazy = false;
+            return settlerStep(ctx, false);
+          });
           if (!r) break;
+          if (ranLazy) this.stats.lazySteps++;
+          lazy = r.continues === true;
           this.stats.steps++;
           if (r.kind === 'batch') {
             this.stats.batches++;

@@ -43,6 +43,19 @@ export interface StepResult {
   /** orders finished by a batch */
   settled: string[];
   docs: number;
+  /** a job step with more to do that comes next, before any order (the next step may be lazy) */
+  continues?: boolean;
+}
+
+/**
+ * A lazy step (committed without waiting for the journal) found orders to settle. A batch must be
+ * durable when it commits: a waiting `order.pay` answers as soon as it sees its order settled.
+ * The settler runs the step again, durable.
+ */
+export class DurableStepNeeded extends Error {
+  constructor() {
+    super('settler: a lazy step found a batch of orders; run it durable');
+  }
 }
 
 export interface StepContext {
@@ -53,8 +66,12 @@ export interface StepContext {
   now: Date;
 }
 
-/** One step; null when there is nothing to do. */
-export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
+/**
+ * One step; null when there is nothing to do. `lazy`: the step is acknowledged once applied,
+ * without waiting for the journal (the previous step said a job continues: its next step then
+ * computes while this one is written). A lazy step never settles orders (DurableStepNeeded).
+ */
+export function settlerStep(ctx: StepContext, lazy = false): Promise<StepResult | null> {
   return runTransaction(ctx.store, ctx.now, async (tx) => {
     // wall-clock time the step reads its snapshot: recorded on the orders it settles (settlement lag, payment order)
     const takenAt = new Date();
@@ -65,16 +82,26 @@ export function settlerStep(ctx: StepContext): Promise<StepResult | null> {
     const instant = lastResetInstant(config.rebate.reset, horizon);
     if (instant && (!settler.resetAt || instant.getTime() > settler.resetAt.getTime())) return resetChunk(tx, instant, horizon);
     const job = await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
-    if (job) return { kind: 'release', settled: [], docs: (await releaseStep(tx, job, { planReads: PLAN_READS, maxDocs: MAX_TX_DOCS - OWN_DOCS })).docs };
+    if (job) {
+      const r = await releaseStep(tx, job, { planReads: PLAN_READS, maxDocs: MAX_TX_DOCS - OWN_DOCS });
+      return { kind: 'release', settled: [], docs: r.docs, continues: r.running };
+    }
     const green = await loadGreenState(tx, config);
     // a long cascade of exits takes turns with due orders, so payments keep settling while it
     // runs: each exit is its own event at the pool as it then is, and an order settled between
     // two exit steps simply comes before the later exits
     const exitsDue = (green.version ?? 0) !== settler.greenVersion;
-    if (exitsDue && (due.length === 0 || settler.lastStep !== 'exits')) return exitChunk(tx, config, green, horizon);
-    if (due.length) return orderBatch(tx, config, settler, green, due, ctx.random, takenAt);
+    if (exitsDue && (due.length === 0 || settler.lastStep !== 'exits')) {
+      const r = await exitChunk(tx, config, green, horizon);
+      // with orders due, a batch takes the next turn
+      return { ...r, continues: r.continues === true && due.length === 0 };
+    }
+    if (due.length) {
+      if (lazy) throw new DurableStepNeeded();
+      return orderBatch(tx, config, settler, green, due, ctx.random, takenAt);
+    }
     return null;
-  });
+  }, { lazy });
 }
 
 const workAt = (o: OrderDoc) => o.settleDueAt ?? o.paidAt ?? o.createdAt;
@@ -112,7 +139,7 @@ async function resetChunk(tx: Tx, instant: Date, at: Date): Promise<StepResult> 
   const done = batch.length < RESET_CHUNK;
   await saveJob(tx, jobId, 'reset', done, { processed: batch.length, amountFen: fen });
   if (done) await settlerSet(tx, { resetAt: instant });
-  return { kind: 'reset', settled: [], docs: tx.docsWritten() };
+  return { kind: 'reset', settled: [], docs: tx.docsWritten(), continues: !done };
 }
 
 /** A chunk of the forced-exit cascade (出局), after the pool changed outside a batch (a withdrawal, a refund …). */
@@ -134,7 +161,7 @@ async function exitChunk(tx: Tx, config: PluginConfig, green: GreenStateDoc, at:
   await writeBatch(tx, w);
   // our own write bumps the version: when nothing more is due, that is the version checked
   await settlerSet(tx, r.more ? { lastStep: 'exits' } : { lastStep: 'exits', greenVersion: r.exited > 0 ? version + 1 : version });
-  return { kind: 'exits', settled: [], docs: tx.docsWritten() };
+  return { kind: 'exits', settled: [], docs: tx.docsWritten(), continues: r.more };
 }
 
 /** A batch of due orders: load, plan (pure), write; the settler document records the sequence and any cut. */
