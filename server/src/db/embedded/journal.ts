@@ -11,14 +11,14 @@
  */
 import * as fs from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { BSON } from 'mongodb';
+import { serializeBson } from './bson-fast';
 import type { DurableLog, JournalRecord } from './engine';
 import { serverError } from './errors';
 import { HEADER } from './journal-scan';
 
 /** One framed record. */
 export function frame(rec: object): Buffer {
-  const payload = BSON.serialize(rec);
+  const payload = serializeBson(rec);
   const out = Buffer.allocUnsafe(HEADER + payload.length);
   out.writeUInt32LE(payload.length, 0);
   out.writeUInt32LE(crc32(payload), 4);
@@ -57,7 +57,17 @@ type CommitRecord = Extract<JournalRecord, { op: 'c' }>;
 type CommitItem = { db: string; coll: string; put?: Record<string, unknown>; del?: unknown };
 
 /** Frames of a commit: parts ('cp') then the final part ('c'), all with the commit's ts. */
-export function frameCommit(rec: CommitRecord): Buffer {
+export function frameCommit(rec: CommitRecord, per = 512): Buffer {
+  // the usual commit fits one frame: written as it is (the same record `make` would build)
+  let count = 0;
+  for (const w of rec.w) count += w.put.length + w.del.length;
+  if (count <= per) {
+    try {
+      return frame({ op: 'c', ts: rec.ts, w: rec.w.filter((w) => w.put.length + w.del.length > 0).map((w) => ({ db: w.db, coll: w.coll, put: w.put, del: w.del })) });
+    } catch (e) {
+      if (!isTooBig(e)) throw e;
+    }
+  }
   const items: CommitItem[] = [];
   for (const w of rec.w) {
     for (const d of w.put) items.push({ db: w.db, coll: w.coll, put: d });
@@ -74,7 +84,7 @@ export function frameCommit(rec: CommitRecord): Buffer {
     }
     return { op: last ? 'c' : 'cp', ts: rec.ts, w: [...byColl.values()] };
   };
-  const bufs = frameParts(items, make);
+  const bufs = frameParts(items, make, per);
   return bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
 }
 
