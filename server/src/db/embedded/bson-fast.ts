@@ -204,7 +204,7 @@ function writeArray(a: readonly unknown[], depth: number): void {
 }
 
 /** `BSON.serialize(doc)`, faster for plain data (see the header). */
-export function serializeBson(doc: object): Buffer {
+export function serializeBson(doc: object): Uint8Array {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !isPlainObject(doc) || typeof (doc as { toBSON?: unknown }).toBSON === 'function') {
     return BSON.serialize(doc as BSON.Document);
   }

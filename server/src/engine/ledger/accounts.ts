@@ -23,10 +23,27 @@ export const ASSET_NAMES: Record<Asset, string> = {
 
 export type AccountId = string;
 
+const ASSET_SET: ReadonlySet<string> = new Set(ASSETS);
+
+// (the parsers below read the id in place, without splitting it: the settler calls them for
+// every posting of a batch)
+
 export function assetOf(account: AccountId): Asset {
   const asset = account.slice(0, account.indexOf(':'));
-  if (!(ASSETS as readonly string[]).includes(asset)) throw new Error(`invariant: unknown asset in account ${account}`);
+  if (!ASSET_SET.has(asset)) throw new Error(`invariant: unknown asset in account ${account}`);
   return asset as Asset;
+}
+
+/**
+ * When the id's second segment (after `<ASSET>:`) is exactly `user`: where its third segment (the
+ * user id) starts, or length + 1 when there is none. Otherwise -1.
+ */
+function userIdStart(account: AccountId): number {
+  const i = account.indexOf(':');
+  if (i < 0 || !account.startsWith('user', i + 1)) return -1;
+  const end = i + 5;
+  if (end === account.length) return end + 1;
+  return account.charCodeAt(end) === 58 /* ':' */ ? end + 1 : -1;
 }
 
 export const acct = {
@@ -71,7 +88,7 @@ export const acct = {
 
 /** Shopper-held accounts: their balances are materialized (and checked) in the same transaction. */
 export function isUserAccount(account: AccountId): boolean {
-  return account.split(':')[1] === 'user';
+  return userIdStart(account) >= 0;
 }
 
 /** Platform accounts whose balance a state document also holds (union_state.poolFen, green_state.poolFen, −green_state.totalUnits). */
@@ -103,6 +120,8 @@ export function mustStayNonNegative(account: AccountId): boolean {
 }
 
 export function userIdOf(account: AccountId): string | null {
-  const parts = account.split(':');
-  return parts[1] === 'user' ? (parts[2] ?? null) : null;
+  const from = userIdStart(account);
+  if (from < 0 || from > account.length) return null;
+  const to = account.indexOf(':', from);
+  return account.slice(from, to < 0 ? account.length : to);
 }

@@ -41,29 +41,70 @@ export class LedgerError extends Error {}
  * for one reason); different reasons stay separate lines, so a shopper sees what each was for.
  */
 export function normalizePostings(postings: readonly Posting[]): Posting[] {
-  const byAccount = new Map<string, Posting>();
+  // (one map per account, then per memo: no key string built per posting)
+  const byAccount = new Map<string, Map<string, Posting>>();
+  const merged: Posting[] = [];
   for (const p of postings) {
     if (!Number.isSafeInteger(p.amount)) throw new LedgerError(`posting amount must be a safe integer: ${p.account} ${p.amount}`);
-    assetOf(p.account);
-    const key = `${p.account}\u0000${p.memo ?? ''}`;
-    const prev = byAccount.get(key);
+    let byMemo = byAccount.get(p.account);
+    if (byMemo === undefined) {
+      assetOf(p.account);
+      byAccount.set(p.account, (byMemo = new Map()));
+    }
+    const memo = p.memo ?? '';
+    const prev = byMemo.get(memo);
     if (prev) prev.amount += p.amount;
-    else byAccount.set(key, { ...p });
+    else {
+      const copy = { ...p };
+      byMemo.set(memo, copy);
+      merged.push(copy);
+    }
   }
-  const merged = [...byAccount.values()].filter((p) => p.amount !== 0);
+  const out = merged.filter((p) => p.amount !== 0);
   const sums = new Map<Asset, number>();
-  for (const p of merged) sums.set(assetOf(p.account), (sums.get(assetOf(p.account)) ?? 0) + p.amount);
+  for (const p of out) {
+    const asset = assetOf(p.account);
+    sums.set(asset, (sums.get(asset) ?? 0) + p.amount);
+  }
   for (const [asset, sum] of sums) {
     if (sum !== 0) throw new LedgerError(`unbalanced journal entry: ${asset} postings sum to ${sum}`);
   }
-  return merged;
+  return out;
 }
 
-function canonical(value: unknown): string {
+/** JSON of a key, kept for the keys entries repeat (a handful of field names and account ids). */
+const quotedKeys = new Map<string, string>();
+function quoteKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < 4096) quotedKeys.set(k, q);
+  }
+  return q;
+}
+
+/**
+ * JSON with every object's keys sorted and undefined fields left out: what an entry's hash covers.
+ * (String building instead of map/join: the settler hashes entries of hundreds of postings.)
+ */
+export function canonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const keys = Object.keys(value as object).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonical(value[i]);
+    return out + ']';
+  }
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    out += (first ? '' : ',') + quoteKey(k) + ':' + canonical(v);
+    first = false;
+  }
+  return out + '}';
 }
 
 /** The hash covers every field of the entry but the hash itself, so any edit is detectable. */
