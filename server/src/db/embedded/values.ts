@@ -373,10 +373,9 @@ interface ShapeNode {
 const SHAPES: ShapeNode = { next: null, factory: null };
 let factoryCount = 0;
 const MAX_FACTORIES = 4096;
-/** Short strings shared between documents: two generations (see intern). */
-let internYoung = new Map<string, string>();
-let internOld = new Map<string, string>();
-const MAX_INTERNED = 65_536;
+/** Short strings shared between documents: a direct-mapped table by hash (see intern). */
+const INTERN_BITS = 17;
+const INTERNED: (string | undefined)[] = new Array(1 << INTERN_BITS).fill(undefined);
 const INTERN_MAX_LENGTH = 16;
 
 function factoryFor(keys: string[]): Factory | null {
@@ -429,21 +428,20 @@ const SHALLOW_KEYS: string[] = [];
 const SHALLOW_VALS: unknown[] = [];
 
 function intern(s: string): string {
-  if (s.length > INTERN_MAX_LENGTH) return s;
-  const young = internYoung.get(s);
-  if (young !== undefined) return young;
-  // Two generations, so that the table keeps what repeats and forgets what does not: a string
-  // seen again while in the old generation moves to the young one; when the young one is full
-  // it becomes the old one, and what was old and not seen again is dropped. (A table that stops
-  // growing when full ends up holding the first short strings ever seen — mostly unique ids of
-  // an early bulk load — and nothing that repeats later gets shared.)
-  const shared = internOld.get(s) ?? s;
-  if (internYoung.size >= MAX_INTERNED) {
-    internOld = internYoung;
-    internYoung = new Map();
-  }
-  internYoung.set(shared, shared);
-  return shared;
+  const n = s.length;
+  if (n > INTERN_MAX_LENGTH) return s;
+  // A direct-mapped cache: each string has one slot (by its FNV-1a hash), holding the last string
+  // seen there. What repeats finds itself and is shared; what does not is overwritten by later
+  // strings, so the table never fills up with unique ids of an early bulk load. (A Map in two
+  // generations did the same at several times the cost: every unique id of a job was hashed by
+  // the Map, inserted, and collected later.)
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  const slot = (h ^ (h >>> INTERN_BITS)) & ((1 << INTERN_BITS) - 1);
+  const seen = INTERNED[slot];
+  if (seen === s) return seen;
+  INTERNED[slot] = s;
+  return s;
 }
 
 /**
