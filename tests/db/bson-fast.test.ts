@@ -7,10 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Binary, BSON, Decimal128, Long, ObjectId } from 'mongodb';
-import { serializeBson } from '../../server/src/db/embedded/bson-fast';
+import { serializeBson, serializeBsonAfter } from '../../server/src/db/embedded/bson-fast';
 import { frameCommit, Replay } from '../../server/src/db/embedded/journal';
 
-const same = (doc: object) => expect(Buffer.compare(serializeBson(doc), BSON.serialize(doc))).toBe(0);
+const same = (doc: object) => {
+  const expected = BSON.serialize(doc);
+  expect(Buffer.compare(serializeBson(doc), expected)).toBe(0);
+  // (the journal's form: the same bytes after its frame header)
+  expect(Buffer.compare(serializeBsonAfter(doc, 8).subarray(8), expected)).toBe(0);
+};
 
 // values the product stores, and the edges of each type
 const scalar = fc.oneof(
@@ -77,7 +82,10 @@ describe('journal BSON encoder', () => {
           expect(got, `${expected.message} for ${String(JSON.stringify(d))}`).toBeInstanceOf(Error);
           expect((got as Error).message).toBe(expected.message);
         }
-        else expect(Buffer.compare(serializeBson(d), expected)).toBe(0);
+        else {
+          expect(Buffer.compare(serializeBson(d), expected)).toBe(0);
+          expect(Buffer.compare(serializeBsonAfter(d, 8).subarray(8), expected)).toBe(0);
+        }
       }),
       { numRuns: 1000 },
     );

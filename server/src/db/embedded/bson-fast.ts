@@ -205,15 +205,29 @@ function writeArray(a: readonly unknown[], depth: number): void {
 
 /** `BSON.serialize(doc)`, faster for plain data (see the header). */
 export function serializeBson(doc: object): Uint8Array {
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !isPlainObject(doc) || typeof (doc as { toBSON?: unknown }).toBSON === 'function') {
-    return BSON.serialize(doc as BSON.Document);
-  }
+  return serializeBsonAfter(doc, 0);
+}
+
+/**
+ * The same bytes after `reserve` bytes left for the caller (a journal frame's header), in one
+ * buffer: one copy of the record instead of two.
+ */
+export function serializeBsonAfter(doc: object, reserve: number): Buffer {
+  const viaJsBson = () => {
+    const payload = BSON.serialize(doc as BSON.Document);
+    const out = Buffer.allocUnsafe(reserve + payload.length);
+    out.set(payload, reserve);
+    return out;
+  };
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !isPlainObject(doc) || typeof (doc as { toBSON?: unknown }).toBSON === 'function') return viaJsBson();
   pos = 0;
   try {
     writeObject(doc as Record<string, unknown>, 0);
   } catch (e) {
     if (e !== UNSUPPORTED) throw e;
-    return BSON.serialize(doc as BSON.Document);
+    return viaJsBson();
   }
-  return Buffer.from(buf.subarray(0, pos));
+  const out = Buffer.allocUnsafe(reserve + pos);
+  buf.copy(out, reserve, 0, pos);
+  return out;
 }

@@ -11,18 +11,17 @@
  */
 import * as fs from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { serializeBson } from './bson-fast';
+import { serializeBsonAfter } from './bson-fast';
 import type { DurableLog, JournalRecord } from './engine';
 import { serverError } from './errors';
 import { HEADER } from './journal-scan';
 
 /** One framed record. */
 export function frame(rec: object): Buffer {
-  const payload = serializeBson(rec);
-  const out = Buffer.allocUnsafe(HEADER + payload.length);
+  const out = serializeBsonAfter(rec, HEADER);
+  const payload = out.subarray(HEADER);
   out.writeUInt32LE(payload.length, 0);
   out.writeUInt32LE(crc32(payload), 4);
-  out.set(payload, HEADER);
   return out;
 }
 
