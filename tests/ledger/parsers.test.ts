@@ -15,6 +15,16 @@ const canonicalRef = (value: unknown): string => {
   const keys = Object.keys(value as object).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalRef((value as Record<string, unknown>)[k])}`).join(',')}}`;
 };
+const normalizeRef = (postings: readonly Posting[]): Posting[] => {
+  const byAccount = new Map<string, Posting>();
+  for (const p of postings) {
+    const key = `${p.account}\u0000${p.memo ?? ''}`;
+    const prev = byAccount.get(key);
+    if (prev) prev.amount += p.amount;
+    else byAccount.set(key, { ...p });
+  }
+  return [...byAccount.values()].filter((p) => p.amount !== 0);
+};
 const isUserAccountRef = (account: string) => account.split(':')[1] === 'user';
 const userIdOfRef = (account: string) => {
   const parts = account.split(':');
@@ -51,6 +61,18 @@ describe('ledger helpers: the same results as before', () => {
         expect(canonical({ postings: [o, v], at: 'x' })).toBe(canonicalRef({ postings: [o, v], at: 'x' }));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('normalizePostings merges lines as the one-map definition did (random lines, repeated accounts and memos)', () => {
+    const line = fc.record({ account: fc.constantFrom('CASH:user:a', 'CASH:user:b', 'CASH:pool', 'CASH:store:s'), amount: fc.integer({ min: -50, max: 50 }), memo: fc.option(fc.constantFrom('', 'x', 'y'), { nil: undefined }) }, { requiredKeys: ['account', 'amount'] });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
+        const sum = lines.reduce((a, p) => a + p.amount, 0);
+        const balanced = [...lines, { account: 'CASH:ext:wxpay', amount: -sum }];
+        expect(normalizePostings(balanced)).toEqual(normalizeRef(balanced));
+      }),
+      { numRuns: 3000 },
     );
   });
 

@@ -95,6 +95,7 @@ export async function postBatch(tx: Tx, book: string, drafts: { draft: JournalDr
   const state = new Map(touched.map((a) => [a, { ...(current.get(a) ?? { balance: 0, seq: 0 }) }]));
   const rows: PostingDoc[] = [];
   for (const entry of entries) {
+    const at = new Date(entry.at);
     const order = [...entry.postings.keys()].sort((a, b) => Number(entry.postings[a]!.amount < 0) - Number(entry.postings[b]!.amount < 0));
     for (const i of order) {
       const p = entry.postings[i]!;
@@ -103,7 +104,7 @@ export async function postBatch(tx: Tx, book: string, drafts: { draft: JournalDr
       st.balance += p.amount;
       st.seq += 1;
       if (p.amount < 0 && st.balance < 0 && guardedAccount(p.account)) throw new AppError('INSUFFICIENT_BALANCE');
-      rows.push({ _id: postingId(entry._id, i), userId: userIdOf(p.account), account: p.account, asset: assetOf(p.account), amount: p.amount, seq: st.seq, balanceAfter: st.balance, type: entry.type, memo: p.memo ?? '', eventKey: entry.eventKey, at: new Date(entry.at) });
+      rows.push({ _id: postingId(entry._id, i), userId: userIdOf(p.account), account: p.account, asset: assetOf(p.account), amount: p.amount, seq: st.seq, balanceAfter: st.balance, type: entry.type, memo: p.memo ?? '', eventKey: entry.eventKey, at });
     }
   }
   // An account this transaction read is updated by what its rows add; one it did not find is

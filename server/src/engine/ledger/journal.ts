@@ -41,23 +41,31 @@ export class LedgerError extends Error {}
  * for one reason); different reasons stay separate lines, so a shopper sees what each was for.
  */
 export function normalizePostings(postings: readonly Posting[]): Posting[] {
-  // (one map per account, then per memo: no key string built per posting)
-  const byAccount = new Map<string, Map<string, Posting>>();
+  // By account: its one line, or (once a second memo shows up) its lines by memo. No key string
+  // is built per posting, and the usual account with one line costs no map of its own.
+  const byAccount = new Map<string, Posting | Map<string, Posting>>();
   const merged: Posting[] = [];
   for (const p of postings) {
     if (!Number.isSafeInteger(p.amount)) throw new LedgerError(`posting amount must be a safe integer: ${p.account} ${p.amount}`);
-    let byMemo = byAccount.get(p.account);
-    if (byMemo === undefined) {
-      assetOf(p.account);
-      byAccount.set(p.account, (byMemo = new Map()));
-    }
     const memo = p.memo ?? '';
-    const prev = byMemo.get(memo);
-    if (prev) prev.amount += p.amount;
-    else {
+    const seen = byAccount.get(p.account);
+    if (seen === undefined) {
+      assetOf(p.account);
       const copy = { ...p };
-      byMemo.set(memo, copy);
+      byAccount.set(p.account, copy);
       merged.push(copy);
+    } else if (!(seen instanceof Map) && (seen.memo ?? '') === memo) {
+      seen.amount += p.amount;
+    } else {
+      const byMemo = seen instanceof Map ? seen : new Map([[seen.memo ?? '', seen]]);
+      if (!(seen instanceof Map)) byAccount.set(p.account, byMemo);
+      const prev = byMemo.get(memo);
+      if (prev) prev.amount += p.amount;
+      else {
+        const copy = { ...p };
+        byMemo.set(memo, copy);
+        merged.push(copy);
+      }
     }
   }
   const out = merged.filter((p) => p.amount !== 0);
