@@ -9,7 +9,8 @@ import type { ConfigDoc } from '../repo/documents';
 
 /** The stored document in the current shape: a document written by older code is upgraded in memory (see engine/config/migrations.ts). */
 function configOf(doc: ConfigDoc | null): PluginConfig {
-  return doc ? upgradeConfig(doc.config, doc.schemaVersion ?? 1) : defaultPluginConfig();
+  // (the document was just read: its config is this call's own copy)
+  return doc ? upgradeConfig(doc.config, doc.schemaVersion ?? 1, { owned: true }) : defaultPluginConfig();
 }
 
 /** The plugin configuration, read inside the event's transaction so an event sees one consistent configuration. */

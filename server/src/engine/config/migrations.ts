@@ -63,11 +63,13 @@ export class ConfigSchemaError extends Error {}
 /**
  * Upgrade a stored configuration of `fromVersion` to the current shape. Pure: the input is not
  * modified. A document newer than this code (a rollback) is returned as stored; the strict
- * schema of setConfig will then name what this code does not know.
+ * schema of setConfig will then name what this code does not know. `owned`: the caller hands
+ * over its own copy (a document just read), which is then not copied again — every transaction
+ * loads the configuration, and the migrations build new objects rather than edit theirs.
  */
-export function upgradeConfig(stored: unknown, fromVersion: number): PluginConfig {
+export function upgradeConfig(stored: unknown, fromVersion: number, opts: { owned?: boolean } = {}): PluginConfig {
   if (!Number.isInteger(fromVersion) || fromVersion < 1) throw new ConfigSchemaError(`config schemaVersion ${String(fromVersion)} is not a version`);
-  let c = structuredClone(obj(stored));
+  let c = opts.owned ? obj(stored) : structuredClone(obj(stored));
   for (const m of CONFIG_MIGRATIONS) if (m.to > fromVersion) c = m.up(c);
   return c as unknown as PluginConfig;
 }
