@@ -27,6 +27,29 @@ describe('money units', () => {
       }),
     );
   });
+  it('mulDivFloor is exact: the same as BigInt floor division, on both sides of its 2^52 switch', () => {
+    const big = (a: number, b: number, c: number) => Number((BigInt(a) * BigInt(b)) / BigInt(c));
+    const n = fc.oneof(
+      fc.integer({ min: 0, max: 1_000 }),
+      fc.integer({ min: 0, max: 2 ** 26 + 5 }),
+      fc.integer({ min: 2 ** 26 - 5, max: 2 ** 27 }),
+      fc.maxSafeNat(),
+      fc.constantFrom(0, 1, 2 ** 52 - 1, 2 ** 52, 2 ** 53 - 1, 9_999, 10_000, 10_001),
+    );
+    fc.assert(
+      fc.property(n, n, n.filter((c) => c > 0), (a, b, c) => {
+        expect(mulDivFloor(a, b, c)).toBe(big(a, b, c));
+      }),
+      { numRuns: 20_000 },
+    );
+    // quotients just below an integer, where a rounded division would land on it
+    for (const c of [3, 7, 10_000, 2 ** 26 + 1, 2 ** 51 - 1]) {
+      for (const k of [1, 12_345, 2 ** 20 + 3]) {
+        const p = c * k - 1;
+        if (p < 2 ** 53) expect(mulDivFloor(p, 1, c)).toBe(big(p, 1, c));
+      }
+    }
+  });
   it('formats yuan', () => {
     expect(formatYuan(21840)).toBe('¥218.40');
     expect(formatYuan(-5)).toBe('-¥0.05');

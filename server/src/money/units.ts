@@ -30,12 +30,23 @@ export function assertFen(value: number, what: string): number {
 export function mulBpFloor(amountFen: number, ratioBp: number): number {
   assertFen(amountFen, 'amount');
   if (!isBp(ratioBp)) throw new Error(`invariant: ratio must be integer bp, got ${ratioBp}`);
-  return Number((BigInt(amountFen) * BigInt(ratioBp)) / BigInt(BP_ONE));
+  return mulDivFloor(amountFen, ratioBp, BP_ONE);
 }
 
-/** floor(a × b / c) for non-negative safe integers, exact. */
+const TWO_52 = 2 ** 52;
+
+/**
+ * floor(a × b / c) for non-negative safe integers, exact. In doubles while a × b stays below
+ * 2^52, else in BigInt. (The settler computes this for every lot and payout of a batch; BigInt
+ * allocates each time.) Why doubles are exact there: the product p is an exact integer, and the
+ * rounded quotient p / c never reaches the next integer k. The gap k − p / c is at least 1 / c;
+ * the rounding error is below k × 2^-53, so reaching k would need k × c > 2^53. But for k ≥ 2,
+ * k × c ≤ 2 (k − 1) c ≤ 2p < 2^53; for k = 1 the error is at most 2^-54 < 1 / c.
+ */
 export function mulDivFloor(a: number, b: number, c: number): number {
   if (c <= 0) throw new Error('invariant: division by a non-positive number');
+  const p = a * b;
+  if (p >= 0 && p < TWO_52) return Math.floor(p / c);
   return Number((BigInt(a) * BigInt(b)) / BigInt(c));
 }
 

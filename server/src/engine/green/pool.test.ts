@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { burn, comparePrice, exitPriceKey, launchState, lotReachedExit, mint, pricePerPointFen, takeFromLots, valueOf, type GreenState } from './pool';
+import { burn, comparePrice, exitPriceKey, launchState, lotReachedExit, mint, price, pricePerPointFen, takeFromLots, valueOf, type GreenState } from './pool';
+import { mulBpFloor } from '../../money/units';
 
 describe('green pool', () => {
   it('seed example: launch, ¥10,000 at 40% share and 50% mint → 2,000 points, price ¥2.00', () => {
@@ -79,6 +80,32 @@ describe('green pool', () => {
         expect(s.poolFen).toBe(inflows - paidOut);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('exact arithmetic on both sides of the double fast path', () => {
+  it('valueOf, mint and lotReachedExit agree with their BigInt definitions', () => {
+    const bigValue = (s: GreenState, units: number) => {
+      const p = price(s);
+      return Number((BigInt(units) * p.num) / p.den);
+    };
+    const bigReached = (s: GreenState, lot: { units: number; consumptionFen: number }, m: number) => {
+      if (m <= 0 || lot.units <= 0 || lot.consumptionFen <= 0) return false;
+      const p = price(s);
+      return BigInt(lot.units) * p.num * 10_000n >= BigInt(m) * BigInt(lot.consumptionFen) * p.den;
+    };
+    const n = (max: number) => fc.oneof(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 1, max }));
+    const state = fc.record({ poolFen: n(1e12), totalUnits: fc.oneof(fc.constant(0), n(2 ** 50)), lastPriceNum: n(1e6), lastPriceDen: n(1e6) });
+    fc.assert(
+      fc.property(state, n(2 ** 40), n(1e9), fc.integer({ min: 0, max: 100_000 }), (s, units, consumptionFen, m) => {
+        expect(valueOf(s, units)).toBe(bigValue(s, units));
+        expect(lotReachedExit(s, { units, consumptionFen }, m)).toBe(bigReached(s, { units, consumptionFen }, m));
+        const p = price(s);
+        const minted = mulBpFloor(consumptionFen, 5000);
+        expect(mint(s, consumptionFen, 5000).units).toBe(Number((BigInt(minted) * p.den) / p.num));
+      }),
+      { numRuns: 20_000 },
     );
   });
 });

@@ -1,4 +1,4 @@
-import { BP_ONE, GREEN_UNITS_PER_POINT, mulBpFloor } from '../../money/units';
+import { BP_ONE, GREEN_UNITS_PER_POINT, mulBpFloor, mulDivFloor } from '../../money/units';
 
 /**
  * 绿色积分 pool (SPEC §5). Price = pool ÷ points, kept as an exact ratio (fen per unit).
@@ -6,7 +6,8 @@ import { BP_ONE, GREEN_UNITS_PER_POINT, mulBpFloor } from '../../money/units';
  *  - mint u = floor(m·U/P) ≤ m·U/P units for m ≤ inflow fen   ⇒ (P+inflow)/(U+u) ≥ P/U
  *  - burn k units for floor(k·P/U) fen or less                   ⇒ (P−paid)/(U−k) ≥ P/U
  *  - with no points outstanding the last price stands.
- * All products are computed in BigInt: pool × units can exceed 2^53.
+ * Every product is exact: pool × units can exceed 2^53, so it is computed in BigInt unless it
+ * is small enough for doubles to hold it exactly (mulDivFloor, lotReachedExit).
  */
 
 export interface GreenState {
@@ -43,8 +44,7 @@ export function comparePrice(a: GreenState, b: GreenState): number {
 
 /** Value of `units` at the current price, floored to the fen. */
 export function valueOf(s: GreenState, units: number): number {
-  const p = price(s);
-  return Number((BigInt(units) * p.num) / p.den);
+  return s.totalUnits > 0 ? mulDivFloor(units, s.poolFen, s.totalUnits) : mulDivFloor(units, s.lastPriceNum, s.lastPriceDen);
 }
 
 export interface MintResult {
@@ -57,8 +57,7 @@ export interface MintResult {
 /** An order puts `inflowFen` into the pool; `mintBp` of it is minted for the buyer at the price before the inflow. */
 export function mint(s: GreenState, inflowFen: number, mintBp: number): MintResult {
   const mintedValueFen = mulBpFloor(inflowFen, mintBp);
-  const p = price(s);
-  const units = Number((BigInt(mintedValueFen) * p.den) / p.num);
+  const units = s.totalUnits > 0 ? mulDivFloor(mintedValueFen, s.totalUnits, s.poolFen) : mulDivFloor(mintedValueFen, s.lastPriceDen, s.lastPriceNum);
   return {
     state: { ...s, poolFen: s.poolFen + inflowFen, totalUnits: s.totalUnits + units },
     units,
@@ -93,8 +92,12 @@ export function burn(s: GreenState, units: number, feeBp: number): BurnResult {
 export function lotReachedExit(s: GreenState, lot: { units: number; consumptionFen: number }, exitMultipleBp: number): boolean {
   // A lot with no consumption behind it (a transfer of a few units whose basis floors to 0 fen) has no multiple to reach.
   if (exitMultipleBp <= 0 || lot.units <= 0 || lot.consumptionFen <= 0) return false;
-  const p = price(s);
-  return BigInt(lot.units) * p.num * BigInt(BP_ONE) >= BigInt(exitMultipleBp) * BigInt(lot.consumptionFen) * p.den;
+  const [num, den] = s.totalUnits > 0 ? [s.poolFen, s.totalUnits] : [s.lastPriceNum, s.lastPriceDen];
+  // in doubles when both sides stay below 2^53 (every partial product is then exact too)
+  const l = lot.units * num * BP_ONE;
+  const r = exitMultipleBp * lot.consumptionFen * den;
+  if (l <= Number.MAX_SAFE_INTEGER && r <= Number.MAX_SAFE_INTEGER) return l >= r;
+  return BigInt(lot.units) * BigInt(num) * BigInt(BP_ONE) >= BigInt(exitMultipleBp) * BigInt(lot.consumptionFen) * BigInt(den);
 }
 
 /** The price (fen per unit, as a double) at which a lot exits: only an index key to find candidates; the decision is `lotReachedExit`. */
