@@ -378,7 +378,30 @@ const INTERN_BITS = 17;
 const INTERNED: (string | undefined)[] = new Array(1 << INTERN_BITS).fill(undefined);
 const INTERN_MAX_LENGTH = 16;
 
+/** The last shape asked for (a commit's rows mostly share one): its keys and factory. */
+let lastKeys: string[] = [];
+let lastFactory: Factory | null = null;
+
 function factoryFor(keys: string[]): Factory | null {
+  if (lastFactory !== null && keys.length === lastKeys.length) {
+    let same = true;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== lastKeys[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastFactory;
+  }
+  const f = factoryForShape(keys);
+  if (f !== null) {
+    lastKeys = keys.slice();
+    lastFactory = f;
+  }
+  return f;
+}
+
+function factoryForShape(keys: string[]): Factory | null {
   let node = SHAPES;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
