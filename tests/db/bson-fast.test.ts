@@ -21,6 +21,8 @@ const same = (doc: object) => {
 const scalar = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'binary' }), // any code unit sequence, lone surrogates included
+  fc.string({ unit: 'binary', minLength: 60, maxLength: 200 }), // past the short-string loop
   fc.integer(),
   fc.integer({ min: -(2 ** 31) - 2, max: -(2 ** 31) + 2 }),
   fc.integer({ min: 2 ** 31 - 2, max: 2 ** 31 + 2 }),
@@ -45,7 +47,7 @@ const other = fc.oneof(
   fc.constant(new Map([['k', 1]])),
   fc.constant(Buffer.from('xy')),
 );
-const key = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('_id', 'userId', 'at', '绿色', 'a.b', '$set'));
+const key = fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 6 }).filter((k) => !k.includes('\u0000')), fc.constantFrom('_id', 'userId', 'at', '绿色', 'a.b', '$set'));
 const doc = (leaf: fc.Arbitrary<unknown>) =>
   fc.letrec((tie) => ({
     value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('array'), tie('object')),
