@@ -171,46 +171,44 @@ function writeElement(key: string, v: unknown, depth: number): void {
   }
 }
 
-function writeObject(o: Record<string, unknown>, depth: number): void {
+/** Start a document or array: room for its int32 length. Returns where it starts. */
+function openDocument(depth: number): number {
   if (depth > MAX_DEPTH) throw UNSUPPORTED;
   ensure(4);
   const start = pos;
   pos += 4;
+  return start;
+}
+
+/** End it: the terminating NUL, then its length written at its start. */
+function closeDocument(start: number): void {
+  ensure(1);
+  buf[pos++] = 0;
+  const end = pos;
+  pos = start;
+  writeInt32(end - start);
+  pos = end;
+}
+
+function writeObject(o: Record<string, unknown>, depth: number): void {
+  const start = openDocument(depth);
   for (const key of Object.keys(o)) {
     const v = o[key];
     // (js-bson's default ignoreUndefined: a document leaves such a field out, an array writes null)
     if (v !== undefined) writeElement(key, v, depth);
   }
-  ensure(1);
-  buf[pos++] = 0;
-  const end = pos;
-  pos = start;
-  writeInt32(end - start);
-  pos = end;
+  closeDocument(start);
 }
 
 function writeArray(a: readonly unknown[], depth: number): void {
-  if (depth > MAX_DEPTH) throw UNSUPPORTED;
-  ensure(4);
-  const start = pos;
-  pos += 4;
+  const start = openDocument(depth);
   for (let i = 0; i < a.length; i++) writeElement(String(i), a[i], depth);
-  ensure(1);
-  buf[pos++] = 0;
-  const end = pos;
-  pos = start;
-  writeInt32(end - start);
-  pos = end;
-}
-
-/** `BSON.serialize(doc)`, faster for plain data (see the header). */
-export function serializeBson(doc: object): Uint8Array {
-  return serializeBsonAfter(doc, 0);
+  closeDocument(start);
 }
 
 /**
- * The same bytes after `reserve` bytes left for the caller (a journal frame's header), in one
- * buffer: one copy of the record instead of two.
+ * `BSON.serialize(doc)` (faster for plain data, see the header), after `reserve` bytes left for
+ * the caller (a journal frame's header) in the same buffer: one copy of the record, not two.
  */
 export function serializeBsonAfter(doc: object, reserve: number): Buffer {
   const viaJsBson = () => {

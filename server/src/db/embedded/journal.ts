@@ -62,7 +62,7 @@ export function frameCommit(rec: CommitRecord, per = 512): Buffer {
   for (const w of rec.w) count += w.put.length + w.del.length;
   if (count <= per) {
     try {
-      return frame({ op: 'c', ts: rec.ts, w: rec.w.filter((w) => w.put.length + w.del.length > 0).map((w) => ({ db: w.db, coll: w.coll, put: w.put, del: w.del })) });
+      return frame({ op: 'c', ts: rec.ts, w: rec.w.filter((w) => w.put.length + w.del.length > 0) });
     } catch (e) {
       if (!isTooBig(e)) throw e;
     }

@@ -92,7 +92,8 @@ export function burn(s: GreenState, units: number, feeBp: number): BurnResult {
 export function lotReachedExit(s: GreenState, lot: { units: number; consumptionFen: number }, exitMultipleBp: number): boolean {
   // A lot with no consumption behind it (a transfer of a few units whose basis floors to 0 fen) has no multiple to reach.
   if (exitMultipleBp <= 0 || lot.units <= 0 || lot.consumptionFen <= 0) return false;
-  const [num, den] = s.totalUnits > 0 ? [s.poolFen, s.totalUnits] : [s.lastPriceNum, s.lastPriceDen];
+  const num = s.totalUnits > 0 ? s.poolFen : s.lastPriceNum;
+  const den = s.totalUnits > 0 ? s.totalUnits : s.lastPriceDen;
   // in doubles when both sides stay below 2^53 (every partial product is then exact too)
   const l = lot.units * num * BP_ONE;
   const r = exitMultipleBp * lot.consumptionFen * den;
