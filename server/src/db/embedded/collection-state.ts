@@ -8,7 +8,7 @@
  * The log only holds commits newer than the oldest open snapshot and is empty when no
  * transaction is open.
  */
-import { Index, KeyEntry, type Entry, type IndexSpec } from './index-btree';
+import { Index, KeyEntry, type IndexSpec } from './index-btree';
 import { Rec } from './record';
 import { MIN_KEY, canonicalKey, compareValues, type Doc } from './values';
 
@@ -77,18 +77,13 @@ export class CollectionState {
   /** The probe findRec reuses (one per collection: findRec is synchronous, never re-entered). */
   private readonly probeVals: unknown[] = [undefined];
   private readonly probe = new KeyEntry(this.probeVals, null, MIN_KEY);
-  private readonly pair: [Entry, undefined] = [this.probe, undefined];
 
   /** The record of an `_id` (live, pending or tombstone), if any. */
   findRec(id: unknown): Rec | undefined {
     this.probeVals[0] = id;
-    const pair = this.idIndex.tree.getPairOrNextHigher(this.probe, this.pair);
+    const e = this.idIndex.tree.ceiling(this.probe);
     this.probeVals[0] = undefined;
-    if (pair) {
-      const e = pair[0];
-      pair[0] = this.probe;
-      if (e instanceof Rec && compareValues(e.id, id) === 0) return e;
-    }
+    if (e instanceof Rec && compareValues(e.id, id) === 0) return e;
     return this.side.get(id);
   }
 
@@ -199,6 +194,6 @@ export class CollectionState {
 
   /** All live records of the latest state, in `_id` order. */
   *liveRecords(): Generator<Rec> {
-    for (const [e] of this.idIndex.tree.entries()) yield e as Rec;
+    for (const e of this.idIndex.tree.entries()) yield e as Rec;
   }
 }

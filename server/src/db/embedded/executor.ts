@@ -128,7 +128,7 @@ function* rangeCandidates(
 
   const it = dir === 1 ? ix.tree.entries(start) : ix.tree.entriesReversed(end);
   let x = 0;
-  for (const [e] of it) {
+  for (const e of it) {
     stats.keysExamined++;
     if (dir === 1 ? cmp(e, end) > 0 : cmp(e, start) < 0) break;
     const rec = e instanceof Rec ? e : e.rec!;

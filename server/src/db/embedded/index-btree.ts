@@ -1,5 +1,5 @@
 /**
- * One index: a B+tree (sorted-btree) over the latest committed state, ordered by the key fields
+ * One index: a B+tree (key-tree.ts) over the latest committed state, ordered by the key fields
  * (each ascending or descending) and then by `_id`, so that every entry is unique and the
  * order is total.
  *
@@ -9,10 +9,9 @@
  * one KeyEntry per distinct element, as MongoDB does; such an index is not used by the planner
  * (array sort/range semantics), but it still enforces uniqueness per element.
  */
-import BTreeDefault from 'sorted-btree';
 import { Query } from 'mingo';
 import { Rec, type LockOwner } from './record';
-import { bulkLoad } from './btree-bulk';
+import { KeyTree } from './key-tree';
 import { fastMatcher, UNDECIDED, type FastResult } from './fast-match';
 import { serverError } from './errors';
 import {
@@ -29,11 +28,6 @@ import {
   type Doc,
   type Path,
 } from './values';
-
-// sorted-btree is CommonJS with `exports.default`: Node's ESM loader hands us the whole module
-// object, bundlers and vitest the default export. Accept both.
-const BTree: typeof BTreeDefault = ((BTreeDefault as unknown as { default?: typeof BTreeDefault }).default ?? BTreeDefault);
-type BTree<K, V> = BTreeDefault<K, V>;
 
 export interface IndexSpec {
   name: string;
@@ -62,7 +56,7 @@ export class Index {
   readonly dirs: (1 | -1)[];
   readonly fields: string[];
   readonly isId: boolean;
-  readonly tree: BTree<Entry, undefined>;
+  readonly tree: KeyTree<Entry>;
   /** number of live documents with an array on an indexed path (the planner skips the index while > 0) */
   multikeyDocs = 0;
   /** unique indexes: keys with an uncommitted change (added or removed) -> the transaction */
@@ -77,7 +71,9 @@ export class Index {
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : null;
     this.partialFast = spec.partialFilterExpression ? fastMatcher(spec.partialFilterExpression) : null;
     this.compare = makeComparator(this.paths, this.dirs, this.isId);
-    this.tree = new BTree<Entry, undefined>(undefined, this.compare, MAX_NODE);
+    const width = this.isId ? 1 : this.paths.length + 1;
+    const compareSep = makeComparator(this.paths, this.dirs, this.isId, true) as unknown as (e: Entry, keys: unknown[], at: number) => number;
+    this.tree = new KeyTree<Entry>({ width, compare: this.compare, compareSep, writeSep: (e, keys, at) => this.writeSep(e, keys, at) }, MAX_NODE);
     // One compiled reader per key field: each gets its own inline cache (the documents of a
     // collection mostly share one hidden class), which matters since it runs in every comparison.
     this.readers = this.paths.map(
@@ -102,6 +98,20 @@ export class Index {
             `  return Array.isArray(c) ? MULTI : c;\n};`,
         )(MULTI) as (doc: Doc) => unknown,
     );
+  }
+
+  /**
+   * Copy an entry's key into a separator of the tree: the key values, then the _id (the _id
+   * index: the _id alone). The values are the stored ones, which never change.
+   */
+  private writeSep(e: Entry, keys: unknown[], at: number): void {
+    if (this.isId) {
+      keys[at] = e.id;
+      return;
+    }
+    const n = this.readers.length;
+    for (let i = 0; i < n; i++) keys[at + i] = e instanceof Rec ? this.readers[i]!(e.doc!) : e.vals[i];
+    keys[at + n] = e.id;
   }
 
   /** getScalarPath(doc, paths[i]) for each key field i */
@@ -227,7 +237,7 @@ export class Index {
         if (cmp(entries[i - 1]!, entries[i]!) === 0) throw new Error(`embedded mongo: internal: duplicate entry while building ${this.spec.name}`);
       }
     }
-    bulkLoad(this.tree, entries, MAX_NODE);
+    this.tree.load(entries);
   }
 
   /**
@@ -246,7 +256,7 @@ export class Index {
       if (i > 0 && this.compare(entries[i - 1]!, r) >= 0) return false;
       entries[i] = r;
     }
-    bulkLoad(this.tree, entries, MAX_NODE);
+    this.tree.load(entries);
     return true;
   }
 
@@ -267,11 +277,11 @@ export class Index {
     const doc = rec.doc;
     if (doc === null || !this.covers(doc)) return;
     if (this.scalarKeys(doc)) {
-      this.tree.set(rec, undefined);
+      this.tree.set(rec);
       return;
     }
     this.multikeyDocs++;
-    for (const t of this.keysOf(doc)!.tuples) this.tree.set(new KeyEntry(t, rec, rec.id), undefined);
+    for (const t of this.keysOf(doc)!.tuples) this.tree.set(new KeyEntry(t, rec, rec.id));
   }
 
   /** Whether two versions have the same entries in this index (then the index needs no change). */
@@ -314,7 +324,7 @@ export class Index {
   /** Latest-state records that have exactly this key tuple. */
   *recordsWithKey(t: readonly unknown[]): Generator<Rec> {
     const probe = new KeyEntry(t, null, MIN_KEY);
-    for (const [e] of this.tree.entries(probe)) {
+    for (const e of this.tree.entries(probe)) {
       for (let i = 0; i < this.paths.length; i++) {
         if (compareValues(this.valueAt(e, i), t[i]) !== 0) return;
       }
@@ -344,11 +354,16 @@ export class Index {
  *
  * An entry is a Rec (its key values read from rec.doc, which is never multikey) or a KeyEntry
  * (explicit values: multikey elements, overlay entries, probes).
+ *
+ * `sep`: the tree's other comparison, an entry against a separator (key-tree.ts), whose key
+ * values and _id are stored flat at k[at ..]: `compareSep(a, k, at)`, the same order.
  */
-function makeComparator(paths: Path[], dirs: (1 | -1)[], isId: boolean): (a: Entry, b: Entry) => number {
+function makeComparator(paths: Path[], dirs: (1 | -1)[], isId: boolean, sep = false): (a: Entry, b: Entry) => number {
   // `<a|b>` stands for the entry's side; `D` is the direction of the field
   const read = (side: 'a' | 'b', i: number, p: Path) =>
-    p.length === 1
+    sep && side === 'b'
+      ? `k[at + ${i}]`
+      : p.length === 1
       ? `${side}r ? ${side}d[${JSON.stringify(p[0])}] : ${side}.vals[${i}]`
       : `${side}r ? read${i}(${side}d) : ${side}.vals[${i}]`;
   // (identical values first: equal strings and Dates are mostly shared objects — see intern in
@@ -379,23 +394,23 @@ function makeComparator(paths: Path[], dirs: (1 | -1)[], isId: boolean): (a: Ent
   if (isId) {
     body = `
     const x = a instanceof Rec ? a.id : a.vals[0];
-    const y = b instanceof Rec ? b.id : b.vals[0];
+    const y = ${sep ? 'k[at]' : 'b instanceof Rec ? b.id : b.vals[0]'};
     let c, t, u;
     ${cmpInto('x', 'y', 1)}
-    if (a.id instanceof Sentinel || b.id instanceof Sentinel) return cmpv(a.id, b.id);
+    if (a.id instanceof Sentinel${sep ? '' : ' || b.id instanceof Sentinel'}) return cmpv(a.id, ${sep ? 'y' : 'b.id'});
     return 0;`;
   } else {
     body = `
-    const ar = a instanceof Rec, br = b instanceof Rec;
-    const ad = ar ? a.doc : null, bd = br ? b.doc : null;
+    const ar = a instanceof Rec${sep ? '' : ', br = b instanceof Rec'};
+    const ad = ar ? a.doc : null${sep ? '' : ', bd = br ? b.doc : null'};
     let c, x, y, t, u;
     ${paths.map((p, i) => `x = ${read('a', i, p)};
     y = ${read('b', i, p)};${cmpInto('x', 'y', dirs[i]!)}`).join('\n    ')}
     x = a.id;
-    y = b.id;${cmpInto('x', 'y', 1)}
+    y = ${sep ? `k[at + ${paths.length}]` : 'b.id'};${cmpInto('x', 'y', 1)}
     return 0;`;
   }
-  const src = `${readers.join('')}return function compare(a, b) {${body}\n};`;
+  const src = `${readers.join('')}return function ${sep ? 'compareSep(a, k, at)' : 'compare(a, b)'} {${body}\n};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('Rec', 'Sentinel', 'cmpv', src)(Rec, Sentinel, compareValues) as (a: Entry, b: Entry) => number;
 }

@@ -288,7 +288,7 @@ export class Storage {
             if (ix.isId || ix.multikeyDocs > 0) continue;
             const pos = new Int32Array(ix.tree.size);
             let i = 0;
-            for (const [e] of ix.tree.entries()) pos[i++] = (e as Rec).pos;
+            for (const e of ix.tree.entries()) pos[i++] = (e as Rec).pos;
             orders.push([ix.spec.name, pos]);
           }
           colls.push({ db, coll: c.name, indexes: c.indexes.filter((i) => !i.isId).map((i) => i.spec), recs, orders });
