@@ -103,7 +103,15 @@ export function canonical(value: unknown): string {
     return out + ']';
   }
   const o = value as Record<string, unknown>;
-  const keys = Object.keys(o).sort();
+  const keys = Object.keys(o);
+  // (most objects here are built with their keys in order already: sorting only when they are
+  // not spares the sort's own allocations, an eighth of everything a forced-exit cascade allocated)
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys.sort();
+      break;
+    }
+  }
   let out = '{';
   let first = true;
   for (const k of keys) {

@@ -120,10 +120,14 @@ export class GreenBook {
         );
         // when and with how many units it left: what a replay of a later period needs to know (admin.simulateConfig)
         const exit = { status: 'exited' as const, units: 0, exitedAt: at, exitedUnits: lot.units };
-        Object.assign(lot, exit);
+        // A lot minted in this batch is written whole (the candidate is that insert), any other by
+        // its change. The candidate itself needs only its new status and units: giving it the new
+        // fields as well was the largest allocation of an exit.
         const inserted = w.lotInserts.find((l) => l._id === lot._id);
         if (inserted) Object.assign(inserted, exit);
         else w.lotUpdates.set(lot._id, exit);
+        lot.status = 'exited';
+        lot.units = 0;
         messages.push({ userId: lot.userId, kind: 'exit', data: { amount: String(r.paidFen), lotId: lot._id } });
         if (exited === 0) firstId = lot._id;
         exited++;
