@@ -68,11 +68,13 @@ function saveJob(tx: Tx, job: JobDoc, set: Partial<JobDoc>, inc?: { processed: n
   return saveJobDoc(tx, job._id, 'union-release', status === 'done', inc, rest);
 }
 
-/** Limits of a step (the settler's: PLAN_READS and the bound less its own bookkeeping; tests make them small to reach every path with few entries). */
+/** Limits of a step (the settler's: PLAN_READS, PAY_SCAN and the bound less its own bookkeeping; tests make them small to reach every path with few entries). */
 export interface ReleaseLimits {
   planReads: number;
   /** documents the release may write in one step */
   maxDocs: number;
+  /** pending entries a pay step reads in seq order to find its shoppers (PAY_SCAN) */
+  payScan?: number;
 }
 
 /** One step of the day's union release; `running`: the job has more steps. */
@@ -119,7 +121,8 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
     return { docs: tx.docsWritten() };
   }
   const entries = col(tx.db, 'union_entries');
-  const head = (await entries.find(pendingEligible(day, job.cursor, cut), s(tx)).sort({ seq: 1 }).limit(PAY_SCAN).toArray()) as UnionEntryDoc[];
+  const scan = limits.payScan ?? PAY_SCAN;
+  const head = (await entries.find(pendingEligible(day, job.cursor, cut), s(tx)).sort({ seq: 1 }).limit(scan).toArray()) as UnionEntryDoc[];
   if (head.length === 0) {
     // every planned entry is paid (or was cancelled): a blocked cut is looked at again, since a
     // cancelled entry's money is still in the pool; otherwise the day is done
@@ -129,30 +132,42 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
   }
   // everything below the lowest unpaid planned entry is settled for this day
   const from = head[0]!.seq - 1;
+  // `head` holds every planned entry up to its last one (it reads them all, in seq order), so a
+  // shopper's entries need a query only beyond it; none at all when it read up to the cut
+  const headLast = head.length < scan ? cut : head[head.length - 1]!.seq;
+  const inHead = new Map<string, UnionEntryDoc[]>();
+  for (const e of head) {
+    const list = inHead.get(e.userId);
+    if (list) list.push(e);
+    else inHead.set(e.userId, [e]);
+  }
   let room = limits.maxDocs - PAY_FIXED;
   const shoppers: { userId: string; entries: UnionEntryDoc[] }[] = [];
-  const candidates = [...new Set(head.map((e) => e.userId))];
-  // Shoppers whose planned entries are all known: the first one's from its own query; when that
-  // shopper has few entries, the next ones' from ONE query over all of them (a queue where
-  // most shoppers hold one entry would otherwise cost a query per entry). That query is used only
-  // when it returns fewer than its limit, i.e. every matching entry; otherwise each shopper's own.
+  // (in the seq order of their first planned entry)
+  const candidates = [...inHead.keys()];
+  // Shoppers' entries beyond `head`: the first one's from its own query; when that shopper has
+  // few entries, the next ones' from ONE query over all of them (a queue where most shoppers hold
+  // one entry would otherwise cost a query per entry). That query is used only when it returns
+  // fewer than its limit, i.e. every matching entry; otherwise each shopper's own.
   let known: Map<string, UnionEntryDoc[]> | null = null;
   for (const userId of candidates) {
     if (room <= PER_SHOPPER) break;
-    let mine = known?.get(userId);
-    if (mine === undefined) {
-      mine = (await entries
-        .find({ ...pendingEligible(day, from, cut), userId }, s(tx))
-        .sort({ seq: 1 })
-        .limit(room - PER_SHOPPER)
-        .toArray()) as UnionEntryDoc[];
-    } else if (mine.length > room - PER_SHOPPER) {
-      mine = mine.slice(0, room - PER_SHOPPER);
+    const max = room - PER_SHOPPER;
+    let mine = inHead.get(userId)!;
+    if (headLast < cut && mine.length < max) {
+      const later =
+        known?.get(userId) ??
+        ((await entries
+          .find({ ...pendingEligible(day, headLast, cut), userId }, s(tx))
+          .sort({ seq: 1 })
+          .limit(max - mine.length)
+          .toArray()) as UnionEntryDoc[]);
+      if (later.length > 0) mine = mine.concat(later);
     }
-    if (mine.length === 0) continue;
+    if (mine.length > max) mine = mine.slice(0, max);
     shoppers.push({ userId, entries: mine });
     room -= mine.length + PER_SHOPPER;
-    if (known === null && shoppers.length === 1 && mine.length <= FEW_ENTRIES) known = await entriesOf(tx, day, from, cut, candidates.slice(1), room);
+    if (known === null && shoppers.length === 1 && headLast < cut && mine.length <= FEW_ENTRIES) known = await entriesOf(tx, day, headLast, cut, candidates.slice(1), room);
   }
   if (shoppers.length === 0) throw new Error(`invariant: a union release step has no room for one shopper (maxDocs ${limits.maxDocs})`);
   const mv = new Movements();
@@ -188,8 +203,9 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
 }
 
 /**
- * Every planned entry of these shoppers (seq order per shopper), in one query; null when there
- * are more than `limit` of them (then each shopper's are read on their own, as many as fit).
+ * Every planned entry of these shoppers in (from, cut] (seq order per shopper), in one query;
+ * null when there are more than `limit` of them (then each shopper's are read on their own, as
+ * many as fit).
  */
 async function entriesOf(tx: Tx, day: string, from: number, cut: number, userIds: string[], limit: number): Promise<Map<string, UnionEntryDoc[]> | null> {
   if (userIds.length === 0 || limit <= 0) return null;
