@@ -11,7 +11,7 @@ import type { BatchWrites, BuyerLoad, GreenLoad, OrderWork, QueueLoad, UnionLoad
 import { EXIT_CANDIDATES, exitCandidateBound, spendScope } from '../settlement/work';
 import type { Completion, StartState } from './types';
 
-// sorted-btree is CommonJS with `exports.default` (see db/embedded/index-btree.ts): accept both shapes.
+// sorted-btree is CommonJS with `exports.default`: Node's ESM loader hands us the whole module object, bundlers and vitest the default export. Accept both.
 const BTree: typeof BTreeDefault = (BTreeDefault as unknown as { default?: typeof BTreeDefault }).default ?? BTreeDefault;
 
 /**
