@@ -37,21 +37,22 @@ export const blankSettler = (): Omit<SettlerDoc, '_id'> => ({
   transactions: 0,
 });
 
-/** Take the lease if it is free or expired; null when another live settler holds it. */
+/**
+ * Take the lease if it is free or expired; null when another live settler holds it. One round
+ * trip either way: the update upserts, so the first use creates the document, and while another
+ * settler holds it the upsert's insert fails on the primary key (MongoDB does not retry such an
+ * upsert by itself: its filter is not an equality on `_id` alone).
+ */
 export async function acquireLease(db: Db, holder: string, ttlMs: number): Promise<Lease | null> {
   const now = Date.now();
-  const settler = col(db, 'settler');
+  const { token: _t, holder: _h, expiresAt: _e, ...rest } = blankSettler();
   try {
-    const doc = await settler.findOneAndUpdate(
+    const doc = await col(db, 'settler').findOneAndUpdate(
       { _id: SETTLER_ID, $or: [{ holder: null }, { expiresAt: { $lt: new Date(now) } }] },
-      { $set: { holder, expiresAt: new Date(now + ttlMs) }, $inc: { token: 1 } },
-      { returnDocument: 'after' },
+      { $set: { holder, expiresAt: new Date(now + ttlMs) }, $inc: { token: 1 }, $setOnInsert: rest },
+      { upsert: true, returnDocument: 'after' },
     );
-    if (doc) return { token: doc.token, holder, ttlMs };
-    // first use: create the document (a racing creator wins on the primary key)
-    const { token: _t, holder: _h, expiresAt: _e, ...rest } = blankSettler();
-    await settler.insertOne({ _id: SETTLER_ID, ...rest, holder, token: 1, expiresAt: new Date(now + ttlMs) });
-    return { token: 1, holder, ttlMs };
+    return { token: doc!.token, holder, ttlMs };
   } catch (err) {
     if (isDuplicateKeyError(err)) return null;
     throw err;
