@@ -106,7 +106,10 @@ export class KeyTree<E> {
     this.found = false;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const c = this.compare(e, entries[mid]!);
+      const x = entries[mid]!;
+      // (a delete looks for the very entry it removes: found without reading its key, which
+      // would be the one comparison that reads every field of both)
+      const c = x === e ? 0 : this.compare(e, x);
       if (c > 0) lo = mid + 1;
       else if (c < 0) hi = mid;
       else {
