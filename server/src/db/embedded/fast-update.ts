@@ -35,7 +35,7 @@
  *   - operators in the update's key order, fields in each operator's key order.
  */
 import { isEqual } from 'mingo/util';
-import { compactShallow, freezeClone, isPlainObject, type Doc } from './values';
+import { buildObject, compactShallow, freezeClone, isPlainObject, type Doc } from './values';
 import { plainSegments } from './simple-path';
 
 /** Returned when the update is not one this applier reproduces exactly: use the mingo path. */
@@ -81,22 +81,92 @@ function settable(v: unknown): boolean {
 export function fastApplyUpdate(base: Doc, mod: Doc, insert: boolean): Doc | null | typeof FALLBACK {
   if (!isPlain(base)) return FALLBACK;
   // validate the whole update before building anything
+  let flat = true;
   for (const op in mod) {
     const code = OPS[op];
     const spec = mod[op];
     // (an operator argument is only read by its keys: a null-prototype object is fine too)
     if (code === undefined || !Object.hasOwn(mod, op) || !isPlainObject(spec)) return FALLBACK;
     for (const field in spec) {
-      if (simplePath(field) === null) return FALLBACK;
+      const path = simplePath(field);
+      if (path === null) return FALLBACK;
+      if (path.length > 1) flat = false;
       const v = spec[field];
       if (code === OP_INC ? typeof v !== 'number' || Number.isNaN(v) : code === OP_SET && !settable(v)) return FALLBACK;
     }
   }
   try {
-    return build(base, mod, insert);
+    return flat ? buildFlat(base, mod, insert) : build(base, mod, insert);
   } catch {
     // the mingo path raises the error (or not) in its own order
     return FALLBACK;
+  }
+}
+
+// (scratch of buildFlat: never re-entered)
+const FLAT_KEYS: string[] = [];
+const FLAT_VALS: unknown[] = [];
+
+/**
+ * `build` for an update of top-level fields only (the usual `$inc` of a balance, `$set` of a
+ * status): the new version's fields are laid out from the old one's and changed in place, then
+ * built once by their shape's factory, with no draft copy in between. Same rules as `build`.
+ */
+function buildFlat(base: Doc, mod: Doc, insert: boolean): Doc | null | typeof FALLBACK {
+  const keys = FLAT_KEYS;
+  const vals = FLAT_VALS;
+  let n = 0;
+  for (const k in base) {
+    keys[n] = k;
+    vals[n++] = base[k];
+  }
+  let modified = false;
+  let changed = false;
+  try {
+    for (const op in mod) {
+      const code = OPS[op]!;
+      const spec = mod[op] as Doc;
+      for (const field in spec) {
+        let i = 0;
+        while (i < n && keys[i] !== field) i++;
+        const own = i < n;
+        const old = own ? vals[i] : undefined;
+        const arg = spec[field];
+        if (code === OP_UNSET) {
+          if (!own) continue;
+          if (old !== undefined) modified = true;
+          for (; i + 1 < n; i++) {
+            keys[i] = keys[i + 1]!;
+            vals[i] = vals[i + 1];
+          }
+          n--;
+          changed = true;
+          continue;
+        }
+        let value: unknown;
+        if (code === OP_SET) {
+          if (isEqual(old, arg)) continue;
+          value = freezeClone(arg, field);
+          modified = true;
+        } else {
+          if (old !== undefined && (typeof old !== 'number' || Number.isNaN(old))) return FALLBACK;
+          const sum = ((old as number | undefined) || 0) + (arg as number);
+          if (Object.is(sum, old)) continue;
+          value = sum;
+          if (sum !== old) modified = true;
+        }
+        if (!own) keys[n++] = field;
+        vals[i] = value;
+        changed = true;
+      }
+    }
+    if (!modified && !insert) return null;
+    if (!changed) return base;
+    keys.length = n;
+    vals.length = n;
+    return Object.freeze(buildObject(keys, vals));
+  } finally {
+    vals.fill(undefined); // (drop the references to values)
   }
 }
 

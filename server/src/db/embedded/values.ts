@@ -421,7 +421,8 @@ function factoryForShape(keys: string[]): Factory | null {
   return node.factory;
 }
 
-function buildObject(keys: string[], vals: unknown[]): Doc {
+/** A plain object with these fields, in this order, built by the shape's factory (shared hidden class). */
+export function buildObject(keys: string[], vals: unknown[]): Doc {
   const f = factoryFor(keys);
   if (f) return f(vals);
   const out: Doc = {};
