@@ -48,6 +48,20 @@ function startWriter(dir: string, round: string, mode?: string): { child: ChildP
   return { child, acks, ready, exited };
 }
 
+/**
+ * A writer in its own process, killed with SIGKILL once it has acknowledged `target` commits
+ * (or after 8 s): its acknowledgements up to the kill.
+ */
+async function writeThenKill(dir: string, round: string, target: number, mode?: string): Promise<string[]> {
+  const w = startWriter(dir, round, mode);
+  await w.ready;
+  const deadline = Date.now() + 8000;
+  while (w.acks.length < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  w.child.kill('SIGKILL');
+  await w.exited;
+  return w.acks;
+}
+
 const d = REAL ? describe.skip : describe;
 if (REAL) skipReason('persistence tests exercise the embedded engine data directory (DATA_DIR), not a server');
 
@@ -93,16 +107,10 @@ d('persistence (embedded)', () => {
     const dir = newDir();
     const acked = new Set<string>();
     for (let round = 0; round < 4; round++) {
-      const w = startWriter(dir, `r${round}`);
-      await w.ready;
       // let it commit for a random while (compactions happen on the way: 48 KiB threshold)
-      const target = 30 + Math.floor(Math.random() * 150);
-      const deadline = Date.now() + 8000;
-      while (w.acks.length < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      w.child.kill('SIGKILL');
-      await w.exited;
-      for (const id of w.acks) acked.add(id);
-      expect(w.acks.length).toBeGreaterThan(0);
+      const acks = await writeThenKill(dir, `r${round}`, 30 + Math.floor(Math.random() * 150));
+      for (const id of acks) acked.add(id);
+      expect(acks.length).toBeGreaterThan(0);
 
       const c = await openEmbeddedClient({ dir });
       const db = c.db('crash');
@@ -113,7 +121,7 @@ d('persistence (embedded)', () => {
       expect([...acked].filter((id) => !a.has(id))).toEqual([]);
       const counter = await db.collection('counter').findOne({ _id: 'pairs' as never });
       expect(counter?.n).toBe(a.size);
-      if (process.env.DB_TEST_VERBOSE) console.log(`round ${round}: ${w.acks.length} acked, ${a.size} pairs on disk`, fs.readdirSync(dir).map((f) => `${f}:${fs.statSync(path.join(dir, f)).size}`));
+      if (process.env.DB_TEST_VERBOSE) console.log(`round ${round}: ${acks.length} acked, ${a.size} pairs on disk`, fs.readdirSync(dir).map((f) => `${f}:${fs.statSync(path.join(dir, f)).size}`));
       // the index on pairs_a came back and agrees with a scan
       expect(await db.collection('pairs_a').countDocuments({ round: `r${round}` })).toBe(
         (await db.collection('pairs_a').find({}).toArray()).filter((x) => x.round === `r${round}`).length,
@@ -266,19 +274,13 @@ d('persistence (embedded)', () => {
   it('commits acknowledged from memory can be lost in a SIGKILL only as a suffix: every commit acknowledged durable survives with all before it', async () => {
     const dir = newDir();
     for (let round = 0; round < 3; round++) {
-      const w = startWriter(dir, `r${round}`, 'lazy');
-      await w.ready;
-      const target = 40 + Math.floor(Math.random() * 200);
-      const deadline = Date.now() + 8000;
-      while (w.acks.length < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      w.child.kill('SIGKILL');
-      await w.exited;
-      expect(w.acks.length).toBeGreaterThan(0);
+      const acks = await writeThenKill(dir, `r${round}`, 40 + Math.floor(Math.random() * 200), 'lazy');
+      expect(acks.length).toBeGreaterThan(0);
       const c = await openEmbeddedClient({ dir });
       const seqs = (await c.db('crash').collection<{ _id: string; round: string; i: number }>('chain').find({ round: `r${round}` }).toArray()).map((x) => x.i).sort((a, b) => a - b);
       // a prefix 0..k of the writer's commits, k at least its last durable acknowledgement
       expect(seqs).toEqual(seqs.map((_, i) => i));
-      expect(seqs.length).toBeGreaterThan(Math.max(...w.acks.map(Number)));
+      expect(seqs.length).toBeGreaterThan(Math.max(...acks.map(Number)));
       await c.close();
     }
   });
