@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, FindCursor } from 'mongodb';
 import { getEngineStats, resetEngineStats } from '../../server/src/db';
 import { col } from '../../server/src/repo/db';
-import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
+import type { GreenLotDoc, PostingDoc, UnionEntryDoc } from '../../server/src/repo/documents';
+import { WALLET_ASSETS } from '../../server/src/repo/ledger';
 import { createTestApp, type TestApp } from '../helpers/app';
 
 let app: TestApp;
@@ -28,6 +29,12 @@ beforeAll(async () => {
     entries.push({ _id: `pu:${i}`, seq: i + 1, userId: `P${i % 4}`, orderId: `po${i}`, lineIndex: 0, entitlementFen: 100, receivedFen: 0, status: ustatus, lockDays: 15, orderDay: '2026-08-01', eligibleDay: '2026-08-15', createdAt: at, closedAt: ustatus === 'pending' ? null : at } as UnionEntryDoc);
   }
   await col(db, 'green_lots').insertMany(lots);
+  const rows: PostingDoc[] = [];
+  for (let i = 0; i < 40; i++) {
+    const asset = (['CASH', 'GREEN', 'QENT', 'UENT'] as const)[i % 4]!;
+    rows.push({ _id: `pp#${i}/0`, userId: `P${i % 2}`, account: `${asset}:user:P${i % 2}`, asset, amount: 1, seq: i + 1, balanceAfter: i + 1, type: 'fixture', memo: '', eventKey: `pp${i}`, at: new Date(at.getTime() + i) });
+  }
+  await col(db, 'postings').insertMany(rows);
   await col(db, 'union_entries').insertMany(entries);
 });
 
@@ -58,6 +65,20 @@ describe('the planner picks the index each hot query was designed for', () => {
     expect(await indexOf(lots.find({ userId: 'P1', status: { $in: ['active', 'exited'] } }).sort({ createdAt: -1 }).limit(100))).toBe('userId_1_createdAt_1');
     expect(await indexOf(lots.find({ userId: 'P1', createdAt: { $lt: new Date() } }).sort({ createdAt: 1 }))).toBe('userId_1_createdAt_1');
     expect(await indexOf(lots.find({ status: 'exited', exitedAt: { $gte: new Date(0) } }).sort({ exitedAt: 1 }))).toBe('exitedAt_exited');
+  });
+
+  it('postings: a shopper’s wallet history, all assets or one, first page and next (the memo assets’ rows are outside the index)', async () => {
+    const postings = col(db, 'postings');
+    const wallet = { userId: 'P1', asset: { $in: WALLET_ASSETS } };
+    const newest = { at: -1, _id: -1 } as const;
+    expect(await indexOf(postings.find(wallet).sort(newest).limit(5))).toBe('userId_at_id_wallet');
+    expect(await indexOf(postings.find({ ...wallet, $and: [{ asset: 'GREEN' }] }).sort(newest).limit(5))).toBe('userId_at_id_wallet');
+    expect(await indexOf(postings.find({ ...wallet, at: { $lt: new Date() } }).sort(newest).limit(5))).toBe('userId_at_id_wallet');
+    expect(await indexOf(postings.find({ ...wallet, at: new Date(), _id: { $lt: 'pp#9/0' } }).sort(newest).limit(5))).toBe('userId_at_id_wallet');
+    // without the partial filter the index may not serve the query: it does not hold every row
+    expect(await indexOf(postings.find({ userId: 'P1' }).sort(newest).limit(5))).not.toBe('userId_at_id_wallet');
+    // and it holds no memo-asset row
+    expect((await postings.find({ userId: 'P1', asset: { $in: WALLET_ASSETS } }).toArray()).every((r) => r.asset === 'CASH' || r.asset === 'GREEN')).toBe(true);
   });
 
   it('union entries: the release’s plan and pay steps, a shopper’s pending entries', async () => {

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, buy, createTestApp, shop, type TestApp } from '../helpers/app';
 import { dispatch } from '../../server/src/runtime/handler';
 import { payNotify } from '../../server/src/functions/order';
-import { col } from '../../server/src/repo/db';
+import { col, runTransaction } from '../../server/src/repo/db';
+import { post } from '../../server/src/repo/ledger';
+import { acct } from '../../server/src/engine/ledger/accounts';
 
 let app: TestApp;
 let ids: { productId: string; storeId: string; cashierId: string };
@@ -115,6 +117,51 @@ describe('§7 operator views, withdrawals and messages', () => {
     const ledger = await app.call('a', 'wallet', 'ledger', { asset: 'CASH' });
     expect(ledger.some((p: any) => p.memo === '提现已线下打款')).toBe(true);
     expect((await app.verify()).problems).toEqual([]);
+  });
+
+  it('wallet ledger: pages by (at, id) with no row lost or repeated, the rows of one instant included', async () => {
+    const me = await app.call('a', 'user', 'login');
+    const userId: string = me.userId ?? me._id ?? me.id;
+    expect(typeof userId).toBe('string');
+    // five events, each writing two rows at one instant (as an exit does with CASH and GREEN)
+    for (let i = 0; i < 5; i++) {
+      await runTransaction(app.deps.store, new Date(Date.UTC(2026, 7, 1, 4, 0, i)), (tx) =>
+        post(tx, 'test:fixture', {
+          eventKey: `fixture:paging:${i}`,
+          type: 'fixture',
+          postings: [
+            { account: acct.extWxPay, amount: -(100 + i) },
+            { account: acct.userCash(userId), amount: 100 + i },
+            { account: acct.pointsIssuer, amount: -(10 + i) },
+            { account: acct.userPoints(userId), amount: 10 + i },
+          ],
+        }),
+      );
+    }
+    const all = await app.call('a', 'wallet', 'ledger', { limit: 100 });
+    expect(all.map((r: any) => r.asset).sort()).toEqual([...Array(5).fill('CASH'), ...Array(5).fill('POINTS')]);
+    // newest first, ties by id descending
+    const key = (r: any) => `${new Date(r.at).toISOString()}|${r.id}`;
+    expect(all.map(key)).toEqual(all.map(key).sort().reverse());
+    for (const limit of [1, 2, 3, 4]) {
+      const seen: any[] = [];
+      let page = await app.call('a', 'wallet', 'ledger', { limit });
+      while (page.length > 0) {
+        seen.push(...page);
+        const last = page[page.length - 1];
+        page = await app.call('a', 'wallet', 'ledger', { limit, before: new Date(last.at).toISOString(), beforeId: last.id });
+      }
+      expect(seen.map((r) => r.id)).toEqual(all.map((r: any) => r.id));
+    }
+    const points = await app.call('a', 'wallet', 'ledger', { asset: 'POINTS', limit: 2 });
+    expect(points.map((r: any) => r.amount)).toEqual([14, 13]);
+    expect((await app.call('a', 'wallet', 'ledger', { asset: 'POINTS', limit: 2, before: new Date(points[1].at).toISOString(), beforeId: points[1].id })).map((r: any) => r.amount)).toEqual([12, 11]);
+    expect(await app.error('a', 'wallet', 'ledger', { asset: 'QENT' })).toBe('INVALID_INPUT');
+    // the cursor is the caller's own row, at its own time
+    expect((await app.call('a', 'wallet', 'ledger', { limit: 3, beforeId: all[1].id })).map((r: any) => r.id)).toEqual(all.slice(2, 5).map((r: any) => r.id));
+    expect(await app.error('a', 'wallet', 'ledger', { beforeId: all[1].id, before: new Date(0).toISOString() })).toBe('INVALID_INPUT');
+    await app.call('b', 'user', 'login');
+    expect(await app.error('b', 'wallet', 'ledger', { beforeId: all[1].id })).toBe('NOT_FOUND');
   });
 
   it('liability dashboard: outstanding per queue and pool, inflow over 7/30 days, clearance estimate', async () => {

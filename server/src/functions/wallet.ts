@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { action, type CloudFunction } from '../runtime/handler';
-import { amount, id, requestId } from '../runtime/params';
+import { amount, id, postingId, requestId } from '../runtime/params';
 import { balances, ledgerHistory, myWithdrawals, requestWithdrawal } from '../services/wallet';
 import { asUser, once } from './tx';
 import { col, s } from '../repo/db';
@@ -9,15 +9,16 @@ import { withdrawalView } from '../services/payouts';
 
 export const wallet = {
   balances: action({ access: 'user', params: z.strictObject({}), run: (ctx) => asUser(ctx, (tx, user) => balances(tx, user._id)) }),
-  /** My ledger postings, newest first (page with `before` = the last `at`). */
+  /** My ledger postings, newest first (the next page: `beforeId` = the last row's `id`; `before` alone, a time, is the older form). */
   ledger: action({
     access: 'user',
     params: z.strictObject({
       asset: z.enum(['CASH', 'POINTS', 'LOVE', 'VOUCHER', 'GREEN']).optional(),
       before: z.iso.datetime().optional(),
+      beforeId: postingId.optional(),
       limit: z.number().int().min(1).max(100).optional(),
     }),
-    run: (ctx, p) => asUser(ctx, (tx, user) => ledgerHistory(tx, user._id, { asset: p.asset, before: p.before, limit: p.limit ?? 50 })),
+    run: (ctx, p) => asUser(ctx, (tx, user) => ledgerHistory(tx, user._id, { asset: p.asset, before: p.before, beforeId: p.beforeId, limit: p.limit ?? 50 })),
   }),
   /** 提现申请 from CASH; the platform reviews it. */
   withdraw: action({

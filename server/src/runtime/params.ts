@@ -10,6 +10,8 @@ import { AppError } from './errors';
 const AMOUNT_MARK = 'amount';
 
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_:.-]+$/, '编号格式不正确');
+/** A ledger row's id: `<book>#<height>/<posting>` (books are named like `user:<id>`). */
+export const postingId = z.string().min(1).max(200).regex(/^[A-Za-z0-9_:.#/-]+$/, '编号格式不正确');
 export const requestId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/).optional();
 export const count = (max: number) => z.number().int().min(1).max(max);
 

@@ -4,7 +4,7 @@ import { formatYuan } from '../money/units';
 import { acct, ASSET_NAMES, assetOf } from '../engine/ledger/accounts';
 import { AppError } from '../runtime/errors';
 import { col, s, type Tx } from '../repo/db';
-import type { UserDoc } from '../repo/documents';
+import type { PostingDoc, UserDoc } from '../repo/documents';
 import { newId } from '../repo/ids';
 import { createHash } from 'node:crypto';
 import type { PluginConfig } from '../engine/config/types';
@@ -30,11 +30,30 @@ export async function balances(tx: Tx, userId: string): Promise<BalancesView> {
   };
 }
 
-export async function ledgerHistory(tx: Tx, userId: string, opts: { asset?: string; before?: string; limit: number }) {
-  // the wallet's assets only: the shopper's pending-entitlement accounts (QENT/UENT) have rows too
-  const filter: Record<string, unknown> = { userId, asset: opts.asset ?? { $in: WALLET_ASSETS } };
-  if (opts.before) filter.at = { $lt: new Date(opts.before) };
-  const rows = await col(tx.db, 'postings').find(filter, s(tx)).sort({ at: -1, _id: -1 }).limit(opts.limit).toArray();
+/**
+ * A shopper's wallet rows, newest first, `limit` at a time. The next page starts after the last
+ * row shown: `beforeId` its id (and `before` its time, which alone would skip rows: one event
+ * writes several rows at one instant, e.g. an exit's CASH and GREEN rows). The row must be one
+ * of the caller's wallet rows.
+ */
+export async function ledgerHistory(tx: Tx, userId: string, opts: { asset?: string; before?: string; beforeId?: string; limit: number }) {
+  // The wallet's assets only, stated as the index's partial filter states them (the memo assets
+  // QENT/UENT have rows too, outside it); one asset is a further condition on top of that.
+  const wallet: Record<string, unknown> = { userId, asset: { $in: WALLET_ASSETS }, ...(opts.asset ? { $and: [{ asset: opts.asset }] } : {}) };
+  const page = (more: Record<string, unknown>) => col(tx.db, 'postings').find({ ...wallet, ...more }, s(tx)).sort({ at: -1, _id: -1 }).limit(opts.limit).toArray();
+  let before = opts.before ? new Date(opts.before) : null;
+  if (opts.beforeId) {
+    const last = await col(tx.db, 'postings').findOne({ _id: opts.beforeId }, s(tx));
+    if (!last || last.userId !== userId || !(WALLET_ASSETS as readonly string[]).includes(last.asset)) throw new AppError('NOT_FOUND', '找不到该账目');
+    if (before && before.getTime() !== last.at.getTime()) throw new AppError('INVALID_INPUT', '翻页参数不一致: before 须为该账目的时间');
+    before = last.at;
+  }
+  let rows: PostingDoc[];
+  if (!before) rows = await page({});
+  else {
+    const same = opts.beforeId ? await page({ at: before, _id: { $lt: opts.beforeId } }) : [];
+    rows = same.length === opts.limit ? same : same.concat(await page({ at: { $lt: before } })).slice(0, opts.limit);
+  }
   return rows.map((p) => ({
     id: p._id,
     asset: p.asset,
