@@ -52,15 +52,21 @@ describe('database setup', () => {
     expect(await readSchema(db)).toMatchObject({ ok: false, message: expect.stringMatching(/尚未完成/) });
   });
 
-  it('an index a later version replaced is dropped by the setup (closedAt_1 → the partial closedAt_closed)', async () => {
+  it('an index a later version replaced is dropped by the setup (closedAt_1 → the partial closedAt_closed, userId_1_at_-1 → the partial userId_at_id_wallet)', async () => {
     app = await createTestApp();
     const { db } = app.deps.store;
-    await db.collection('entries').createIndex({ closedAt: 1 }); // as the earlier version made it
+    // as the earlier versions made them
+    await db.collection('entries').createIndex({ closedAt: 1 });
+    await db.collection('postings').createIndex({ userId: 1, at: -1 });
     expect((await db.collection('entries').indexes()).map((i) => i.name)).toContain('closedAt_1');
+    expect((await db.collection('postings').indexes()).map((i) => i.name)).toContain('userId_1_at_-1');
     await setupDatabase(app.deps.store);
     const names = (await db.collection('entries').indexes()).map((i) => i.name);
     expect(names).not.toContain('closedAt_1');
     expect(names).toContain('closedAt_closed');
+    const postings = (await db.collection('postings').indexes()).map((i) => i.name);
+    expect(postings).not.toContain('userId_1_at_-1');
+    expect(postings).toContain('userId_at_id_wallet');
   });
 
   it('a database newer than the code (a rollback) still serves', async () => {
