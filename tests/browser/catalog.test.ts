@@ -18,6 +18,7 @@ const ADMIN = 'demo-admin'
 const MERCHANT = 'demo-merchant'
 const A = 'demo-shopper-a'
 const B = 'demo-shopper-b'
+const C = 'demo-shopper-c'
 const skip = process.env.SKIP_BROWSER === '1'
 if (skip) console.warn('[browser] SKIPPED: SKIP_BROWSER=1 — the catalogue stories did not run.')
 
@@ -233,6 +234,33 @@ describe.skipIf(skip)('issue 13 in the h5 build: catalogue, honest screens', () 
     expect(await h.byTestId('invitee').innerText()).toContain('王**明')
     expect(await h.byTestId('commission-earned').innerText()).toBe('¥4.08')
     await h.shot('13-invitees')
+  })
+
+  it('the wallet’s 收支明细 shows 20 rows, and 加载更多 brings the older ones, each once, until there are no more', async () => {
+    // C buys enough for more than one page: every order mints C green points (a wallet row), and some pay C's queue entries
+    await h.api(C, 'user', 'login')
+    for (let i = 0; i < 24; i++) {
+      const o = await h.api<{ orderId: string }>(C, 'order', 'create', { lines: [{ productId: ids.rice, qty: 1 }] })
+      await h.api(C, 'order', 'pay', { orderId: o.orderId })
+      await h.api(C, 'order', 'complete', { orderId: o.orderId })
+    }
+    const all = await h.api<{ id: string; memo: string }[]>(C, 'wallet', 'ledger', { limit: 100 })
+    expect(all.length).toBeGreaterThan(20)
+    await h.open(C, 'pages/wallet/index')
+    await h.byTestId('ledger-row').first().waitFor()
+    const rows = () => story.page.locator('[data-testid="ledger-row"]').filter({ visible: true })
+    expect(await rows().count()).toBe(20)
+    await h.shot('13-wallet-first-page')
+    while (await story.page.locator('[data-testid="ledger-more"]').filter({ visible: true }).count()) {
+      const before = await rows().count()
+      await h.tap('ledger-more')
+      await expect.poll(async () => (await rows().count()) > before || !(await story.page.locator('[data-testid="ledger-more"]').filter({ visible: true }).count())).toBe(true)
+    }
+    expect(await rows().count()).toBe(all.length)
+    // the same rows in the same order as one big page: none lost at a page boundary, none twice
+    const memos = await rows().evaluateAll((els) => els.map((e) => (e.querySelector('.block-text') as { innerText?: string } | null)?.innerText ?? ''))
+    expect(memos).toEqual(all.map((r) => r.memo))
+    await h.shot('13-wallet-all-pages')
   })
 
   it('A sets nickname and avatar (h5 form) and copies her user id', async () => {

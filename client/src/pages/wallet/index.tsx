@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { View, Text } from '@tarojs/components'
+import { useReachBottom } from '@tarojs/taro'
 import { call } from '@/lib/api'
 import { runAction } from '@/lib/action'
 import { ensureLogin, toast } from '@/lib/session'
@@ -21,17 +22,41 @@ function ledgerAmount(r: Pick<LedgerRow, 'asset' | 'amount'>): string {
   return `${sign}${r.amount}`
 }
 
+/** Rows of 收支明细 per page: the next page continues after the last row shown (its id). */
+const LEDGER_PAGE = 20
+
 export default function WalletPage() {
   const [amount, setAmount] = useState('')
+  const [older, setOlder] = useState<LedgerRow[]>([])
+  const [hasMore, setHasMore] = useState(false)
+  const [loadingMore, setLoadingMore] = useState(false)
   const data = useRemote(async () => {
     await ensureLogin()
     const [b, ledger, ws] = await Promise.all([
       call('wallet', 'balances'),
-      call('wallet', 'ledger', { limit: 50 }),
+      call('wallet', 'ledger', { limit: LEDGER_PAGE }),
       call('wallet', 'withdrawals'),
     ])
+    setOlder([])
+    setHasMore(ledger.length === LEDGER_PAGE)
     return { b, ledger, ws }
   })
+  const ledger = [...(data.data?.ledger ?? []), ...older]
+  const more = async () => {
+    const last = ledger[ledger.length - 1]
+    if (!hasMore || loadingMore || !last) return
+    setLoadingMore(true)
+    try {
+      const rows = await call('wallet', 'ledger', { limit: LEDGER_PAGE, beforeId: last.id })
+      setOlder((o) => [...o, ...rows])
+      setHasMore(rows.length === LEDGER_PAGE)
+    } catch {
+      toast('加载失败，请稍后再试')
+    } finally {
+      setLoadingMore(false)
+    }
+  }
+  useReachBottom(() => void more())
   const fen = parseYuanToFen(amount)
 
   const withdraw = async () => {
@@ -95,8 +120,8 @@ export default function WalletPage() {
             </View>
             <View className='card'>
               <Text className='card-head__title'>收支明细</Text>
-              {data.data!.ledger.length === 0 ? <Text className='muted block'>暂无明细</Text> : null}
-              {data.data!.ledger.map((r) => (
+              {ledger.length === 0 ? <Text className='muted block'>暂无明细</Text> : null}
+              {ledger.map((r) => (
                 <View className='row' key={r.id} data-testid='ledger-row'>
                   <View className='row__label'>
                     <Text className='block-text'>{r.memo || r.type}</Text>
@@ -108,6 +133,11 @@ export default function WalletPage() {
                   <Text className={r.amount > 0 ? 'primary' : ''}>{ledgerAmount(r)}</Text>
                 </View>
               ))}
+              {hasMore ? (
+                <Text className='block muted small' style={{ textAlign: 'center' }} onClick={() => void more()} data-testid='ledger-more'>
+                  {loadingMore ? '加载中…' : '加载更多'}
+                </Text>
+              ) : null}
             </View>
           </>
         ) : null}
