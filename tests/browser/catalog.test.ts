@@ -244,8 +244,13 @@ describe.skipIf(skip)('issue 13 in the h5 build: catalogue, honest screens', () 
       await h.api(C, 'order', 'pay', { orderId: o.orderId })
       await h.api(C, 'order', 'complete', { orderId: o.orderId })
     }
-    const all = await h.api<{ id: string; memo: string }[]>(C, 'wallet', 'ledger', { limit: 100 })
+    // one row on top of the pairs an order's settlement writes at one instant (C's green points and
+    // a payout of C's earlier entry), so that a page ends between the two rows of an instant
+    const cq = await h.api<{ entries: { entryId: string; status: string }[] }>(C, 'queue', 'mine')
+    await h.api(C, 'queue', 'exchange', { entryId: cq.entries.find((e) => e.status === 'pending')!.entryId, to: 'points' })
+    const all = await h.api<{ id: string; memo: string; at: string }[]>(C, 'wallet', 'ledger', { limit: 100 })
     expect(all.length).toBeGreaterThan(20)
+    expect(all[19]!.at).toBe(all[20]!.at)
     await h.open(C, 'pages/wallet/index')
     await h.byTestId('ledger-row').first().waitFor()
     const rows = () => story.page.locator('[data-testid="ledger-row"]').filter({ visible: true })
