@@ -56,6 +56,20 @@ describe.skipIf(skip)('issue 13 in the h5 build: catalogue, honest screens', () 
     ids.storeId = st.storeId
   }, 120_000)
 
+  /** `n` orders of the rice, each created, paid and completed through the API */
+  const buyRice = async (who: string, n: number) => {
+    for (let i = 0; i < n; i++) {
+      const o = await h.api<{ orderId: string }>(who, 'order', 'create', { lines: [{ productId: ids.rice, qty: 1 }] })
+      await h.api(who, 'order', 'pay', { orderId: o.orderId })
+      await h.api(who, 'order', 'complete', { orderId: o.orderId })
+    }
+  }
+  /** the shopper exchanges one pending queue entry into points */
+  const exchangeOne = async (who: string) => {
+    const q = await h.api<{ entries: { entryId: string; status: string }[] }>(who, 'queue', 'mine')
+    await h.api(who, 'queue', 'exchange', { entryId: q.entries.find((e) => e.status === 'pending')!.entryId, to: 'points' })
+  }
+
   afterAll(async () => {
     await story?.close()
     if (files) rmSync(files, { recursive: true, force: true })
@@ -205,14 +219,9 @@ describe.skipIf(skip)('issue 13 in the h5 build: catalogue, honest screens', () 
     const a = await h.api<{ inviteCode: string }>(A, 'user', 'me')
     await h.api(B, 'user', 'login', { ref: a.inviteCode })
     await h.api(B, 'user', 'updateProfile', { nickname: '王小明' })
-    for (let i = 0; i < 2; i++) {
-      const o = await h.api<{ orderId: string }>(B, 'order', 'create', { lines: [{ productId: ids.rice, qty: 1 }] })
-      await h.api(B, 'order', 'pay', { orderId: o.orderId })
-      await h.api(B, 'order', 'complete', { orderId: o.orderId })
-    }
+    await buyRice(B, 2)
     // A exchanges nothing; B exchanges one entry so 全部记录 shows what it became
-    const bq = await h.api<{ entries: { entryId: string; status: string }[] }>(B, 'queue', 'mine')
-    await h.api(B, 'queue', 'exchange', { entryId: bq.entries.find((e) => e.status === 'pending')!.entryId, to: 'points' })
+    await exchangeOne(B)
 
     await h.open(A, 'pages/queue/index')
     await h.byTestId('entry-card').waitFor()
@@ -239,15 +248,10 @@ describe.skipIf(skip)('issue 13 in the h5 build: catalogue, honest screens', () 
   it('the wallet’s 收支明细 shows 20 rows, and 加载更多 brings the older ones, each once, until there are no more', async () => {
     // C buys enough for more than one page: every order mints C green points (a wallet row), and some pay C's queue entries
     await h.api(C, 'user', 'login')
-    for (let i = 0; i < 24; i++) {
-      const o = await h.api<{ orderId: string }>(C, 'order', 'create', { lines: [{ productId: ids.rice, qty: 1 }] })
-      await h.api(C, 'order', 'pay', { orderId: o.orderId })
-      await h.api(C, 'order', 'complete', { orderId: o.orderId })
-    }
+    await buyRice(C, 24)
     // one row on top of the pairs an order's settlement writes at one instant (C's green points and
     // a payout of C's earlier entry), so that a page ends between the two rows of an instant
-    const cq = await h.api<{ entries: { entryId: string; status: string }[] }>(C, 'queue', 'mine')
-    await h.api(C, 'queue', 'exchange', { entryId: cq.entries.find((e) => e.status === 'pending')!.entryId, to: 'points' })
+    await exchangeOne(C)
     const all = await h.api<{ id: string; memo: string; at: string }[]>(C, 'wallet', 'ledger', { limit: 100 })
     expect(all.length).toBeGreaterThan(20)
     expect(all[19]!.at).toBe(all[20]!.at)
