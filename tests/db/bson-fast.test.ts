@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Binary, BSON, Decimal128, Long, ObjectId } from 'mongodb';
 import { serializeBsonAfter } from '../../server/src/db/embedded/bson-fast';
-
-/** the encoder alone (no header), and as the journal uses it (after an 8-byte frame header) */
-const serializeBson = (doc: object) => serializeBsonAfter(doc, 0);
 import { frameCommit, Replay } from '../../server/src/db/embedded/journal';
+
+/** the encoder alone (no header); `same` also checks it as the journal uses it (after an 8-byte frame header) */
+const serializeBson = (doc: object) => serializeBsonAfter(doc, 0);
 
 const same = (doc: object) => {
   const expected = BSON.serialize(doc);
