@@ -18,7 +18,7 @@ import { col, MAX_TX_DOCS } from '../../server/src/repo/db';
 import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents';
 import { verifyLedger } from '../../server/src/repo/ledger';
 import { PLAN_READS } from '../../server/src/services/settler/release';
-import { ADMIN, emit, log, openBenchApp, scanJournal, tmpDir, type BenchApp, type CommitInfo } from '../lib/app';
+import { ADMIN, benchShop, emit, log, median, openBenchApp, percentile, scanJournal, tmpDir, type BenchApp, type CommitInfo } from '../lib/app';
 
 const N = Number(process.env.JOBS_N ?? 100_000);
 const USERS = 200;
@@ -45,7 +45,7 @@ await configure(app);
  * Load n eligible union entries of `shoppers` shoppers (round robin, so consecutive entries belong
  * to different shoppers) with a pool that pays them all, run the day's release, read back its commits.
  */
-async function releaseRun(app: BenchApp, dir: string, n: number, shoppers: number, prefix: string) {
+async function releaseRun(app: BenchApp, dir: string, n: number, shoppers: number, prefix: string, during?: (jobDone: () => Promise<boolean>) => Promise<unknown>) {
   const db = app.deps.store.db;
   log(`jobs: loading ${n} eligible union entries of ${shoppers} shoppers`);
   const perUser = new Map<string, number>();
@@ -68,7 +68,10 @@ async function releaseRun(app: BenchApp, dir: string, n: number, shoppers: numbe
   }
   const before = scanJournal(dir).length;
   const t = Date.now();
-  const release = (await app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, new Date('2026-08-15T00:00:05+08:00'))).union;
+  // (runDaily runs the settler until nothing is due: with payments still coming, that is after they stop)
+  const jobDone = async () => (await col(db, 'jobs').findOne({ _id: 'union-release:2026-08-15' }))?.status === 'done';
+  const [daily] = await Promise.all([app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, new Date('2026-08-15T00:00:05+08:00')), during?.(jobDone)]);
+  const release = daily.union;
   const ms = Date.now() - t;
   const commits = scanJournal(dir).slice(before);
   log(`  union release (${shoppers} shoppers): ${release.released} entries, ${release.transactions} transactions, ${ms} ms`);
@@ -147,6 +150,43 @@ const ledger2 = await verifyLedger(app2.deps.store);
 await app2.close();
 fs.rmSync(dir2, { recursive: true, force: true });
 
+/**
+ * Payments while a release runs: its steps and batches of due orders take turns (steps.ts), so a
+ * payment settles after one release step, not after the release. 8 shoppers pay at a cashier in a
+ * loop (local order.pay: it answers once its payment is settled) while a release of N/5 entries,
+ * one per shopper, runs; the release's time here includes those batches.
+ */
+const DURING_N = Math.max(1_000, Math.floor(N / 5));
+const dir4 = tmpDir('jobs-during');
+const app4 = await openBenchApp({ dir: dir4, fsync: 'always', outbox: 'off' });
+await configure(app4);
+const { cashierId } = await benchShop(app4);
+const payers = Array.from({ length: 8 }, (_, i) => `during-${i}`);
+for (const who of payers) await app4.call(who, 'user', 'login');
+const payMs: number[] = [];
+let paidDuring = 0;
+const duringRelease = await releaseRun(app4, dir4, DURING_N, DURING_N, 'UP', async (jobDone) => {
+  await Promise.all(
+    payers.map(async (who) => {
+      while (!(await jobDone())) {
+        const o = await app4.call(who, 'order', 'cashier', { cashierId, amountFen: 10_000 });
+        const t = performance.now();
+        await app4.call(who, 'order', 'pay', { orderId: o.orderId });
+        const ms = performance.now() - t;
+        if (await jobDone()) break; // (answered after the release ended: not a payment settled during it)
+        payMs.push(ms);
+        paidDuring++;
+      }
+    }),
+  );
+});
+const unsettled = await col(app4.deps.store.db, 'orders').countDocuments({ settleDue: true });
+const ledger4 = await verifyLedger(app4.deps.store);
+await app4.close();
+fs.rmSync(dir4, { recursive: true, force: true });
+const payDuring = { payments: paidDuring, payP50Ms: +median(payMs).toFixed(1), payP99Ms: +percentile(payMs, 99).toFixed(1), payMaxMs: +Math.max(0, ...payMs).toFixed(1), unsettled };
+log(`  payments during that release: ${paidDuring}, order.pay p50 ${payDuring.payP50Ms} ms, p99 ${payDuring.payP99Ms} ms, max ${payDuring.payMaxMs} ms; release ${duringRelease.ms} ms`);
+
 // where the cascade's time goes: the same cascade without the journal (in-memory engine, no
 // BSON framing, no fdatasync): what the engine's in-memory work per document comes to
 const app3 = await openBenchApp({ outbox: 'off' });
@@ -162,8 +202,9 @@ emit({
   planReads: PLAN_READS,
   unionRelease,
   distinctRelease,
+  duringRelease: { ...duringRelease, ...payDuring },
   exitCascade: { lots: N, exited: cascade.exited, ms: cascade.ms, transactions: cascade.commits.length, delivery: cascadeDelivery, ...summarize(cascade.commits) },
   exitCascadeInMemory: { exited: inMemory.exited, ms: inMemory.ms },
-  ledgerOk: ledger.ok && ledger2.ok && ledger3.ok,
-  ledgerProblems: [...ledger.problems, ...ledger2.problems, ...ledger3.problems].slice(0, 5),
+  ledgerOk: ledger.ok && ledger2.ok && ledger3.ok && ledger4.ok,
+  ledgerProblems: [...ledger.problems, ...ledger2.problems, ...ledger3.problems, ...ledger4.problems].slice(0, 5),
 });

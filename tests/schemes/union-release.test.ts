@@ -3,12 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { acct } from '../../server/src/engine/ledger/accounts';
 import { planStaticRelease } from '../../server/src/engine/union/union';
 import { col, runTransaction, s } from '../../server/src/repo/db';
-import type { JobDoc, OutboxDoc, UnionEntryDoc } from '../../server/src/repo/documents';
+import type { JobDoc, OutboxDoc, UnionEntryDoc, UnionStateDoc } from '../../server/src/repo/documents';
 import { post } from '../../server/src/repo/ledger';
 import { releaseStep, type ReleaseLimits } from '../../server/src/services/settler/release';
+import { acquireLease, releaseLease } from '../../server/src/services/settler/lease';
+import { settlerStep } from '../../server/src/services/settler/steps';
 import { Movements } from '../../server/src/services/movements';
 import { cancelUnionEntries } from '../../server/src/services/union';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { createTestApp, shop, type TestApp } from '../helpers/app';
 
 /**
  * SPEC §4 静态释放: eligible entries are paid in full, in queue order, while the pool can pay the
@@ -35,18 +37,20 @@ interface Spec {
   eligible: boolean;
 }
 
-async function setUp(specs: Spec[], poolFen: number): Promise<{ app: TestApp; entries: UnionEntryDoc[] }> {
-  const a = await createTestApp();
-  await a.configure((c) => {
-    c.rebate.extractionBp = 1000; // room for the union pool's share under the 100% guard
-    c.union.enabled = true;
-  });
+/** Entries and a pool as the specs say, on a new app (or on `into`); `owner` names an entry's shopper (by seq) instead of its spec. */
+async function setUp(specs: Spec[], poolFen: number, owner?: (seq: number) => string, into?: TestApp): Promise<{ app: TestApp; entries: UnionEntryDoc[] }> {
+  const a = into ?? (await createTestApp());
+  if (!into)
+    await a.configure((c) => {
+      c.rebate.extractionBp = 1000; // room for the union pool's share under the 100% guard
+      c.union.enabled = true;
+    });
   const entries: UnionEntryDoc[] = specs.map((x, i) => {
     const receivedFen = Math.floor((x.entitlementFen * x.receivedBp) / 10_000);
     return {
       _id: `ue:${i + 1}`,
       seq: i + 1,
-      userId: `RU${x.userIdx}`,
+      userId: owner ? owner(i + 1) : `RU${x.userIdx}`,
       orderId: `ro${i + 1}`,
       lineIndex: 0,
       entitlementFen: x.entitlementFen,
@@ -69,7 +73,9 @@ async function setUp(specs: Spec[], poolFen: number): Promise<{ app: TestApp; en
     { $set: { poolFen, nextSeq: entries.length, pendingCount: entries.length, pendingFen, inflowFen: poolFen, releasedFen: 0 } },
     { upsert: true },
   );
-  await fund(a, 'fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
+  const users = [...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number]);
+  // (in transactions of 200 shoppers: within the bound)
+  for (let k = 0; k === 0 || k < users.length; k += 200) await fund(a, `fixture:union:${k}`, [...(k === 0 ? [[acct.extWxPay, acct.unionPool, poolFen] as [string, string, number]] : []), ...users.slice(k, k + 200)]);
   return { app: a, entries };
 }
 
@@ -118,6 +124,9 @@ async function check(a: TestApp, entries: UnionEntryDoc[], want: ReturnType<type
   expect(job).toMatchObject({ status: 'done', processed: want.paid.length, amountFen: paidFen, note: want.blocked ? 'blocked' : '' });
   const state = (await col(db, 'union_state').findOne({ _id: 'union' }))!;
   expect(state.poolFen).toBe(poolFen - paidFen);
+  // nothing is left set aside once the job is done
+  expect(state.heldFen ?? 0).toBe(0);
+  expect((await col(db, 'balances').findOne({ _id: acct.unionReleaseHold }))?.balance ?? 0).toBe(0);
   expect(state.releasedFen).toBe(paidFen);
   const left = entries.filter((e) => !paid.has(e._id) && !cancelled.has(e._id));
   expect(state.pendingCount).toBe(left.length);
@@ -132,7 +141,8 @@ async function check(a: TestApp, entries: UnionEntryDoc[], want: ReturnType<type
   }
   const rows = await col(db, 'postings').find({ type: 'union.release', asset: 'CASH' }).toArray();
   const rowFen = new Map<string, number>();
-  for (const r of rows) if (r.account !== acct.unionPool) rowFen.set(r.userId!, (rowFen.get(r.userId!) ?? 0) + r.amount);
+  // (the shoppers' rows; the other side is the release's hold account)
+  for (const r of rows) if (r.userId) rowFen.set(r.userId, (rowFen.get(r.userId) ?? 0) + r.amount);
   expect(Object.fromEntries(rowFen)).toEqual(Object.fromEntries([...perUser].filter(([, u]) => u.fen > 0).map(([k, u]) => [k, u.fen])));
   const messages = (await col(db, 'outbox').find({}).toArray()).flatMap((m: OutboxDoc) => (m.kind === 'bundle' ? m.messages ?? [] : [{ userId: m.userId, kind: m.kind, data: m.data }]));
   const told = new Map<string, { fen: number; n: number }>();
@@ -263,5 +273,98 @@ describe('daily union release: the entries the rule pays, paid shopper by shoppe
     expect(await col(db, 'union_entries').countDocuments({ status: 'completed' })).toBe(30);
     expect((await col(db, 'union_state').findOne({ _id: 'union' }))!.poolFen).toBe(0);
     expect((await app.verify()).problems).toEqual([]);
+  });
+});
+
+describe('the daily union release takes turns with payments', () => {
+  it('a payment made while the release runs settles between its steps; its acceleration cannot spend what the release set aside', async () => {
+    // 1,200 eligible entries of ¥10, one per shopper (about 12 pay steps at the settler's own
+    // bound); the pool pays 1,000 of them and ¥5 more. Shopper R holds entries 990 (counted) and
+    // 1,100 (beyond the cut); B, invited by R, pays ¥100 at a cashier while the release runs.
+    const a = await createTestApp();
+    app = a;
+    await a.configure((c) => {
+      c.rebate.extractionBp = 1000;
+      c.union = { ...c.union, enabled: true, poolShareBp: 5000, accelerationBp: 2000 };
+    });
+    const { cashierId } = await shop(a);
+    const r = await a.call('rel-r', 'user', 'login');
+    await a.call('rel-b', 'user', 'login', { ref: r.inviteCode });
+    const owner = (i: number) => (i === 990 || i === 1100 ? r.userId : `RU${i}`);
+    const specs: Spec[] = Array.from({ length: 1200 }, () => ({ userIdx: 0, entitlementFen: 1_000, receivedBp: 0, eligible: true }));
+    const poolFen = 1_000 * 1_000 + 500;
+    await setUp(specs, poolFen, owner, a);
+    const db = a.deps.store.db;
+    await a.deps.settler.stop(); // this test takes the settler's steps itself
+    await col(db, 'jobs').insertOne({ _id: `union-release:${DAY}`, kind: 'union-release', day: DAY, status: 'running', cursor: 0, heldFen: 0, chunks: 0, processed: 0, amountFen: 0, transactions: 0, note: '', startedAt: AT, finishedAt: null });
+    const lease = (await acquireLease(db, 'test-settler', 15_000))!;
+    const ctx = { store: a.deps.store, lease, random: { below: () => 0 }, now: AT };
+    const union = () => col(db, 'union_state').findOne({ _id: 'union' }) as Promise<UnionStateDoc>;
+
+    // the plan counts entries 1–1,000 and sets their ¥10,000 aside; ¥5 stays in the pool
+    expect(await settlerStep(ctx)).toMatchObject({ kind: 'release' });
+    expect(await union()).toMatchObject({ poolFen: 500, heldFen: 1_000_000 });
+    expect(await settlerStep(ctx)).toMatchObject({ kind: 'release' }); // a first pay step
+
+    const { orderId } = await a.call('rel-b', 'order', 'cashier', { cashierId, amountFen: 10_000 });
+    await a.call(null, 'payNotify', 'notify', { outTradeNo: orderId, transactionId: `WX${orderId}`, totalFee: 10_000, resultCode: 'SUCCESS' }, { source: 'wx_paycallback' });
+    const kinds: string[] = [];
+    for (;;) {
+      const step = await settlerStep(ctx);
+      if (!step) break;
+      kinds.push(step.kind);
+      if (kinds.length > 100) throw new Error('the settler does not finish');
+    }
+    await releaseLease(db, lease);
+    // the payment settled after one more release step, not after the whole release
+    expect(kinds.slice(0, 2)).toEqual(['release', 'batch']);
+    expect(kinds.filter((k) => k === 'release').length).toBeGreaterThan(5);
+    const order = (await col(db, 'orders').findOne({ _id: orderId }))!;
+    expect(order.settleDue).toBe(false);
+
+    // B's ¥100 brought the pool ¥5 (10% commission, half of it to the pool). Of B's ¥20 of
+    // acceleration the pool could pay only what was not set aside: the ¥5 left over and those ¥5.
+    // They paid R's oldest pending entry, 990, in full before the release got to it.
+    expect((await union()).inflowFen - poolFen).toBe(500);
+    const accel = await col(db, 'postings').find({ account: acct.userCash(r.userId), memo: '工会排队加速' }).toArray();
+    expect(accel.map((p) => p.amount)).toEqual([1_000]);
+    expect((await col(db, 'union_entries').findOne({ seq: 990 }))!).toMatchObject({ status: 'completed', receivedFen: 1_000 });
+    expect((await col(db, 'union_entries').findOne({ seq: 1100 }))!).toMatchObject({ status: 'pending', receivedFen: 0 });
+    // The release paid every other entry it counted in full; the ¥10 set aside for 990 went back
+    // to the pool when the planned entries were done, and the blocked cut was looked at again:
+    // those ¥10 paid entry 1,001, and the release stopped at 1,002.
+    const completed = await col(db, 'union_entries').find({ status: 'completed' }, { projection: { seq: 1, receivedFen: 1, entitlementFen: 1 } }).sort({ seq: 1 }).toArray();
+    expect(completed.map((e) => e.seq)).toEqual(Array.from({ length: 1001 }, (_, i) => i + 1));
+    expect(completed.every((e) => e.receivedFen === e.entitlementFen)).toBe(true);
+    const job = (await col(db, 'jobs').findOne({ _id: `union-release:${DAY}` }))!;
+    expect(job).toMatchObject({ status: 'done', processed: 1000, amountFen: 1_000_000, note: 'blocked', heldFen: 0 });
+    const st = await union();
+    // (the pool's releasedFen counts accelerations too)
+    expect(st).toMatchObject({ poolFen: 0, heldFen: 0, releasedFen: 1_000_000 + 1_000 });
+    expect((await col(db, 'balances').findOne({ _id: acct.unionReleaseHold }))!.balance).toBe(0);
+    const back = await col(db, 'postings').find({ account: acct.unionReleaseHold, type: 'union.release.unhold' }).toArray();
+    expect(back.map((p) => p.amount)).toEqual([-1_000]);
+    expect((await a.verify()).problems).toEqual([]);
+  }, 120_000);
+
+  it('a job the earlier version planned (pay phase, nothing set aside) plans again from its cursor', async () => {
+    const specs: Spec[] = Array.from({ length: 30 }, (_, i) => ({ userIdx: i % 4, entitlementFen: 500, receivedBp: 0, eligible: true }));
+    const set = await setUp(specs, 10_000);
+    app = set.app;
+    const db = app.deps.store.db;
+    const id = `union-release:${DAY}`;
+    // as the earlier version left it: entries up to 20 planned, the pool as it expected it, no heldFen
+    await col(db, 'jobs').insertOne({ _id: id, kind: 'union-release', day: DAY, status: 'running', phase: 'pay', cursor: 0, cutSeq: 20, blocked: true, expectPoolFen: 10_000, chunks: 1, processed: 0, amountFen: 0, transactions: 1, note: '', startedAt: AT, finishedAt: null });
+    for (;;) {
+      const ran = await runTransaction(app.deps.store, AT, async (tx) => {
+        const job = (await col(tx.db, 'jobs').findOne({ _id: id }, s(tx)))!;
+        if (job.status === 'done') return false;
+        await releaseStep(tx, job, { planReads: 8, maxDocs: 24 });
+        return true;
+      });
+      if (!ran) break;
+    }
+    const job = (await col(db, 'jobs').findOne({ _id: id }))!;
+    await check(app, set.entries, expected(set.entries, 10_000, new Set()), job, new Set(), 10_000);
   });
 });

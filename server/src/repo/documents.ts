@@ -363,7 +363,10 @@ export interface EntryDoc {
 
 export interface UnionStateDoc {
   _id: 'union';
+  /** what the pool can pay (CASH:pool:union): without the money a running release has set aside */
   poolFen: number;
+  /** set aside by the running release for the entries it counted, not paid yet (CASH:pool:union:release); absent before the first such release */
+  heldFen?: number;
   nextSeq: number;
   pendingCount: number;
   pendingFen: number;
@@ -539,7 +542,10 @@ export interface JobDoc {
   /** union release pay: the last entry the plan pays (its cut), whether the pool stopped it, the pool it expects */
   cutSeq?: number;
   blocked?: boolean;
+  /** (jobs planned by an earlier version, which kept nothing aside: the pool it expected) */
   expectPoolFen?: number;
+  /** union release: what this job has set aside for the entries it counted and not paid yet (absent: a job of an earlier version) */
+  heldFen?: number;
   chunks: number;
   processed: number;
   amountFen: number;
@@ -626,8 +632,8 @@ export interface SettlerDoc {
   resetAt: Date | null;
   /** the green pool version at which no lot was due to exit */
   greenVersion: number;
-  /** what the last step was: a cascade of exits takes turns with due orders (steps.ts) */
-  lastStep?: 'exits' | 'batch';
+  /** what the last step was: the union release's steps and a cascade of exits take turns with due orders (steps.ts) */
+  lastStep?: 'release' | 'exits' | 'batch';
   transactions: number;
 }
 

@@ -450,11 +450,12 @@ const accountsPhase: PhaseStep = async (r, c, problems, room) => {
 };
 
 const platformPhase: PhaseStep = async (r, _c, problems) => {
-  const [union] = await r.find<{ poolFen: number }>('union_state', { _id: 'union' });
+  const [union] = await r.find<{ poolFen: number; heldFen?: number }>('union_state', { _id: 'union' });
   const [green] = await r.find<{ poolFen: number; totalUnits: number }>('green_state', { _id: 'green' });
-  const bal = new Map((await r.find<{ _id: string; balance: number }>('balances', { _id: { $in: [acct.unionPool, acct.greenPool, acct.greenIssuer] } })).map((b) => [b._id, b.balance]));
+  const bal = new Map((await r.find<{ _id: string; balance: number }>('balances', { _id: { $in: [acct.unionPool, acct.unionReleaseHold, acct.greenPool, acct.greenIssuer] } })).map((b) => [b._id, b.balance]));
   const pairs: [string, number, number][] = [
     ['union pool state', union?.poolFen ?? 0, bal.get(acct.unionPool) ?? 0],
+    ['union release hold state', union?.heldFen ?? 0, bal.get(acct.unionReleaseHold) ?? 0],
     ['green pool state', green?.poolFen ?? 0, bal.get(acct.greenPool) ?? 0],
     ['green units state', green?.totalUnits ?? 0, -(bal.get(acct.greenIssuer) ?? 0)],
   ];

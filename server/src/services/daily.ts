@@ -25,7 +25,7 @@ export async function runDaily(deps: AppDeps, now: Date, day = shanghaiDay(now))
   const requested = await jobs.updateOne(
     { _id: releaseId },
     {
-      $setOnInsert: { kind: 'union-release', day, status: 'running', cursor: 0, chunks: 0, processed: 0, amountFen: 0, transactions: 0, note: '', startedAt: now, finishedAt: null },
+      $setOnInsert: { kind: 'union-release', day, status: 'running', cursor: 0, heldFen: 0, chunks: 0, processed: 0, amountFen: 0, transactions: 0, note: '', startedAt: now, finishedAt: null },
     },
     { upsert: true },
   );

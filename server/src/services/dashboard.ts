@@ -54,14 +54,16 @@ export async function liabilityDashboard(tx: Tx) {
     queueOutstandingFen: queues.reduce((a, q) => a + q.outstandingFen, 0),
     union: {
       enabled: config.union.enabled,
-      poolFen: union?.poolFen ?? 0,
+      // the pool's balance, with what a running release has set aside for the entries it counted and not paid yet
+      poolFen: (union?.poolFen ?? 0) + (union?.heldFen ?? 0),
+      releasingFen: union?.heldFen ?? 0,
       outstandingFen: union?.pendingFen ?? 0,
       pendingCount: union?.pendingCount ?? 0,
       releasedFen: union?.releasedFen ?? 0,
       inflow7Fen: await inflowSince(tx, 'pool:union', d7),
       inflow30Fen: unionInflow30,
       // the pool already covers part of what is owed; the rest waits for inflow
-      estimatedClearanceDays: clearanceDays(Math.max(0, (union?.pendingFen ?? 0) - (union?.poolFen ?? 0)), unionInflow30),
+      estimatedClearanceDays: clearanceDays(Math.max(0, (union?.pendingFen ?? 0) - (union?.poolFen ?? 0) - (union?.heldFen ?? 0)), unionInflow30),
     },
     green: {
       enabled: config.green.enabled,

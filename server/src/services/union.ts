@@ -40,7 +40,8 @@ export async function myUnion(tx: Tx, userId: string, now: Date) {
   const today = shanghaiDay(now);
   return {
     enabled: config.union.enabled,
-    poolFen: state.poolFen,
+    // (with what a running release has set aside and not paid yet: still the pool's, owed to the entries it counted)
+    poolFen: state.poolFen + (state.heldFen ?? 0),
     /** every shopper's pending union entitlement (the pool's liability) */
     pendingFen: state.pendingFen,
     /** this shopper's pending union entitlement, all entries (the UENT balance) */

@@ -98,6 +98,7 @@ export default function AdminPage() {
                 <Tag type={d.union.enabled ? 'green' : 'grey'}>{d.union.enabled ? '已开启' : '未开启'}</Tag>
               </View>
               <Row label='资金池余额'>{formatFen(d.union.poolFen)}</Row>
+              {d.union.releasingFen > 0 && <Row label='其中释放中（已预留）'>{formatFen(d.union.releasingFen)}</Row>}
               <Row label='待返'>
                 {formatFen(d.union.outstandingFen)}（{d.union.pendingCount} 条）
               </Row>

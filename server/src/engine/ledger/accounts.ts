@@ -61,6 +61,12 @@ export const acct = {
   /** Clearing account of one order: receives the payment, is emptied by settlement. */
   orderClearing: (orderId: string) => `CASH:order:${orderId}`,
   unionPool: 'CASH:pool:union',
+  /**
+   * Pool money the running union release has set aside for the entries it counted (release.ts):
+   * moved here as the plan counts them and paid out from here, so that a batch of orders settled
+   * between two of its steps (an acceleration) cannot spend it. Empty between releases.
+   */
+  unionReleaseHold: 'CASH:pool:union:release',
   greenPool: 'CASH:pool:green',
   greenIssuer: 'GREEN:issuer',
   pointsIssuer: 'POINTS:issuer',
@@ -91,8 +97,8 @@ export function isUserAccount(account: AccountId): boolean {
   return userIdStart(account) >= 0;
 }
 
-/** Platform accounts whose balance a state document also holds (union_state.poolFen, green_state.poolFen, −green_state.totalUnits). */
-export const PLATFORM_CHAINED: ReadonlySet<string> = new Set([acct.unionPool, acct.greenPool, acct.greenIssuer]);
+/** Platform accounts whose balance a state document also holds (union_state.poolFen and heldFen, green_state.poolFen, −green_state.totalUnits). */
+export const PLATFORM_CHAINED: ReadonlySet<string> = new Set([acct.unionPool, acct.unionReleaseHold, acct.greenPool, acct.greenIssuer]);
 
 /**
  * Accounts with a balance document and one numbered row per posting (repo/ledger.ts): every

@@ -16,9 +16,9 @@ import { SETTLER_BOOK } from './write';
  * the pool can pay the next one; it stops at the first it cannot pay. So the job works in two
  * phases:
  *
- *   plan  read eligible pending entries in seq order (PLAN_READS per step, nothing but the job
- *         document written) and find the cut: the last entry the pool pays in full. Every
- *         eligible pending entry up to the cut is paid, and no other.
+ *   plan  read eligible pending entries in seq order (PLAN_READS per step) and find the cut: the
+ *         last entry the pool pays in full. Every eligible pending entry up to the cut is paid,
+ *         and no other. Each step sets aside what it counted (below).
  *   pay   pay those entries shopper by shopper: a step takes the lowest unpaid entry's shopper
  *         and all of that shopper's entries up to the cut (then the next shopper's, while the
  *         bound allows), and moves each shopper's total in ONE posting per account, with one
@@ -27,20 +27,26 @@ import { SETTLER_BOOK } from './write';
  * Why not pay in seq order, chunk by chunk: consecutive entries mostly belong to different
  * shoppers, so each paid entry would write its own two balances and two ledger rows (five
  * documents); paying a shopper's entries together writes those four once. The set paid is the
- * same, because the pool covers all of them.
+ * same, because the money for all of them is set aside.
  *
- * Nothing else changes the pool while the job runs: the pool moves only in settler steps, and the
- * job's steps come before any batch of orders. A refund may cancel a planned entry meanwhile; its
- * money then stays in the pool, so when the pay phase ends at a blocked cut, the job plans again
- * from the cut (the pool may now pay the next entry). The pay phase also checks that the pool is
- * exactly what the plan left it; if anything else moved it, the job plans again from where it is.
+ * Batches of orders settle between the job's steps (steps.ts: they take turns), so a payment made
+ * while a long release runs is not held up until it ends. Their accelerations pay from the same
+ * pool, so each plan step sets aside what it counted: it moves that money from the pool to the
+ * release's hold account (CASH:pool:union:release, union_state.heldFen), and the pay steps pay from
+ * there. What a batch can spend is the pool without it, so the entries counted are paid in full
+ * whatever settles in between; money that reaches the pool meanwhile counts for the entries the
+ * plan has not reached yet. An acceleration may still pay part of a counted entry (it pays a
+ * referrer's oldest pending entries) and a refund may cancel one: the pay step pays what is left of
+ * each entry when it gets to it, and when every planned entry is paid, what is left in the hold goes
+ * back to the pool. A cut the pool stopped is then looked at again (the pool may now pay the next
+ * entry); otherwise the day is done.
  */
 
 /** Entries read (not written) per plan step. */
 export const PLAN_READS = 10_000;
 /** Pending entries read per pay step to find the next shoppers in seq order. */
 const PAY_SCAN = 128;
-/** Documents a pay step writes besides its entries and per-shopper documents: the pool's balance and row, union_state, the journal entry and its book's head, the messages' outbox bundle, the job. */
+/** Documents a pay step writes besides its entries and per-shopper documents: the hold's balance and row, union_state, the journal entry and its book's head, the messages' outbox bundle, the job. */
 const PAY_FIXED = 7;
 /** Per shopper: the CASH and UENT balances and their rows. */
 const PER_SHOPPER = 4;
@@ -58,6 +64,19 @@ const pendingEligible = (day: string, from: number, to?: number) => ({
 
 async function poolFen(tx: Tx): Promise<number> {
   return (await col(tx.db, 'union_state').findOne({ _id: 'union' }, s(tx)))?.poolFen ?? 0;
+}
+
+/** Set money aside for the entries a plan step counted (pool → hold), or give back what the paid entries left (hold → pool). */
+async function moveHold(tx: Tx, job: JobDoc, fen: number, direction: 'aside' | 'back'): Promise<void> {
+  const day = job.day!;
+  const chunk = job.chunks + 1;
+  const mv = new Movements();
+  if (direction === 'aside') mv.move(acct.unionPool, acct.unionReleaseHold, fen, '工会排队释放预留');
+  else mv.move(acct.unionReleaseHold, acct.unionPool, fen, '工会排队释放结余退回');
+  const type = direction === 'aside' ? 'union.release.hold' : 'union.release.unhold';
+  await postBatch(tx, SETTLER_BOOK, [{ draft: { eventKey: `${type}:${day}:${chunk}`, type, postings: mv.postings, refs: { day, chunk } }, at: job.startedAt }]);
+  const sign = direction === 'aside' ? 1 : -1;
+  await col(tx.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { poolFen: -sign * fen, heldFen: sign * fen } }, s(tx));
 }
 
 /** This job's step: its totals and where it stands (`status: 'done'` in `set` closes it). */
@@ -79,32 +98,42 @@ export interface ReleaseLimits {
 
 /** One step of the day's union release; `running`: the job has more steps. */
 export async function releaseStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step & { running: boolean }> {
+  if (job.heldFen === undefined && (job.phase === 'pay' || (job.planFen ?? 0) > 0)) {
+    // planned by an earlier version, which set nothing aside: plan again from where it stands
+    // (below the cursor of its pay phase everything is paid; a plan starts again where it started)
+    await saveJob(tx, job, { phase: 'plan', cursor: job.phase === 'pay' ? job.cursor : (job.planFrom ?? job.cursor), planFen: 0, planFrom: null, heldFen: 0 });
+    return { docs: tx.docsWritten(), running: true };
+  }
   const step = job.phase === 'pay' ? await payStep(tx, job, limits) : await planStep(tx, job, limits);
   return { ...step, running: job.status === 'running' };
 }
 
-/** Count eligible pending entries in seq order from the cursor until the pool runs out or they end. */
+/** Count eligible pending entries in seq order from the cursor until the pool runs out or they end; set their money aside. */
 async function planStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step> {
   const day = job.day!;
+  // what the pool holds now, without what this job set aside already: money that reached it since
+  // the last step counts, what an acceleration took does not
   const pool = await poolFen(tx);
-  const counted = job.planFen ?? 0;
   const batch = (await col(tx.db, 'union_entries').find(pendingEligible(day, job.cursor), s(tx)).sort({ seq: 1 }).limit(limits.planReads).toArray()) as UnionEntryDoc[];
   const plan = planStaticRelease(
-    pool - counted,
+    pool,
     batch.map((e) => ({ id: e._id, remainingFen: e.entitlementFen - e.receivedFen })),
   );
   const fen = plan.paid.reduce((a, p) => a + p.amountFen, 0);
+  if (fen > 0) await moveHold(tx, job, fen, 'aside');
+  const held = (job.heldFen ?? 0) + fen;
   const last = plan.paid.length ? batch[plan.paid.length - 1]!.seq : job.cursor;
   const ended = plan.blocked || batch.length < limits.planReads;
   const start = job.planFrom ?? job.cursor;
   if (!ended) {
-    await saveJob(tx, job, { phase: 'plan', cursor: last, planFen: counted + fen, planFrom: start });
+    await saveJob(tx, job, { phase: 'plan', cursor: last, planFrom: start, heldFen: held });
   } else if (last === start) {
-    // the plan counted no entry: nothing (more) the pool can pay, the day is done
-    await saveJob(tx, job, { status: 'done', phase: 'plan', note: plan.blocked ? 'blocked' : '', planFen: 0 });
+    // the plan counted no entry (so nothing is set aside): nothing (more) the pool can pay, the day is done
+    if (held !== 0) throw new Error(`invariant: a union release that counted nothing holds ${held}`);
+    await saveJob(tx, job, { status: 'done', phase: 'plan', note: plan.blocked ? 'blocked' : '', heldFen: 0 });
   } else {
-    // pay everything from where this plan started up to the cut; the pool must stay as it is now, less what is paid
-    await saveJob(tx, job, { phase: 'pay', cursor: start, cutSeq: last, blocked: plan.blocked, planFen: 0, planFrom: null, expectPoolFen: pool });
+    // pay everything from where this plan started up to the cut, from what is set aside
+    await saveJob(tx, job, { phase: 'pay', cursor: start, cutSeq: last, blocked: plan.blocked, planFrom: null, heldFen: held });
   }
   return { docs: tx.docsWritten() };
 }
@@ -114,20 +143,17 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
   const day = job.day!;
   const at = job.startedAt;
   const cut = job.cutSeq ?? job.cursor;
-  const pool = await poolFen(tx);
-  if (pool !== job.expectPoolFen) {
-    // something outside this job moved the pool: what the plan counted no longer holds
-    await saveJob(tx, job, { phase: 'plan', planFen: 0, planFrom: null });
-    return { docs: tx.docsWritten() };
-  }
+  const held = job.heldFen ?? 0;
   const entries = col(tx.db, 'union_entries');
   const scan = limits.payScan ?? PAY_SCAN;
   const head = (await entries.find(pendingEligible(day, job.cursor, cut), s(tx)).sort({ seq: 1 }).limit(scan).toArray()) as UnionEntryDoc[];
   if (head.length === 0) {
-    // every planned entry is paid (or was cancelled): a blocked cut is looked at again, since a
-    // cancelled entry's money is still in the pool; otherwise the day is done
-    if (job.blocked) await saveJob(tx, job, { phase: 'plan', cursor: cut, planFen: 0, planFrom: null, note: 'blocked' });
-    else await saveJob(tx, job, { status: 'done', note: '' });
+    // every planned entry is paid (or was cancelled): what they left (a cancelled entry, a part an
+    // acceleration paid meanwhile) goes back to the pool. A blocked cut is then looked at again,
+    // since the pool may now pay the next entry; otherwise the day is done.
+    if (held > 0) await moveHold(tx, job, held, 'back');
+    if (job.blocked) await saveJob(tx, job, { phase: 'plan', cursor: cut, planFrom: null, note: 'blocked', heldFen: 0 });
+    else await saveJob(tx, job, { status: 'done', note: '', heldFen: 0 });
     return { docs: tx.docsWritten() };
   }
   // everything below the lowest unpaid planned entry is settled for this day
@@ -176,29 +202,26 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
   let count = 0;
   for (const { userId, entries: mine } of shoppers) {
     const amount = mine.reduce((a, e) => a + e.entitlementFen - e.receivedFen, 0);
-    mv.move(acct.unionPool, acct.userCash(userId), amount, '工会排队释放');
+    mv.move(acct.unionReleaseHold, acct.userCash(userId), amount, '工会排队释放');
     mv.move(acct.userUnionEntitlement(userId), acct.unionEntitlementIssuer, amount, '工会排队释放');
     // (an entry with nothing left to pay is closed without telling anyone it received ¥0)
     if (amount > 0) messages.push({ userId, kind: 'completed', data: { amount: String(amount), entryId: mine[0]!._id, count: String(mine.length), queue: '工会排队' } });
     fen += amount;
     count += mine.length;
   }
-  if (fen > pool) {
-    // (cannot happen while only this job moves the pool; if it did, plan again rather than fail every step)
-    await saveJob(tx, job, { phase: 'plan', planFen: 0, planFrom: null });
-    return { docs: tx.docsWritten() };
-  }
+  // (an entry's remainder only shrinks after it was counted, and no entry up to the cut appears later)
+  if (fen > held) throw new Error(`invariant: a union release step pays ${fen} with ${held} set aside`);
   const paid = shoppers.flatMap((x) => x.entries);
   const r = await entries.bulkWrite(
     paid.map((e) => ({ updateOne: { filter: { _id: e._id, status: 'pending' as const }, update: { $set: { receivedFen: e.entitlementFen, status: 'completed' as const, closedAt: at } } } })),
     { ...s(tx), ordered: true },
   );
   if (r.matchedCount !== paid.length) throw new Error('invariant: a union entry to release was no longer pending');
-  await col(tx.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { poolFen: -fen, pendingFen: -fen, releasedFen: fen, pendingCount: -count } }, s(tx));
+  await col(tx.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { heldFen: -fen, pendingFen: -fen, releasedFen: fen, pendingCount: -count } }, s(tx));
   const chunk = job.chunks + 1;
   await postBatch(tx, SETTLER_BOOK, [{ draft: { eventKey: `union.release:${day}:${chunk}`, type: 'union.release', postings: mv.postings, refs: { day, chunk } }, at }]);
   await queueMessages(tx, messages);
-  await saveJob(tx, job, { cursor: from, expectPoolFen: pool - fen }, { processed: count, amountFen: fen });
+  await saveJob(tx, job, { cursor: from, heldFen: held - fen }, { processed: count, amountFen: fen });
   return { docs: tx.docsWritten() };
 }
 

@@ -26,7 +26,8 @@ import { SETTLER_BOOK, writeBatch } from './write';
  *   2. a step of a requested job (the day's union release, release.ts),
  *   3. a chunk of the green exit cascade, when the pool changed since it was last checked,
  *   4. a batch of due orders, in payment order (a cut settlement first).
- * 3 and 4 take turns while both have work, so a long cascade does not hold up the payments.
+ * 4 takes turns with 2 and 3 while both have work, so neither a long release nor a long cascade
+ * holds up the payments (while a release runs, the cascade waits for it, as before).
  * Everything is resumable from the database: a settler that dies between steps, or inside one
  * (its transaction never commits), leaves nothing half done.
  */
@@ -81,19 +82,23 @@ export function settlerStep(ctx: StepContext, lazy = false): Promise<StepResult 
     const horizon = due[0] ? workAt(due[0]) : ctx.now;
     const instant = lastResetInstant(config.rebate.reset, horizon);
     if (instant && (!settler.resetAt || instant.getTime() > settler.resetAt.getTime())) return resetChunk(tx, instant, horizon);
-    const job = await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
+    // The day's union release and a long cascade of exits take turns with due orders, so payments
+    // keep settling while they run: after a job or exit step, a batch of due orders goes first.
+    const ordersTurn = due.length > 0 && (settler.lastStep === 'release' || settler.lastStep === 'exits');
+    const job = ordersTurn ? null : await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
     if (job) {
       const r = await releaseStep(tx, job, { planReads: PLAN_READS, maxDocs: MAX_TX_DOCS - OWN_DOCS });
-      return { kind: 'release', settled: [], docs: r.docs, continues: r.running };
+      // (the turn is recorded only when orders wait for it: the settler document is written by the fence anyway, this spares an operation per step)
+      if (due.length > 0) await settlerSet(tx, { lastStep: 'release' });
+      // with orders due, a batch takes the next turn
+      return { kind: 'release', settled: [], docs: r.docs, continues: r.running && due.length === 0 };
     }
     const green = await loadGreenState(tx, config);
-    // a long cascade of exits takes turns with due orders, so payments keep settling while it
-    // runs: each exit is its own event at the pool as it then is, and an order settled between
-    // two exit steps simply comes before the later exits
+    // each exit is its own event at the pool as it then is, and an order settled between two exit
+    // steps simply comes before the later exits
     const exitsDue = (green.version ?? 0) !== settler.greenVersion;
-    if (exitsDue && (due.length === 0 || settler.lastStep !== 'exits')) {
+    if (exitsDue && !ordersTurn) {
       const r = await exitChunk(tx, config, green, horizon);
-      // with orders due, a batch takes the next turn
       return { ...r, continues: r.continues === true && due.length === 0 };
     }
     if (due.length) {

@@ -308,7 +308,8 @@ class StartBuilder {
     const { tx, from } = this;
     const now = (await col(tx.db, 'union_state').findOne({ _id: 'union' }, s(tx))) as UnionStateDoc | null;
     if (!now) return { state: null, entries: [], unloaded: { count: 0, fen: 0 }, cutoffSeq: 0 };
-    const poolFen = await balanceAt(tx, acct.unionPool, from);
+    // (with what a release running at the start had set aside: the pool's money, owed to entries still pending then)
+    const poolFen = (await balanceAt(tx, acct.unionPool, from)) + (await balanceAt(tx, acct.unionReleaseHold, from));
     const closed: UnionEntryDoc[] = [];
     this.reads += await paged<UnionEntryDoc>(tx, 'union_entries', { status: { $in: [...CLOSED_UNION_STATUSES] }, closedAt: { $gte: from } }, 'closedAt', (e) => closed.push(e));
     // entries created since the start: seq is given at creation, so they are the highest seqs
