@@ -45,9 +45,9 @@ export function replay(input: ReplayInput, config: PluginConfig): ReplayResult {
 /** Order of steps that fall on the same instant: what must come first for the others to be possible. */
 const RANK = {
   reset: 0, // a scheduled reset applies before any extraction at or after its time (settler/load.ts dueOrders)
-  // the replay applies a release at once, at its time. Live, batches of orders settled while it ran
-  // come between its steps; their accelerations cannot spend what it set aside, so what it pays is
-  // the same, and the replay settles those orders after it (their payment time is later)
+  // the replay applies a release at once, at its time, and settles the orders due then after it.
+  // Live, batches of orders settled while it ran come between its steps: an order's inflow may count
+  // for entries it had not reached, an acceleration may pay part of an entry it counted (docs/API.md)
   release: 1,
   greenSpend: 2, // points are spent when the order is created, before it is paid
   complete: 3,
