@@ -6,6 +6,9 @@
  * admin.runDaily, the cascade through the settler (started because the pool's version changed),
  * both as bounded settler transactions (≤ MAX_TX_DOCS documents each).
  *
+ * A third release runs while shoppers pay at a cashier: its steps and the batches of their orders
+ * take turns, and each payment's wait is measured.
+ *
  * The apps deliver no message on their own (outbox 'off'), as in WeChat cloud, where the `outbox`
  * function delivers a job's messages in another instance while the job goes on: a job's time is
  * its settler steps'. The messages each job queued are then delivered here, and timed apart
@@ -173,9 +176,8 @@ const duringRelease = await releaseRun(app4, dir4, DURING_N, DURING_N, 'UP', asy
         const o = await app4.call(who, 'order', 'cashier', { cashierId, amountFen: 10_000 });
         const t = performance.now();
         await app4.call(who, 'order', 'pay', { orderId: o.orderId });
-        const ms = performance.now() - t;
-        if (await jobDone()) break; // (answered after the release ended: not a payment settled during it)
-        payMs.push(ms);
+        // (every payment made while the release ran counts, however long it waited)
+        payMs.push(performance.now() - t);
         paidDuring++;
       }
     }),

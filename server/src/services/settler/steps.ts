@@ -88,8 +88,9 @@ export function settlerStep(ctx: StepContext, lazy = false): Promise<StepResult 
     const job = ordersTurn ? null : await col(tx.db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { ...s(tx), sort: { startedAt: 1, _id: 1 } });
     if (job) {
       const r = await releaseStep(tx, job, { planReads: PLAN_READS, maxDocs: MAX_TX_DOCS - OWN_DOCS });
-      // (the turn is recorded only when orders wait for it: the settler document is written by the fence anyway, this spares an operation per step)
-      if (due.length > 0) await settlerSet(tx, { lastStep: 'release' });
+      // (recorded once per run of release steps, not at every step: a payment recorded during any of
+      // them then waits for this one step only, and a release without payments writes it once)
+      if (settler.lastStep !== 'release') await settlerSet(tx, { lastStep: 'release' });
       // with orders due, a batch takes the next turn
       return { kind: 'release', settled: [], docs: r.docs, continues: r.running && due.length === 0 };
     }
