@@ -110,6 +110,19 @@ async function release(a: TestApp, limits: ReleaseLimits, between?: (step: numbe
   }
 }
 
+/** Run a job already in the database step by step until it is done. */
+async function stepsToEnd(a: TestApp, id: string, limits: ReleaseLimits): Promise<void> {
+  for (;;) {
+    const ran = await runTransaction(a.deps.store, AT, async (tx) => {
+      const job = (await col(tx.db, 'jobs').findOne({ _id: id }, s(tx)))!;
+      if (job.status === 'done') return false;
+      await releaseStep(tx, job, limits);
+      return true;
+    });
+    if (!ran) return;
+  }
+}
+
 async function check(a: TestApp, entries: UnionEntryDoc[], want: ReturnType<typeof expected>, job: JobDoc, cancelled: Set<string>, poolFen: number) {
   const db = a.deps.store.db;
   const paid = new Set(want.paid.map((p) => p.id));
@@ -259,15 +272,7 @@ describe('daily union release: the entries the rule pays, paid shopper by shoppe
     await fund(app, 'fixture:earlier', moves);
     const id = `union-release:${DAY}`;
     await col(db, 'jobs').insertOne({ _id: id, kind: 'union-release', day: DAY, status: 'running', cursor: 10, chunks: 1, processed: 10, amountFen: 5_000, transactions: 1, note: '', startedAt: AT, finishedAt: null });
-    for (;;) {
-      const ran = await runTransaction(app.deps.store, AT, async (tx) => {
-        const job = (await col(tx.db, 'jobs').findOne({ _id: id }, s(tx)))!;
-        if (job.status === 'done') return false;
-        await releaseStep(tx, job, { planReads: 8, maxDocs: 24 });
-        return true;
-      });
-      if (!ran) break;
-    }
+    await stepsToEnd(app, id, { planReads: 8, maxDocs: 24 });
     const job = (await col(db, 'jobs').findOne({ _id: id }))!;
     expect(job).toMatchObject({ status: 'done', processed: 30, amountFen: 15_000, note: '' });
     expect(await col(db, 'union_entries').countDocuments({ status: 'completed' })).toBe(30);
@@ -355,15 +360,7 @@ describe('the daily union release takes turns with payments', () => {
     const id = `union-release:${DAY}`;
     // as the earlier version left it: entries up to 20 planned, the pool as it expected it, no heldFen
     await col(db, 'jobs').insertOne({ _id: id, kind: 'union-release', day: DAY, status: 'running', phase: 'pay', cursor: 0, cutSeq: 20, blocked: true, expectPoolFen: 10_000, chunks: 1, processed: 0, amountFen: 0, transactions: 1, note: '', startedAt: AT, finishedAt: null });
-    for (;;) {
-      const ran = await runTransaction(app.deps.store, AT, async (tx) => {
-        const job = (await col(tx.db, 'jobs').findOne({ _id: id }, s(tx)))!;
-        if (job.status === 'done') return false;
-        await releaseStep(tx, job, { planReads: 8, maxDocs: 24 });
-        return true;
-      });
-      if (!ran) break;
-    }
+    await stepsToEnd(app, id, { planReads: 8, maxDocs: 24 });
     const job = (await col(db, 'jobs').findOne({ _id: id }))!;
     await check(app, set.entries, expected(set.entries, 10_000, new Set()), job, new Set(), 10_000);
   });
