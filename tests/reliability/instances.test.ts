@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { col, txStats } from '../../server/src/repo/db';
-import type { EntryDoc, OrderDoc } from '../../server/src/repo/documents';
-import { verifyLedger } from '../../server/src/repo/ledger';
+import { acct } from '../../server/src/engine/ledger/accounts';
+import { col, runTransaction, txStats } from '../../server/src/repo/db';
+import type { EntryDoc, OrderDoc, UnionEntryDoc } from '../../server/src/repo/documents';
+import { post, verifyLedger } from '../../server/src/repo/ledger';
 import { openCluster, type Cluster, type Instance } from '../support/instances';
 import { xorshift32 } from '../support/xorshift';
 
@@ -16,6 +17,8 @@ import { xorshift32 } from '../support/xorshift';
  *    that was not yet recorded when the settler read the earlier one's batch;
  *  - the queue is paid in order (entries in settle order; a completed prefix, then at most one
  *    partly paid entry, then unpaid ones); nothing starves; money is conserved (verifyLedger).
+ * A second scenario runs the day's union release while payments arrive on other instances, and
+ * kills the lease holder in a batch between two of the release's steps.
  */
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20261130);
@@ -180,5 +183,113 @@ describe('production shape: several instances, one database, latency, a settler 
         `attempts/commit ${(attempts / commits).toFixed(2)} (incl. retries waiting out the dead instance's open transactions), largest transaction ${Math.max(...stats.map((s) => s.maxDocs))} documents, ` +
         `settle lag p50 ${lags[Math.floor(lags.length / 2)]} ms (includes the dead lease's expiry)`,
     );
+  }, 120_000);
+
+  it('the day\'s union release with payments on other instances, its settler killed in a batch between two of its steps: the release ends once, every payment settles once, nothing is left aside', async () => {
+    cluster = await openCluster({ instances: INSTANCES, latencyMs: [1, 2], admins: [ADMIN], settler: { leaseMs: 400, pollMs: 10 }, transactionLifetimeMs: 1_500 });
+    const [first] = cluster.instances;
+    await ok(first!, ADMIN, 'user', { action: 'login' });
+    const config = await ok(first!, ADMIN, 'admin', { action: 'getConfig' });
+    config.rebate.extractionBp = 1000;
+    config.union = { ...config.union, enabled: true, poolShareBp: 5000, accelerationBp: 2000 };
+    await ok(first!, ADMIN, 'admin', { action: 'setConfig', config });
+    await ok(first!, 'merchant', 'user', { action: 'login' });
+    const store = await ok(first!, 'merchant', 'merchant', { action: 'applyStore', name: '工会门店' });
+    await ok(first!, ADMIN, 'admin', { action: 'approveStore', storeId: store.storeId, approve: true, commissionBp: 1000 });
+    const cashier = await ok(first!, 'merchant', 'merchant', { action: 'createCashier', storeId: store.storeId, name: '1号收银台' });
+    // R holds some of the queue's entries; the shoppers are R's friends, so each payment accelerates R's oldest
+    const r = await ok(first!, 'rel-r', 'user', { action: 'login' });
+    const shoppers = Array.from({ length: 16 }, (_, i) => `rel-${i}`);
+    for (const s of shoppers) await ok(first!, s, 'user', { action: 'login', ref: r.inviteCode });
+
+    // 800 eligible entries of ¥10 (one per shopper, R's every 100th); the pool pays 700 and ¥3 more
+    const N = 800;
+    const entries: UnionEntryDoc[] = Array.from({ length: N }, (_, i) => ({
+      _id: `ue:${i + 1}`, seq: i + 1, userId: (i + 1) % 100 === 0 ? r.userId : `RX${i + 1}`, orderId: `ro${i + 1}`, lineIndex: 0, entitlementFen: 1_000, receivedFen: 0,
+      status: 'pending', lockDays: 15, orderDay: '2026-08-01', eligibleDay: '2026-08-15', createdAt: new Date('2026-08-01T04:00:00Z'), closedAt: null,
+    }));
+    const poolFen = 700 * 1_000 + 300;
+    const db = first!.deps.store.db;
+    await col(db, 'union_entries').insertMany(entries);
+    await col(db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: N, pendingCount: N, pendingFen: N * 1_000, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
+    const perUser = new Map<string, number>();
+    for (const e of entries) perUser.set(e.userId, (perUser.get(e.userId) ?? 0) + e.entitlementFen);
+    const users = [...perUser];
+    for (let k = 0; k < users.length; k += 200) {
+      await runTransaction(first!.deps.store, new Date(), async (tx) => {
+        const moves: [string, string, number][] = [...(k === 0 ? [[acct.extWxPay, acct.unionPool, poolFen] as [string, string, number]] : []), ...users.slice(k, k + 200).map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])];
+        await post(tx, 'test:fixture', { eventKey: `fixture:union:${k}`, type: 'fixture', postings: moves.flatMap(([from, to, amount]) => [{ account: from, amount: -amount }, { account: to, amount }]) });
+      });
+    }
+
+    // the timer's daily job on instance 1; shoppers pay on the others meanwhile; once the release
+    // is paying, the instance that holds the settler's lease is armed to die in its next batch
+    const daily = cluster.instances[1]!;
+    const job = () => col(db, 'jobs').findOne({ _id: 'union-release:2026-08-15' });
+    const running = onInstance(daily, () => ok(daily, ADMIN, 'admin', { action: 'runDaily', day: '2026-08-15' }));
+    let killed: Instance | null = null;
+    let killedWhile = '';
+    const orders: string[] = [];
+    const alive = () => cluster!.instances.filter((i) => i.alive);
+    let turn = 0;
+    await Promise.all(
+      shoppers.map(async (s, w) => {
+        for (let k = 0; k < 3; k++) {
+          const amountFen = 1_000 + ((w * 7919 + k * 104_729) % 9_000);
+          for (;;) {
+            const a = alive();
+            const inst = a[turn++ % a.length]!;
+            const created = await onInstance(inst, () => ok(inst, s, 'order', { action: 'cashier', cashierId: cashier.cashierId, amountFen, requestId: `${s}-order-${k}` }));
+            if (created === 'dead') continue;
+            const paid = await onInstance(inst, () => ok(inst, null, 'payNotify', { action: 'notify', outTradeNo: created.orderId, transactionId: `WX${created.orderId}`, totalFee: amountFen, resultCode: 'SUCCESS' }));
+            if (paid === 'dead') continue;
+            orders.push(created.orderId);
+            break;
+          }
+          const j = await job();
+          if (!killed && j?.phase === 'pay' && j.status === 'running') {
+            const holder = (await col(db, 'settler').findOne({ _id: 'settler' }))?.holder;
+            const victim = alive().find((i) => (i.deps.settler as unknown as { id: string }).id === holder && i.index !== 0);
+            if (victim) {
+              killed = victim;
+              killedWhile = `${j.phase} phase, ${j.processed} entries paid`;
+              victim.killInNextBatch();
+            }
+          }
+        }
+      }),
+    );
+    await running;
+    // the timer's sweep on a live instance: the rest of the release and every payment
+    const sweeper = cluster.instances[0]!;
+    const deadline = Date.now() + 30_000;
+    while ((await col(db, 'orders').countDocuments({ settleDue: true })) > 0 || (await job())?.status !== 'done') {
+      if (Date.now() > deadline) throw new Error('work still due 30 s after the last payment');
+      await ok(sweeper, ADMIN, 'settle', { action: 'run' });
+    }
+    expect(killed, 'the lease holder was armed while the release was paying').not.toBeNull();
+    expect(killed!.alive, 'it died in a batch').toBe(false);
+
+    // every payment settled once
+    expect(orders).toHaveLength(shoppers.length * 3);
+    for (const id of orders) expect(await col(db, 'journal').countDocuments({ eventKey: `order.settle:${id}` }), id).toBe(1);
+    // the release ended once; nothing is left aside; what it and the accelerations paid left the pool
+    const done = (await job())!;
+    expect(done).toMatchObject({ status: 'done', heldFen: 0 });
+    const st = (await col(db, 'union_state').findOne({ _id: 'union' }))!;
+    expect(st.heldFen ?? 0).toBe(0);
+    expect(st.poolFen).toBeGreaterThanOrEqual(0);
+    expect(st.poolFen).toBe(st.inflowFen - st.releasedFen);
+    for (const e of await col(db, 'union_entries').find({ status: 'completed' }).toArray()) expect(e.receivedFen, e._id).toBe(e.entitlementFen);
+    // at least the 700 entries the pool covered at the start were paid, in seq order
+    const pending = await col(db, 'union_entries').find({ status: 'pending', seq: { $lte: N } }).sort({ seq: 1 }).limit(1).toArray();
+    expect(pending[0]?.seq ?? N + 1).toBeGreaterThan(700);
+    // payments settled while the release ran, not only after it: in the settler's book, before its last payout
+    const lastPayout = (await col(db, 'journal').find({ type: 'union.release' }).sort({ height: -1 }).limit(1).toArray())[0]!;
+    const settledDuring = await col(db, 'journal').countDocuments({ book: lastPayout.book, eventKey: { $in: orders.map((id) => `order.settle:${id}`) }, height: { $lt: lastPayout.height } });
+    expect(settledDuring).toBeGreaterThan(0);
+    const report = await verifyLedger(sweeper.deps.store);
+    expect(report.problems).toEqual([]);
+    console.log(`[reliability] release with payments: ${orders.length} payments on ${INSTANCES} instances (${settledDuring} settled before the release ended), instance ${killed!.index} killed in a batch during the release (${killedWhile}); release paid ${done.processed} entries in ${done.transactions} steps`);
   }, 120_000);
 });
