@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { firePageEvent, setRouter } from '@test/page-runtime'
+import { renderedInput } from '@test/inputs'
 import { ME, mockApi, type Fixture } from '@test/mock-api'
 import type { MallHome } from '@/lib/types'
 import { addToCart } from '@/lib/cart'
@@ -63,7 +64,7 @@ describe('商城 page', () => {
     expect(calls.filter((c) => c.action === 'listProducts').at(-1)?.params).toMatchObject({ cursor: '1_P1' })
     expect(screen.getByText('有机大米 5kg')).toBeTruthy() // appended, not replaced
 
-    const input = screen.getByTestId('search-input').querySelector('input') ?? screen.getByTestId('search-input')
+    const input = await renderedInput('search-input')
     fireEvent.input(input, { target: { value: '茶' } })
     fireEvent.click(screen.getByTestId('search-submit'))
     await screen.findByText(/「茶」的搜索结果/)
@@ -87,7 +88,7 @@ describe('商城 page', () => {
     render(<MallPage />)
     await screen.findByText('有机大米 5kg')
     expect(screen.getByTestId('cart-link').textContent).toBe('购物车(2)')
-    const input = screen.getByTestId('search-input').querySelector('input') ?? screen.getByTestId('search-input')
+    const input = await renderedInput('search-input')
     fireEvent.input(input, { target: { value: '咖啡' } })
     fireEvent.click(screen.getByTestId('search-submit'))
     expect(await screen.findByText('没有找到「咖啡」相关的商品')).toBeTruthy()

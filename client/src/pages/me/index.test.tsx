@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
+import { renderedInput } from '@test/inputs'
 import DevIdentitySwitcher from '@/components/DevIdentitySwitcher'
 import { nicknameProblem } from '@/components/ProfileEditor'
 import { getDevOpenid } from '@/lib/api'
@@ -32,12 +33,7 @@ describe('我的 page', () => {
     render(<MePage />)
     fireEvent.click(await screen.findByTestId('profile-edit'))
     // Taro's h5 input renders its <input> a moment after the editor opens
-    const input = await waitFor(() => {
-      const el = screen.getByTestId('nickname-input')
-      const inner = el.tagName === 'INPUT' ? el : el.querySelector('input')
-      if (!inner) throw new Error('not rendered yet')
-      return inner
-    })
+    const input = await renderedInput('nickname-input')
     fireEvent.input(input, { target: { value: '  小绿  ' } })
     fireEvent.click(screen.getByTestId('profile-save'))
     await waitFor(() => expect(screen.getByTestId('me-nickname').textContent).toBe('小绿'))
