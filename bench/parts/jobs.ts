@@ -49,7 +49,6 @@ await configure(app);
  * to different shoppers) with a pool that pays them all, run the day's release, read back its commits.
  */
 async function releaseRun(app: BenchApp, dir: string, n: number, shoppers: number, prefix: string, during?: (jobDone: () => Promise<boolean>) => Promise<unknown>) {
-  // (with payments during the release, its messages are not delivered afterwards: the other runs measure that)
   const db = app.deps.store.db;
   log(`jobs: loading ${n} eligible union entries of ${shoppers} shoppers`);
   const perUser = new Map<string, number>();
@@ -79,6 +78,7 @@ async function releaseRun(app: BenchApp, dir: string, n: number, shoppers: numbe
   const ms = Date.now() - t;
   const commits = scanJournal(dir).slice(before);
   log(`  union release (${shoppers} shoppers): ${release.released} entries, ${release.transactions} transactions, ${ms} ms`);
+  // (with payments during the release, its messages are not delivered afterwards: the other runs measure that)
   const delivery = during ? undefined : await deliver(app);
   return { entries: n, shoppers, released: release.released, paidFen: release.paidFen, ms, transactions: release.transactions, delivery, ...summarize(commits) };
 }

@@ -92,10 +92,13 @@ function expected(entries: UnionEntryDoc[], poolFen: number, cancelled: Set<stri
   return planStaticRelease(poolFen, eligible.map((e) => ({ id: e._id, remainingFen: e.entitlementFen - e.receivedFen })));
 }
 
+/** The day's release as runDaily requests it. */
+const releaseJob = (): JobDoc => ({ _id: `union-release:${DAY}`, kind: 'union-release', day: DAY, status: 'running', cursor: 0, heldFen: 0, chunks: 0, processed: 0, amountFen: 0, transactions: 0, note: '', startedAt: AT, finishedAt: null });
+
 /** Run the day's release step by step (as the settler would), with something happening between steps. */
 async function release(a: TestApp, limits: ReleaseLimits, between?: (step: number) => Promise<void>): Promise<{ job: JobDoc; maxDocs: number; steps: number }> {
   const id = `union-release:${DAY}`;
-  await col(a.deps.store.db, 'jobs').insertOne({ _id: id, kind: 'union-release', day: DAY, status: 'running', cursor: 0, chunks: 0, processed: 0, amountFen: 0, transactions: 0, note: '', startedAt: AT, finishedAt: null });
+  await col(a.deps.store.db, 'jobs').insertOne(releaseJob());
   let maxDocs = 0;
   for (let step = 0; ; step++) {
     if (step > 10_000) throw new Error('the release does not end');
@@ -281,18 +284,35 @@ describe('daily union release: the entries the rule pays, paid shopper by shoppe
   });
 });
 
+/** An app with the union queue on (its pool share and acceleration as given) and a store with a cashier. */
+async function unionShop(union: { poolShareBp: number; accelerationBp: number }): Promise<{ a: TestApp; cashierId: string }> {
+  const a = await createTestApp();
+  app = a;
+  await a.configure((c) => {
+    c.rebate.extractionBp = 1000;
+    c.union = { ...c.union, enabled: true, ...union };
+  });
+  return { a, cashierId: (await shop(a)).cashierId };
+}
+
+/**
+ * The day's release requested, and the test as the settler: the app's own settler is stopped and
+ * the test holds the lease, taking the steps itself with `settlerStep(ctx)`; `end` gives it back.
+ */
+async function asSettler(a: TestApp) {
+  const db = a.deps.store.db;
+  await a.deps.settler.stop();
+  await col(db, 'jobs').insertOne(releaseJob());
+  const lease = (await acquireLease(db, 'test-settler', 15_000))!;
+  return { ctx: { store: a.deps.store, lease, random: { below: () => 0 }, now: AT }, end: () => releaseLease(db, lease) };
+}
+
 describe('the daily union release takes turns with payments', () => {
   it('a payment made while the release runs settles between its steps; its acceleration cannot spend what the release set aside', async () => {
     // 1,200 eligible entries of ¥10, one per shopper (about 12 pay steps at the settler's own
     // bound); the pool pays 1,000 of them and ¥5 more. Shopper R holds entries 990 (counted) and
     // 1,100 (beyond the cut); B, invited by R, pays ¥100 at a cashier while the release runs.
-    const a = await createTestApp();
-    app = a;
-    await a.configure((c) => {
-      c.rebate.extractionBp = 1000;
-      c.union = { ...c.union, enabled: true, poolShareBp: 5000, accelerationBp: 2000 };
-    });
-    const { cashierId } = await shop(a);
+    const { a, cashierId } = await unionShop({ poolShareBp: 5000, accelerationBp: 2000 });
     const r = await a.call('rel-r', 'user', 'login');
     await a.call('rel-b', 'user', 'login', { ref: r.inviteCode });
     const owner = (i: number) => (i === 990 || i === 1100 ? r.userId : `RU${i}`);
@@ -300,10 +320,7 @@ describe('the daily union release takes turns with payments', () => {
     const poolFen = 1_000 * 1_000 + 500;
     await setUp(specs, poolFen, owner, a);
     const db = a.deps.store.db;
-    await a.deps.settler.stop(); // this test takes the settler's steps itself
-    await col(db, 'jobs').insertOne({ _id: `union-release:${DAY}`, kind: 'union-release', day: DAY, status: 'running', cursor: 0, heldFen: 0, chunks: 0, processed: 0, amountFen: 0, transactions: 0, note: '', startedAt: AT, finishedAt: null });
-    const lease = (await acquireLease(db, 'test-settler', 15_000))!;
-    const ctx = { store: a.deps.store, lease, random: { below: () => 0 }, now: AT };
+    const { ctx, end } = await asSettler(a);
     const union = () => col(db, 'union_state').findOne({ _id: 'union' }) as Promise<UnionStateDoc>;
 
     // the plan counts entries 1–1,000 and sets their ¥10,000 aside; ¥5 stays in the pool
@@ -320,7 +337,7 @@ describe('the daily union release takes turns with payments', () => {
       kinds.push(step.kind);
       if (kinds.length > 100) throw new Error('the settler does not finish');
     }
-    await releaseLease(db, lease);
+    await end();
     // the payment settled at the next step, not after the whole release; the release went on after it
     expect(kinds.slice(0, 2)).toEqual(['batch', 'release']);
     expect(kinds.filter((k) => k === 'release').length).toBeGreaterThan(5);
@@ -375,14 +392,8 @@ describe('the daily union release with payments between its steps (random)', () 
         fc.integer({ min: 0, max: 100 }),
         fc.array(fc.record({ afterStep: fc.integer({ min: 0, max: 8 }), friendOf: fc.integer({ min: 0, max: 3 }), amountFen: fc.integer({ min: 100, max: 100_000 }) }), { maxLength: 6 }),
         async (specs, poolPct, payments) => {
-          const a = await createTestApp();
-          app = a;
-          await a.configure((c) => {
-            c.rebate.extractionBp = 1000;
-            // (acceleration well above what an order brings the pool: it pays from the pool's money of before)
-            c.union = { ...c.union, enabled: true, poolShareBp: 100, accelerationBp: 5000 };
-          });
-          const { cashierId } = await shop(a);
+          // (acceleration well above what an order brings the pool: it pays from the pool's money of before)
+          const { a, cashierId } = await unionShop({ poolShareBp: 100, accelerationBp: 5000 });
           // four real shoppers own some entries (owner 0–3), each with a friend who pays; the other entries have shoppers of their own
           const referrers: string[] = [];
           for (let k = 0; k < 4; k++) {
@@ -394,10 +405,7 @@ describe('the daily union release with payments between its steps (random)', () 
           const poolFen = Math.floor((total * poolPct) / 90);
           await setUp(specs.map((x) => ({ userIdx: 0, ...x })), poolFen, (seq) => (specs[seq - 1]!.owner < 4 ? referrers[specs[seq - 1]!.owner]! : `RX${seq}`), a);
           const db = a.deps.store.db;
-          await a.deps.settler.stop();
-          await col(db, 'jobs').insertOne({ _id: `union-release:${DAY}`, kind: 'union-release', day: DAY, status: 'running', cursor: 0, heldFen: 0, chunks: 0, processed: 0, amountFen: 0, transactions: 0, note: '', startedAt: AT, finishedAt: null });
-          const lease = (await acquireLease(db, 'test-settler', 15_000))!;
-          const ctx = { store: a.deps.store, lease, random: { below: () => 0 }, now: AT };
+          const { ctx, end } = await asSettler(a);
           const orders: string[] = [];
           const kinds: string[] = [];
           let steps = 0;
@@ -415,7 +423,7 @@ describe('the daily union release with payments between its steps (random)', () 
             if (!step && payments.every((x) => x.afterStep <= steps)) break;
             if (++steps > 500) throw new Error('the settler does not finish');
           }
-          await releaseLease(db, lease);
+          await end();
           expect(await col(db, 'orders').countDocuments({ _id: { $in: orders }, settleDue: false })).toBe(orders.length);
           const job = (await col(db, 'jobs').findOne({ _id: `union-release:${DAY}` }))!;
           expect(job).toMatchObject({ status: 'done', heldFen: 0 });
