@@ -128,7 +128,10 @@ export interface BalancesView {
   love: number;
   loveFrozen: number;
   voucherFen: number;
+  /** green points the shopper can use (exited lots whose payout is on its way are not counted) */
   greenUnits: number;
+  /** 出局到账中: what lots of theirs that just exited will pay into cashFen (the settler's next steps) */
+  greenExitingFen: number;
 }
 
 /** The green-points pool and its price (server: services/green.ts greenView). */

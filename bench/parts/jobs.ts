@@ -30,7 +30,7 @@ const DELIVERY_MS = 15_000;
 
 function summarize(commits: CommitInfo[]) {
   const largest = commits.reduce((a, c) => (c.docs > a.docs ? c : a), { docs: 0, bytes: 0, byColl: {} } as CommitInfo);
-  return { journalCommits: commits.length, largestDocs: largest.docs, largestBytes: largest.bytes, largestByCollection: largest.byColl };
+  return { journalCommits: commits.length, largestDocs: largest.docs, largestBytes: largest.bytes, largestByCollection: largest.byColl, totalDocs: commits.reduce((a, c) => a + c.docs, 0) };
 }
 
 const dir = tmpDir('jobs');

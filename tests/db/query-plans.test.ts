@@ -65,6 +65,10 @@ describe('the planner picks the index each hot query was designed for', () => {
     expect(await indexOf(lots.find({ userId: 'P1', status: { $in: ['active', 'exited'] } }).sort({ createdAt: -1 }).limit(100))).toBe('userId_1_createdAt_1');
     expect(await indexOf(lots.find({ userId: 'P1', createdAt: { $lt: new Date() } }).sort({ createdAt: 1 }))).toBe('userId_1_createdAt_1');
     expect(await indexOf(lots.find({ status: 'exited', exitedAt: { $gte: new Date(0) } }).sort({ exitedAt: 1 }))).toBe('exitedAt_exited');
+    // the cascade's exits waiting for their payout: the payout step, a shopper's wallet, verifyLedger
+    expect(await indexOf(lots.find({ payoutPending: true }).sort({ userId: 1, _id: 1 }).limit(480))).toBe('userId_id_payoutPending');
+    expect(await indexOf(lots.find({ userId: 'P1', payoutPending: true }))).toBe('userId_id_payoutPending');
+    expect(await indexOf(lots.find({ userId: { $in: ['P1', 'P2'] }, payoutPending: true }))).toBe('userId_id_payoutPending');
   });
 
   it('postings: a shopper’s wallet history, all assets or one, first page and next (the memo assets’ rows are outside the index)', async () => {

@@ -118,7 +118,7 @@ describe('verifyLedger in steps', () => {
     }, /pending union entitlements of/],
     ['a green lot grown', async (t: TestApp) => {
       await col(t.deps.store.db, 'green_lots').updateOne({ status: 'active' }, { $inc: { units: 3 } });
-    }, /active green lots of/],
+    }, /active green lots \(and exits not yet paid\) of/],
     ['an order clearing amount changed', async (t: TestApp) => {
       await col(t.deps.store.db, 'orders').updateOne({ status: 'paid' }, { $inc: { clearingFen: -1 } });
     }, /clearing .* ≠ journal/],

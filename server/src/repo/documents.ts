@@ -401,6 +401,14 @@ export interface GreenStateDoc {
   paidOutFen: number;
   /** bumped by every change of the pool: the settler runs the exit cascade when it differs from the version it last checked */
   version?: number;
+  /**
+   * Exits of the settler's cascade not yet paid to their holders (services/settler/exit-payouts.ts):
+   * their payouts, set aside from the pool (the balance of CASH:pool:green:exits), their units
+   * (still in the holders' GREEN balances, no longer in totalUnits) and how many lots. Absent: 0.
+   */
+  exitHeldFen?: number;
+  exitPendingUnits?: number;
+  exitPendingCount?: number;
 }
 
 export interface GreenLotDoc {
@@ -416,6 +424,9 @@ export interface GreenLotDoc {
   /** a forced exit: when, and the units it had (units is 0 after it); absent on lots that exited before these were recorded */
   exitedAt?: Date;
   exitedUnits?: number;
+  /** an exit of the settler's cascade: what it pays the holder (fen); `payoutPending` until a payout step has paid it */
+  payoutFen?: number;
+  payoutPending?: true;
 }
 
 export interface GreenDayDoc {

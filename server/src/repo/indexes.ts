@@ -99,6 +99,9 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
     // admin.simulateConfig: lots that exited in a period. Partial: the active lots (no exitedAt) are
     // not in it, so a lot enters it once, when it exits
     [{ exitedAt: 1 }, { name: 'exitedAt_exited', partialFilterExpression: { status: 'exited' } }],
+    // the cascade's exits not yet paid to their holders, shopper by shopper (settler/exit-payouts.ts).
+    // Partial: a lot enters it when it exits and leaves it when it is paid, a few steps later
+    [{ userId: 1, _id: 1 }, { name: 'userId_id_payoutPending', partialFilterExpression: { payoutPending: true } }],
   ],
   journal: [
     [{ eventKey: 1 }, { unique: true }],

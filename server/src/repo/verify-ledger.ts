@@ -27,15 +27,17 @@ import { chained, guardedAccount, postingId } from './ledger';
  *               only append, so the running sum carried in the cursor stays true.
  *  4. platform  the pool and green state documents equal their accounts' balances (one snapshot).
  *  5. holders   per shopper, in one snapshot: pending queue entries = QENT balance, pending union
- *               entries = UENT balance, active green lots = GREEN balance.
+ *               entries = UENT balance, active green lots and exited lots not yet paid
+ *               (settler/exit-payouts.ts) = GREEN balance.
  *  6. orders    per order, in one snapshot: clearingFen = the sum of its clearing account over the
  *               order's journal entries (found by refs.orderId; step 1 checks that every posting
  *               to an order's clearing account is in an entry naming that order).
  *
  * The global invariants follow from these local ones without a global read: every entry balances
  * per asset, so each asset sums to zero over the journal; the memo assets QENT/UENT and GREEN are
- * held only by their issuer and by shoppers (step 1), so "all pending entitlements = −issuer" and
- * "green points held = −issuer" are the per-shopper equalities of step 5 summed; the pools are
+ * held only by their issuer and by shoppers (step 1; GREEN also by the issuer's contra account
+ * GREEN:pool:exits while exits wait for their payout), so "all pending entitlements = −issuer" and
+ * "green points held = −issuer − GREEN:pool:exits" are the per-shopper equalities of step 5 summed; the pools are
  * step 4. Every business event writes its journal entry, the rows and the state documents in one
  * transaction, so within any snapshot both sides of each comparison agree — which is why the
  * check finds nothing while payments run, and why paging gives the verdict of a one-shot run.
@@ -346,7 +348,8 @@ function checkPosting(
     return;
   }
   c.assetSums[asset] = (c.assetSums[asset] ?? 0) + p.amount;
-  if (ISSUED.has(asset) && p.account !== `${asset}:issuer` && !isUserAccount(p.account)) {
+  // (GREEN:pool:exits is the issuer's contra account while exits wait for their payout: the issuer's side)
+  if (ISSUED.has(asset) && p.account !== `${asset}:issuer` && p.account !== acct.greenExitUnits && !isUserAccount(p.account)) {
     problems.push({ book: e.book, height: e.height, problem: `posting ${i}: ${asset} is held only by its issuer and shoppers, not ${p.account}` });
   }
   if (p.account.startsWith(ORDER_CLEARING)) {
@@ -451,12 +454,15 @@ const accountsPhase: PhaseStep = async (r, c, problems, room) => {
 
 const platformPhase: PhaseStep = async (r, _c, problems) => {
   const [union] = await r.find<{ poolFen: number; heldFen?: number }>('union_state', { _id: 'union' });
-  const [green] = await r.find<{ poolFen: number; totalUnits: number }>('green_state', { _id: 'green' });
-  const bal = new Map((await r.find<{ _id: string; balance: number }>('balances', { _id: { $in: [acct.unionPool, acct.unionReleaseHold, acct.greenPool, acct.greenIssuer] } })).map((b) => [b._id, b.balance]));
+  const [green] = await r.find<{ poolFen: number; totalUnits: number; exitHeldFen?: number; exitPendingUnits?: number }>('green_state', { _id: 'green' });
+  const bal = new Map((await r.find<{ _id: string; balance: number }>('balances', { _id: { $in: [acct.unionPool, acct.unionReleaseHold, acct.greenPool, acct.greenExitHold, acct.greenExitUnits, acct.greenIssuer] } })).map((b) => [b._id, b.balance]));
   const pairs: [string, number, number][] = [
     ['union pool state', union?.poolFen ?? 0, bal.get(acct.unionPool) ?? 0],
     ['union release hold state', union?.heldFen ?? 0, bal.get(acct.unionReleaseHold) ?? 0],
     ['green pool state', green?.poolFen ?? 0, bal.get(acct.greenPool) ?? 0],
+    ['green exit payouts state', green?.exitHeldFen ?? 0, bal.get(acct.greenExitHold) ?? 0],
+    // (the points of exits not yet paid: out of the pool's total, still in their holders' balances)
+    ['green exit points state', green?.exitPendingUnits ?? 0, -(bal.get(acct.greenExitUnits) ?? 0)],
     ['green units state', green?.totalUnits ?? 0, -(bal.get(acct.greenIssuer) ?? 0)],
   ];
   for (const [what, state, journal] of pairs) if (state !== journal) problems.push({ problem: `${what} ${state} ≠ journal ${journal}` });
@@ -477,6 +483,8 @@ const holdersPhase: PhaseStep = async (r, c, problems, room) => {
     const entries = await r.find<{ userId: string; entitlementFen: number; receivedFen: number }>('entries', { userId: { $in: users }, status: 'pending' }, { projection: { userId: 1, entitlementFen: 1, receivedFen: 1 } });
     const unionEntries = await r.find<{ userId: string; entitlementFen: number; receivedFen: number }>('union_entries', { userId: { $in: users }, status: 'pending' }, { projection: { userId: 1, entitlementFen: 1, receivedFen: 1 } });
     const lots = await r.find<{ userId: string; units: number }>('green_lots', { userId: { $in: users }, status: 'active' }, { projection: { userId: 1, units: 1 } });
+    // exits whose payout step has not come yet: their units are still in the holder's balance
+    const exiting = await r.find<{ userId: string; exitedUnits?: number }>('green_lots', { userId: { $in: users }, payoutPending: true }, { projection: { userId: 1, exitedUnits: 1 } });
     const balance = new Map(bals.map((b) => [b._id, b.balance]));
     const sum = <T extends { userId: string }>(docs: T[], f: (d: T) => number) => {
       const m = new Map<string, number>();
@@ -486,11 +494,12 @@ const holdersPhase: PhaseStep = async (r, c, problems, room) => {
     const queue = sum(entries, (e) => e.entitlementFen - e.receivedFen);
     const union = sum(unionEntries, (e) => e.entitlementFen - e.receivedFen);
     const green = sum(lots, (l) => l.units);
+    for (const [u, units] of sum(exiting, (l) => l.exitedUnits ?? 0)) green.set(u, (green.get(u) ?? 0) + units);
     for (const u of users) {
       const pairs: [string, number, string][] = [
         ['pending queue entitlements', queue.get(u) ?? 0, acct.userQueueEntitlement(u)],
         ['pending union entitlements', union.get(u) ?? 0, acct.userUnionEntitlement(u)],
-        ['active green lots', green.get(u) ?? 0, acct.userGreen(u)],
+        ['active green lots (and exits not yet paid)', green.get(u) ?? 0, acct.userGreen(u)],
       ];
       for (const [what, state, account] of pairs) {
         if (state !== (balance.get(account) ?? 0)) problems.push({ problem: `${what} of ${u}: ${state} ≠ journal ${balance.get(account) ?? 0} (${account})` });

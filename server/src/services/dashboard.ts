@@ -72,6 +72,8 @@ export async function liabilityDashboard(tx: Tx) {
       pricePerPointFen: pricePerPointFen(green),
       /** all points at today's price are backed by exactly the pool */
       pointsValueFen: greenValueFen,
+      /** what exits of the cascade owe their holders until the payout steps (set aside from the pool, not in poolFen) */
+      exitPayoutsFen: green.exitHeldFen ?? 0,
       inflow7Fen: await inflowSince(tx, 'pool:green', d7),
       inflow30Fen: await inflowSince(tx, 'pool:green', d30),
     },

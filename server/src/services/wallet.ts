@@ -19,6 +19,9 @@ import { Movements } from './movements';
 export async function balances(tx: Tx, userId: string): Promise<BalancesView> {
   const docs = await col(tx.db, 'balances').find({ userId }, s(tx)).toArray();
   const of = (account: string) => docs.find((d) => d._id === account)?.balance ?? 0;
+  // lots that exited and wait for their payout step: their points are still in the GREEN balance
+  // until then, but can no longer be used, and their payout is on its way (settler/exit-payouts.ts)
+  const exiting = await col(tx.db, 'green_lots').find({ userId, payoutPending: true }, { ...s(tx), projection: { exitedUnits: 1, payoutFen: 1 } }).toArray();
   return {
     cashFen: of(acct.userCash(userId)),
     withdrawingFen: of(acct.userWithdrawing(userId)),
@@ -26,7 +29,8 @@ export async function balances(tx: Tx, userId: string): Promise<BalancesView> {
     love: of(acct.userLove(userId)),
     loveFrozen: of(acct.userLoveFrozen(userId)),
     voucherFen: of(acct.userVoucher(userId)),
-    greenUnits: of(acct.userGreen(userId)),
+    greenUnits: of(acct.userGreen(userId)) - exiting.reduce((a, l) => a + (l.exitedUnits ?? 0), 0),
+    greenExitingFen: exiting.reduce((a, l) => a + (l.payoutFen ?? 0), 0),
   };
 }
 

@@ -116,6 +116,7 @@ export default function AdminPage() {
               <Row label='资金池余额'>{formatFen(d.green.poolFen)}</Row>
               <Row label='积分总量'>{formatGreenUnits(d.green.totalUnits)}</Row>
               <Row label='当前价格'>{formatFen(Math.floor(d.green.pricePerPointFen))} / 积分</Row>
+              {d.green.exitPayoutsFen > 0 && <Row label='出局待到账（已从资金池预留）'>{formatFen(d.green.exitPayoutsFen)}</Row>}
               <Row label='近7天 / 30天流入'>
                 {formatFen(d.green.inflow7Fen)} / {formatFen(d.green.inflow30Fen)}
               </Row>

@@ -4,7 +4,7 @@ import Taro from '@tarojs/taro'
 import { ME, mockApi } from '@test/mock-api'
 import CheckoutPage from './index'
 
-const BAL = { cashFen: 0, withdrawingFen: 0, points: 5000, love: 0, loveFrozen: 0, voucherFen: 0, greenUnits: 0 }
+const BAL = { cashFen: 0, withdrawingFen: 0, points: 5000, love: 0, loveFrozen: 0, voucherFen: 0, greenUnits: 0, greenExitingFen: 0 }
 
 describe('确认订单 page', () => {
   it('shows the disclosure before paying, previews deductions, and refuses to pay before it is acknowledged', async () => {

@@ -91,6 +91,7 @@ export default function WalletPage() {
                 {formatFen(b.cashFen)}
               </Text>
               {b.withdrawingFen > 0 ? <Text className='muted small' data-testid='wallet-withdrawing'>提现中 {formatFen(b.withdrawingFen)}</Text> : null}
+              {b.greenExitingFen > 0 ? <Text className='muted small' data-testid='wallet-green-exiting'>绿色积分出局到账中 {formatFen(b.greenExitingFen)}</Text> : null}
               <View className='grid'>
                 <View className='grid__item'>
                   <Text className='grid__value'>{b.points}</Text>

@@ -251,7 +251,10 @@ export function plan(indexes: Index[], filter: Doc, sort: SortSpec, usable: (i: 
     if (
       best === null ||
       cand.score > best.score ||
-      (cand.score === best.score && cand.index.fields.length - cand.eqLen < best.index.fields.length - best.eqLen)
+      (cand.score === best.score && cand.index.fields.length - cand.eqLen < best.index.fields.length - best.eqLen) ||
+      // (otherwise alike: a partial index whose filter the query states holds only what it asks for, as
+      // MongoDB's trial run would find)
+      (cand.score === best.score && cand.index.fields.length - cand.eqLen === best.index.fields.length - best.eqLen && cand.index.isPartial && !best.index.isPartial)
     ) {
       best = cand;
     }

@@ -68,6 +68,19 @@ export const acct = {
    */
   unionReleaseHold: 'CASH:pool:union:release',
   greenPool: 'CASH:pool:green',
+  /**
+   * What the settler's exit cascade owes the holders of the lots it took out (出局), until it pays
+   * them (services/settler/exit-payouts.ts): each exit step moves its lots' payouts here from the
+   * pool, and the payout steps pay each shopper's exits together. Empty when every exit is paid.
+   */
+  greenExitHold: 'CASH:pool:green:exits',
+  /**
+   * The points of those exits, until their payout step takes them from their holders: a contra
+   * account of the issuer, at minus the points still to take. The exit step moves them to the
+   * issuer at once (−issuer stays the points outstanding, the pool's price), the payout step brings
+   * it back to zero from the holders' GREEN.
+   */
+  greenExitUnits: 'GREEN:pool:exits',
   greenIssuer: 'GREEN:issuer',
   pointsIssuer: 'POINTS:issuer',
   loveIssuer: 'LOVE:issuer',
@@ -97,8 +110,8 @@ export function isUserAccount(account: AccountId): boolean {
   return userIdStart(account) >= 0;
 }
 
-/** Platform accounts whose balance a state document also holds (union_state.poolFen and heldFen, green_state.poolFen, −green_state.totalUnits). */
-export const PLATFORM_CHAINED: ReadonlySet<string> = new Set([acct.unionPool, acct.unionReleaseHold, acct.greenPool, acct.greenIssuer]);
+/** Platform accounts whose balance a state document also holds (union_state.poolFen and heldFen; green_state.poolFen, exitHeldFen, −exitPendingUnits and −totalUnits). */
+export const PLATFORM_CHAINED: ReadonlySet<string> = new Set([acct.unionPool, acct.unionReleaseHold, acct.greenPool, acct.greenExitHold, acct.greenExitUnits, acct.greenIssuer]);
 
 /**
  * Accounts with a balance document and one numbered row per posting (repo/ledger.ts): every

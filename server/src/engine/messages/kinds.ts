@@ -59,6 +59,8 @@ export function messageValues(kind: MessageKind, data: Record<string, string>, a
     case 'lottery':
       return { ...common, amount, ratio: { type: 'percent', bp: int(data.ratioBp) || Math.round(parseFloat(data.ratio ?? '0') * 100) } };
     case 'exit':
+      // the settler's payout step tells a shopper once for all their lots that exited (data.count)
+      if (int(data.count) > 1) common.note = { type: 'text', text: `${int(data.count)}笔绿色积分出局，已自动提现到余额` };
       return { ...common, amount };
     case 'refund':
       // a rejected refund request (fulfilment.ts) must not say the money is on its way

@@ -1,5 +1,6 @@
 import type { GreenLotDoc, GreenStateDoc } from '../../repo/documents';
 import { acct } from '../ledger/accounts';
+import type { JournalDraft } from '../ledger/journal';
 import { Movements } from '../ledger/movements';
 import { burn, exitPriceKey, lotReachedExit, mint, price, priceKeyUpperBound, type GreenState } from '../green/pool';
 import { shanghaiDay } from '../time';
@@ -8,8 +9,11 @@ import type { BatchWrites, PlannedMessage } from './types';
 
 /** Documents one forced exit writes: the lot, the holder's GREEN and CASH balances and a posting in each history. */
 export const DOCS_PER_EXIT = 5;
-/** What a run of exits touches once, after its lots: the pool's and the issuer's balance and posting. */
+/** What a run of exits touches once, after its lots: the pool's and the issuer's balance and posting (deferred: and the two exit accounts'). */
 const EXITS_CLOSING_DOCS = 4;
+const DEFERRED_CLOSING_DOCS = 8;
+/** Documents one exit writes when its payout is deferred: the lot alone. */
+const DOCS_PER_DEFERRED_EXIT = 1;
 
 /**
  * The green pool during a batch, in memory (SPEC §5): inflows mint at the price before them,
@@ -78,6 +82,13 @@ export class GreenBook {
    * 出局: withdraw every lot that reached its exit value, as far as the budget allows. Returns
    * the exits as one journal draft (or null), and whether more may be due (the budget ran out,
    * or the price passed the lots loaded for this batch).
+   *
+   * `deferPayouts` (the settler's exit steps): each exit is decided exactly as without it, in the
+   * same order and at the same price, and the pool and the price change at once; but what it pays
+   * is set aside (pool → CASH:pool:green:exits) and recorded on the lot (`payoutFen`,
+   * `payoutPending`), and the holder's GREEN and CASH move later, in a payout step that pays all of
+   * a shopper's exits together (services/settler/exit-payouts.ts). An exit then writes one document
+   * (its lot) instead of five: in a cascade, a shopper's lots mostly exit in different steps.
    */
   runExits(
     w: BatchWrites,
@@ -85,8 +96,13 @@ export class GreenBook {
     cfg: { exitMultipleBp: number; withdrawFeeBp: number },
     at: Date,
     reserve: number,
+    opts: { deferPayouts?: boolean; chunkAsDeferred?: boolean } = {},
   ): { exited: number; paidFen: number; more: boolean; journal: BatchWrites['journal'] } {
     if (cfg.exitMultipleBp === 0 || this.state.totalUnits === 0) return { exited: 0, paidFen: 0, more: false, journal: [] };
+    const defer = opts.deferPayouts === true;
+    // (`chunkAsDeferred`: the what-if replay pays at once but stops where the settler's exit step would)
+    const perExit = defer || opts.chunkAsDeferred === true ? DOCS_PER_DEFERRED_EXIT : DOCS_PER_EXIT;
+    let deferredUnits = 0;
     const mv = new Movements();
     const messages: PlannedMessage[] = [];
     let exited = 0;
@@ -102,24 +118,31 @@ export class GreenBook {
         if (lot.exitKey > bound) break;
         if (lot.status !== 'active' || !lotReachedExit(this.state, lot, cfg.exitMultipleBp)) continue;
         // (+ EXITS_CLOSING_DOCS: the pool's and the issuer's documents, touched once after the loop)
-        if (!budget.fits(DOCS_PER_EXIT + EXITS_CLOSING_DOCS + reserve)) {
+        if (!budget.fits(perExit + (defer ? DEFERRED_CLOSING_DOCS : EXITS_CLOSING_DOCS) + reserve)) {
           out = true;
           break;
         }
         const r = burn(this.state, lot.units, cfg.withdrawFeeBp);
         this.state = r.state;
-        mv.move(acct.userGreen(lot.userId), acct.greenIssuer, lot.units, '绿色积分出局');
-        mv.move(acct.greenPool, acct.userCash(lot.userId), r.paidFen, '绿色积分出局到账');
         const draft = `exits#${this.exitRuns}`;
-        budget.touch(
-          doc.lot(lot._id),
-          doc.balance(acct.userCash(lot.userId)),
-          doc.balance(acct.userGreen(lot.userId)),
-          doc.posting(draft, acct.userCash(lot.userId), '出局'),
-          doc.posting(draft, acct.userGreen(lot.userId), '出局'),
-        );
+        if (defer) {
+          deferredUnits += lot.units;
+          budget.touch(doc.lot(lot._id));
+        } else {
+          mv.move(acct.userGreen(lot.userId), acct.greenIssuer, lot.units, '绿色积分出局');
+          mv.move(acct.greenPool, acct.userCash(lot.userId), r.paidFen, '绿色积分出局到账');
+          budget.touch(
+            doc.lot(lot._id),
+            doc.balance(acct.userCash(lot.userId)),
+            doc.balance(acct.userGreen(lot.userId)),
+            doc.posting(draft, acct.userCash(lot.userId), '出局'),
+            doc.posting(draft, acct.userGreen(lot.userId), '出局'),
+          );
+        }
         // when and with how many units it left: what a replay of a later period needs to know (admin.simulateConfig)
-        const exit = { status: 'exited' as const, units: 0, exitedAt: at, exitedUnits: lot.units };
+        const exit = defer
+          ? { status: 'exited' as const, units: 0, exitedAt: at, exitedUnits: lot.units, payoutFen: r.paidFen, payoutPending: true as const }
+          : { status: 'exited' as const, units: 0, exitedAt: at, exitedUnits: lot.units };
         // A lot minted in this batch is written whole (the candidate is that insert), any other by
         // its change. The candidate itself needs only its new status and units: giving it the new
         // fields as well was the largest allocation of an exit.
@@ -128,7 +151,8 @@ export class GreenBook {
         else w.lotUpdates.set(lot._id, exit);
         lot.status = 'exited';
         lot.units = 0;
-        messages.push({ userId: lot.userId, kind: 'exit', data: { amount: String(r.paidFen), lotId: lot._id } });
+        // (a deferred exit tells its holder when it is paid)
+        if (!defer) messages.push({ userId: lot.userId, kind: 'exit', data: { amount: String(r.paidFen), lotId: lot._id } });
         if (exited === 0) firstId = lot._id;
         exited++;
         paidFen += r.paidFen;
@@ -140,21 +164,35 @@ export class GreenBook {
     this.exitRuns++;
     if (exited > 0) {
       budget.touch(doc.balance(acct.greenPool), doc.balance(acct.greenIssuer), doc.posting(`exits#${this.exitRuns}`, acct.greenPool, ''), doc.posting(`exits#${this.exitRuns}`, acct.greenIssuer, ''));
+      if (defer) {
+        // the payouts set aside, the points out of the pool's total (the holders give them up at the payout step)
+        budget.touch(doc.balance(acct.greenExitHold), doc.balance(acct.greenExitUnits), doc.posting(`exits#${this.exitRuns}`, acct.greenExitHold, ''), doc.posting(`exits#${this.exitRuns}`, acct.greenExitUnits, ''));
+        mv.move(acct.greenPool, acct.greenExitHold, paidFen, '绿色积分出局待到账');
+        mv.move(acct.greenExitUnits, acct.greenIssuer, deferredUnits, '绿色积分出局待扣除');
+        const inc = this.deferredInc;
+        inc.exitHeldFen += paidFen;
+        inc.exitPendingUnits += deferredUnits;
+        inc.exitPendingCount += exited;
+      }
       this.paidOutFen += paidFen;
       this.noteDay(w, before, at);
       w.messages.push(...messages);
     }
     // the exits' entry is posted by the caller: after the entry that minted the lots (a lot may exit in the batch that made it)
-    const journal = exited > 0 ? [{ draft: { eventKey: `green.exit:${firstId}`, type: 'green.exit', postings: mv.postings, refs: { exited } }, at }] : [];
+    const refs: JournalDraft['refs'] = defer ? { exited, payouts: 'deferred' } : { exited };
+    const journal = exited > 0 ? [{ draft: { eventKey: `green.exit:${firstId}`, type: 'green.exit', postings: mv.postings, refs }, at }] : [];
     // Exits raised the price past the lots loaded for this batch: others may have become due.
     const beyond = exited > 0 && this.state.totalUnits > 0 && priceKeyUpperBound(this.state) > this.completeBelowKey;
     return { exited, paidFen, more: out || beyond, journal };
   }
 
+  /** Exits whose payouts were deferred (their totals: green_state's exitHeldFen, exitPendingUnits, exitPendingCount). */
+  private readonly deferredInc = { exitHeldFen: 0, exitPendingUnits: 0, exitPendingCount: 0 };
+
   /** The pool document after the batch, or null when the batch did not touch the pool. */
   finish(w: BatchWrites): void {
     if (!this.changed) return;
     w.green = { ...this.doc, ...this.state };
-    w.greenInc = { inflowFen: this.inflowFen, paidOutFen: this.paidOutFen };
+    w.greenInc = { inflowFen: this.inflowFen, paidOutFen: this.paidOutFen, ...(this.deferredInc.exitPendingCount > 0 ? this.deferredInc : {}) };
   }
 }

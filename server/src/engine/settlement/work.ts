@@ -15,6 +15,12 @@ import type { OrderWork } from './types';
 
 /** Lots loaded as exit candidates per batch (the settler's read bound; the replay mirrors it so cascades run in the same order). */
 export const EXIT_CANDIDATES = 100;
+/**
+ * Lots loaded per exit step of the settler (a cascade outside a batch). An exit there writes
+ * only its lot (its payout follows, settler/exit-payouts.ts), so a step has room for more of
+ * them; the replay mirrors it as well.
+ */
+export const EXIT_STEP_CANDIDATES = 400;
 
 /** The work a due order asks for, at its own event time (payment, or completion). */
 export function workFor(order: OrderDoc, scopes: LineScope[]): OrderWork {

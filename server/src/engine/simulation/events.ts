@@ -8,6 +8,7 @@ import { exchangeAmount } from '../rebate/rules';
 import { DocBudget } from '../settlement/budget';
 import { GreenBook } from '../settlement/green-book';
 import { emptyWrites } from '../settlement/plan';
+import { EXIT_STEP_CANDIDATES } from '../settlement/work';
 import { planStaticRelease } from '../union/union';
 import type { World } from './world';
 
@@ -224,10 +225,12 @@ export function runExitCascade(world: World, config: PluginConfig, at: Date, bat
   if (!config.green.enabled) return { exited, paidFen };
   for (let chunk = 0; ; chunk++) {
     if (chunk > 1_000_000) throw new Error('invariant: the exit cascade does not end');
-    const load = world.greenLoad([], config, 0);
+    const load = world.greenLoad([], config, 0, EXIT_STEP_CANDIDATES);
     const book = new GreenBook(load);
     const w = emptyWrites();
-    const r = book.runExits(w, new DocBudget(batchDocs), config.green, at, 0);
+    // (paid at once here, but in the settler's chunks: its exit steps defer the payouts, and an
+    // exit takes one document of their budget)
+    const r = book.runExits(w, new DocBudget(batchDocs), config.green, at, 0, { chunkAsDeferred: true });
     book.finish(w);
     w.journal.push(...r.journal);
     noteExitPayouts(w.journal, paid);

@@ -181,18 +181,18 @@ export class World {
     return { state: { ...this.union }, referrers };
   }
 
-  /** Exit candidates: active lots by exit key up to the bound, at most EXIT_CANDIDATES (as loadGreen reads them). */
-  greenLoad(works: OrderWork[], config: PluginConfig, extraInflowFen?: number): GreenLoad {
+  /** Exit candidates: active lots by exit key up to the bound, at most `limit` (as loadGreen reads them). */
+  greenLoad(works: OrderWork[], config: PluginConfig, extraInflowFen?: number, limit = EXIT_CANDIDATES): GreenLoad {
     const state = { ...this.greenState(config) };
     if (!config.green.enabled || state.totalUnits === 0) return { state, candidates: [], completeBelowKey: Infinity };
     const bound = exitCandidateBound(state, works, config, extraInflowFen);
     if (bound > this.maxBoundAsked) this.maxBoundAsked = bound;
     const candidates: GreenLotDoc[] = [];
     for (const [key, lot] of this.lotIndex.entries()) {
-      if (key[0] > bound || candidates.length === EXIT_CANDIDATES) break;
+      if (key[0] > bound || candidates.length === limit) break;
       candidates.push({ ...lot });
     }
-    const completeBelowKey = candidates.length === EXIT_CANDIDATES ? candidates[candidates.length - 1]!.exitKey : bound;
+    const completeBelowKey = candidates.length === limit ? candidates[candidates.length - 1]!.exitKey : bound;
     return { state, candidates, completeBelowKey };
   }
 

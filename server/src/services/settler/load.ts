@@ -4,7 +4,7 @@ import { lineRebateRules, type LineScope } from '../../engine/rebate/line-rules'
 import { lastResetInstant } from '../../engine/rebate/rules';
 import { spendQueries } from '../../engine/rebate/ratio';
 import { ACCELERATION_MAX_ENTRIES } from '../../engine/settlement/union-book';
-import { EXIT_CANDIDATES, exitCandidateBound, spendScope, workFor } from '../../engine/settlement/work';
+import { EXIT_CANDIDATES, EXIT_STEP_CANDIDATES, exitCandidateBound, spendScope, workFor } from '../../engine/settlement/work';
 import type { BuyerLoad, GreenLoad, OrderWork, QueueLoad, UnionLoad } from '../../engine/settlement/types';
 import { shanghaiDay as shanghaiDayOf } from '../../engine/time';
 import { mulBpFloor } from '../../money/units';
@@ -20,7 +20,7 @@ import type { CashierDoc, EntryDoc, GreenLotDoc, GreenStateDoc, OrderDoc, Produc
 
 /** Orders taken per batch at most (the document bound usually ends a batch first). */
 export const BATCH_ORDERS = 64;
-export { EXIT_CANDIDATES, workFor };
+export { EXIT_CANDIDATES, EXIT_STEP_CANDIDATES, workFor };
 /** The head is read in pages: a small first one (one entry usually absorbs an extraction), then bigger ones. */
 const HEAD_FIRST_PAGE = 4;
 const HEAD_PAGE = 32;
@@ -166,15 +166,15 @@ export async function loadGreenState(tx: Tx, config: PluginConfig): Promise<Gree
  * The lots that may exit while the batch runs: active, with an exit key at most the price the
  * pool would reach if every inflow of the batch were minted as nothing (an upper bound).
  */
-export async function loadGreen(tx: Tx, works: OrderWork[], config: PluginConfig, state: GreenStateDoc, extraInflowFen?: number): Promise<GreenLoad> {
+export async function loadGreen(tx: Tx, works: OrderWork[], config: PluginConfig, state: GreenStateDoc, extraInflowFen?: number, limit = EXIT_CANDIDATES): Promise<GreenLoad> {
   if (!config.green.enabled || state.totalUnits === 0) return { state, candidates: [], completeBelowKey: Infinity };
   const bound = exitCandidateBound(state, works, config, extraInflowFen);
   const candidates = (await col(tx.db, 'green_lots')
     .find({ status: 'active', exitKey: { $lte: bound } }, s(tx))
     .sort({ exitKey: 1 })
-    .limit(EXIT_CANDIDATES)
+    .limit(limit)
     .toArray()) as GreenLotDoc[];
-  const completeBelowKey = candidates.length === EXIT_CANDIDATES ? candidates[candidates.length - 1]!.exitKey : bound;
+  const completeBelowKey = candidates.length === limit ? candidates[candidates.length - 1]!.exitKey : bound;
   return { state, candidates, completeBelowKey };
 }
 

@@ -236,13 +236,13 @@ export class Settler {
   }
 }
 
-/** Anything for a settler to do: due orders, a running job, a green pool not checked for exits. */
+/** Anything for a settler to do: due orders, a running job, a green pool not checked for exits, exits not yet paid. */
 export async function hasDueWork(store: Store): Promise<boolean> {
   const db = store.db;
   if (await col(db, 'orders').findOne({ settleDue: true }, { projection: { _id: 1 } })) return true;
   if (await col(db, 'jobs').findOne({ kind: 'union-release', status: 'running' }, { projection: { _id: 1 } })) return true;
   const [green, settler] = await Promise.all([col(db, 'green_state').findOne({ _id: 'green' }), col(db, 'settler').findOne({ _id: 'settler' })]);
-  return (green?.version ?? 0) !== (settler?.greenVersion ?? 0);
+  return (green?.version ?? 0) !== (settler?.greenVersion ?? 0) || (green?.exitPendingCount ?? 0) > 0;
 }
 
 /** Percentile of sorted numbers (nearest rank). */

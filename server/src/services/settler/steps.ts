@@ -14,8 +14,9 @@ import { postBatch } from '../../repo/ledger';
 import { newId } from '../../repo/ids';
 import { loadConfig } from '../config';
 import { fence, type Lease } from './lease';
-import { BATCH_ORDERS, dueOrders, loadBuyers, loadCounters, loadGreen, loadGreenState, loadQueues, loadScopes, loadUnion, workFor } from './load';
+import { BATCH_ORDERS, EXIT_STEP_CANDIDATES, dueOrders, loadBuyers, loadCounters, loadGreen, loadGreenState, loadQueues, loadScopes, loadUnion, workFor } from './load';
 import { saveJob } from './jobs';
+import { exitPayoutStep, payoutsPending } from './exit-payouts';
 import { PLAN_READS, releaseStep } from './release';
 import { SETTLER_BOOK, writeBatch } from './write';
 
@@ -24,7 +25,8 @@ import { SETTLER_BOOK, writeBatch } from './write';
  * token) and does the most urgent thing there is, in this order:
  *   1. a scheduled reset that is due before the next order (队列奖励清零, SPEC §3.4),
  *   2. a step of a requested job (the day's union release, release.ts),
- *   3. a chunk of the green exit cascade, when the pool changed since it was last checked,
+ *   3. a chunk of the green exit cascade, when the pool changed since it was last checked;
+ *      once no more exits are due, the payouts of those exits, shopper by shopper (exit-payouts.ts),
  *   4. a batch of due orders, in payment order (a cut settlement first).
  * 4 takes turns with 2 and 3 while both have work, so neither a long release nor a long cascade
  * holds up the payments (while a release runs, the cascade waits for it, as before).
@@ -102,6 +104,12 @@ export function settlerStep(ctx: StepContext, lazy = false): Promise<StepResult 
       const r = await exitChunk(tx, config, green, horizon);
       return { ...r, continues: r.continues === true && due.length === 0 };
     }
+    // the exits' payouts, once no more exits are due (a shopper's exits of the whole cascade are then paid together)
+    if (!exitsDue && payoutsPending(green) && !ordersTurn) {
+      const r = await exitPayoutStep(tx, MAX_TX_DOCS - OWN_DOCS, horizon);
+      if (settler.lastStep !== 'exits') await settlerSet(tx, { lastStep: 'exits' });
+      return { kind: 'exits', settled: [], docs: tx.docsWritten(), continues: r.more && due.length === 0 };
+    }
     if (due.length) {
       if (lazy) throw new DurableStepNeeded();
       return orderBatch(tx, config, settler, green, due, ctx.random, takenAt);
@@ -155,19 +163,21 @@ async function exitChunk(tx: Tx, config: PluginConfig, green: GreenStateDoc, at:
     await settlerSet(tx, { greenVersion: version });
     return { kind: 'exits', settled: [], docs: tx.docsWritten() };
   }
-  const load = await loadGreen(tx, [], config, green, 0);
+  const load = await loadGreen(tx, [], config, green, 0, EXIT_STEP_CANDIDATES);
   const book = new GreenBook(load);
   const w = emptyWrites();
   const budget = new DocBudget(MAX_TX_DOCS - OWN_DOCS);
   // what an exit step writes besides the lots and the shoppers' accounts: the pool state, its day and the exits' journal entry
   budget.touch(doc.greenState, doc.greenDay(shanghaiDay(at)), doc.journal('exits'));
-  const r = book.runExits(w, budget, config.green, at, 0);
+  // (each exit writes its lot; its holder is paid by a payout step, with their other exits: exit-payouts.ts)
+  const r = book.runExits(w, budget, config.green, at, 0, { deferPayouts: true });
   w.journal.push(...r.journal);
   book.finish(w);
   await writeBatch(tx, w);
   // our own write bumps the version: when nothing more is due, that is the version checked
   await settlerSet(tx, r.more ? { lastStep: 'exits' } : { lastStep: 'exits', greenVersion: r.exited > 0 ? version + 1 : version });
-  return { kind: 'exits', settled: [], docs: tx.docsWritten(), continues: r.more };
+  // (the exits' payouts follow once no more exits are due)
+  return { kind: 'exits', settled: [], docs: tx.docsWritten(), continues: r.more || (green.exitPendingCount ?? 0) + r.exited > 0 };
 }
 
 /** A batch of due orders: load, plan (pure), write; the settler document records the sequence and any cut. */

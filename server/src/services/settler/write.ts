@@ -61,10 +61,11 @@ export async function writeBatch(tx: Tx, w: BatchWrites): Promise<void> {
   }
 
   if (w.green) {
-    const { _id, inflowFen: _i, paidOutFen: _p, version: _v, ...state } = w.green;
+    const { _id, inflowFen: _i, paidOutFen: _p, version: _v, exitHeldFen: _h, exitPendingUnits: _u, exitPendingCount: _c, ...state } = w.green;
     await col(tx.db, 'green_state').updateOne(
       { _id: 'green' },
-      { $set: state, $inc: { inflowFen: w.greenInc.inflowFen ?? 0, paidOutFen: w.greenInc.paidOutFen ?? 0, version: 1 } },
+      // (the counters of deferred exit payouts are increments too: only an exit step has them)
+      { $set: state, $inc: { ...w.greenInc, inflowFen: w.greenInc.inflowFen ?? 0, paidOutFen: w.greenInc.paidOutFen ?? 0, version: 1 } },
       { ...s(tx), upsert: true },
     );
   }
