@@ -9,8 +9,9 @@ import type { BatchWrites, PlannedMessage } from './types';
 
 /** Documents one forced exit writes: the lot, the holder's GREEN and CASH balances and a posting in each history. */
 export const DOCS_PER_EXIT = 5;
-/** What a run of exits touches once, after its lots: the pool's and the issuer's balance and posting (deferred: and the two exit accounts'). */
+/** What a run of exits touches once, after its lots: the pool's and the issuer's balance and posting. */
 const EXITS_CLOSING_DOCS = 4;
+/** The same when the payouts are deferred, and the two exit accounts' balance and posting. */
 const DEFERRED_CLOSING_DOCS = 8;
 /** Documents one exit writes when its payout is deferred: the lot alone. */
 const DOCS_PER_DEFERRED_EXIT = 1;
@@ -101,7 +102,9 @@ export class GreenBook {
     if (cfg.exitMultipleBp === 0 || this.state.totalUnits === 0) return { exited: 0, paidFen: 0, more: false, journal: [] };
     const defer = opts.deferPayouts === true;
     // (`chunkAsDeferred`: the what-if replay pays at once but stops where the settler's exit step would)
-    const perExit = defer || opts.chunkAsDeferred === true ? DOCS_PER_DEFERRED_EXIT : DOCS_PER_EXIT;
+    const asDeferred = defer || opts.chunkAsDeferred === true;
+    const perExit = asDeferred ? DOCS_PER_DEFERRED_EXIT : DOCS_PER_EXIT;
+    const closing = asDeferred ? DEFERRED_CLOSING_DOCS : EXITS_CLOSING_DOCS;
     let deferredUnits = 0;
     const mv = new Movements();
     const messages: PlannedMessage[] = [];
@@ -117,8 +120,8 @@ export class GreenBook {
       for (const lot of this.candidates) {
         if (lot.exitKey > bound) break;
         if (lot.status !== 'active' || !lotReachedExit(this.state, lot, cfg.exitMultipleBp)) continue;
-        // (+ EXITS_CLOSING_DOCS: the pool's and the issuer's documents, touched once after the loop)
-        if (!budget.fits(perExit + (defer ? DEFERRED_CLOSING_DOCS : EXITS_CLOSING_DOCS) + reserve)) {
+        // (+ closing: the pool's and the issuer's documents, and the exit accounts', touched once after the loop)
+        if (!budget.fits(perExit + closing + reserve)) {
           out = true;
           break;
         }

@@ -40,10 +40,15 @@ export async function exitPayoutStep(tx: Tx, maxDocs: number, at: Date): Promise
   if (room0 <= PER_SHOPPER) throw new Error(`invariant: an exit payout step has no room for one shopper (maxDocs ${maxDocs})`);
   const lots = col(tx.db, 'green_lots');
   // (at most one lot per document of room: every lot paid is written)
-  const pending = (await lots.find({ payoutPending: true }, s(tx)).sort({ userId: 1, _id: 1 }).limit(room0 - PER_SHOPPER).toArray()) as GreenLotDoc[];
+  // (only what a payout needs: with one lot per shopper, most of what is read is left for the next steps)
+  const pending = (await lots
+    .find({ payoutPending: true }, { ...s(tx), projection: { userId: 1, payoutFen: 1, exitedUnits: 1 } })
+    .sort({ userId: 1, _id: 1 })
+    .limit(room0 - PER_SHOPPER)
+    .toArray()) as Pick<GreenLotDoc, '_id' | 'userId' | 'payoutFen' | 'exitedUnits'>[];
   if (pending.length === 0) throw new Error('invariant: green_state counts exits waiting for their payout, and there are none');
   let room = room0;
-  const shoppers: { userId: string; lots: GreenLotDoc[] }[] = [];
+  const shoppers: { userId: string; lots: typeof pending }[] = [];
   for (const lot of pending) {
     const last = shoppers[shoppers.length - 1];
     if (last?.userId === lot.userId) {
