@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { exitPriceKey } from '../../server/src/engine/green/pool';
 import { acct } from '../../server/src/engine/ledger/accounts';
 import { col, runTransaction, txStats } from '../../server/src/repo/db';
 import type { EntryDoc, OrderDoc, UnionEntryDoc } from '../../server/src/repo/documents';
@@ -291,5 +292,96 @@ describe('production shape: several instances, one database, latency, a settler 
     const report = await verifyLedger(sweeper.deps.store);
     expect(report.problems).toEqual([]);
     console.log(`[reliability] release with payments: ${orders.length} payments on ${INSTANCES} instances (${settledDuring} settled before the release ended), instance ${killed!.index} killed in a batch during the release (${killedWhile}); release paid ${done.processed} entries in ${done.transactions} steps`);
+  }, 120_000);
+
+  it('a forced-exit cascade with payments on other instances, its settler killed in a payout step: every exit is paid once, what its lot recorded, nothing is left aside', async () => {
+    cluster = await openCluster({ instances: INSTANCES, latencyMs: [1, 2], admins: [ADMIN], settler: { leaseMs: 400, pollMs: 10 }, transactionLifetimeMs: 1_500 });
+    const [first] = cluster.instances;
+    await ok(first!, ADMIN, 'user', { action: 'login' });
+    const config = await ok(first!, ADMIN, 'admin', { action: 'getConfig' });
+    config.rebate.enabled = false;
+    config.green = { ...config.green, enabled: true, exitMultipleBp: 20000, withdrawFeeBp: 1000 };
+    await ok(first!, ADMIN, 'admin', { action: 'setConfig', config });
+    await ok(first!, 'merchant', 'user', { action: 'login' });
+    const store = await ok(first!, 'merchant', 'merchant', { action: 'applyStore', name: '绿色门店' });
+    await ok(first!, ADMIN, 'admin', { action: 'approveStore', storeId: store.storeId, approve: true, commissionBp: 1000 });
+    const cashier = await ok(first!, 'merchant', 'merchant', { action: 'createCashier', storeId: store.storeId, name: '1号收银台' });
+    const shoppers = Array.from({ length: 8 }, (_, i) => `gx-${i}`);
+    for (const s of shoppers) await ok(first!, s, 'user', { action: 'login' });
+
+    // 3,000 lots of 60 holders (round robin), each 1 point bought for ¥0.50, the pool backing ¥1.20 a point: all due to exit
+    const N = 3_000;
+    const db = first!.deps.store.db;
+    const lots = Array.from({ length: N }, (_, i) => {
+      const lot = { units: 10_000, consumptionFen: 50 };
+      return { _id: `gx:${String(i).padStart(5, '0')}`, userId: `GX${i % 60}`, orderId: null, ...lot, exitKey: exitPriceKey(lot, 20000), status: 'active' as const, createdAt: new Date('2026-08-01T00:00:00Z') };
+    });
+    await col(db, 'green_lots').insertMany(lots);
+    const poolFen = N * 120;
+    await col(db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 }, $inc: { version: 1 } }, { upsert: true });
+    await runTransaction(first!.deps.store, new Date(), async (tx) => {
+      const moves: [string, string, number][] = [[acct.extWxPay, acct.greenPool, poolFen], ...Array.from({ length: 60 }, (_, u) => [acct.greenIssuer, acct.userGreen(`GX${u}`), (N / 60) * 10_000] as [string, string, number])];
+      await post(tx, 'test:fixture', { eventKey: 'fixture:green', type: 'fixture', postings: moves.flatMap(([from, to, amount]) => [{ account: from, amount: -amount }, { account: to, amount }]) });
+    });
+
+    // the timer's sweep on instance 1 runs the cascade; it is armed to die in its first payout step
+    // (the lots' bulk write that takes them out of the pending set); shoppers pay on the others
+    const victim = cluster.instances[1]!;
+    let diedIn = '';
+    victim.killInNextWrite((coll, method, args) => {
+      const first = (args[0] as { updateOne?: { update?: Record<string, unknown> } }[] | undefined)?.[0];
+      const hit = coll === 'green_lots' && method === 'bulkWrite' && first?.updateOne?.update?.$unset !== undefined;
+      if (hit) diedIn = `a payout step of ${(args[0] as unknown[]).length} lots`;
+      return hit;
+    });
+    const sweep = onInstance(victim, () => ok(victim, ADMIN, 'settle', { action: 'run' }));
+    const orders: string[] = [];
+    const others = cluster.instances.filter((i) => i !== victim);
+    let turn = 0;
+    await Promise.all(
+      shoppers.map(async (s, w) => {
+        for (let k = 0; k < 3; k++) {
+          const inst = others[turn++ % others.length]!;
+          const amountFen = 1_000 + ((w * 7919 + k * 104_729) % 9_000);
+          const created = await ok(inst, s, 'order', { action: 'cashier', cashierId: cashier.cashierId, amountFen, requestId: `${s}-order-${k}` });
+          await ok(inst, null, 'payNotify', { action: 'notify', outTradeNo: created.orderId, transactionId: `WX${created.orderId}`, totalFee: amountFen, resultCode: 'SUCCESS' });
+          orders.push(created.orderId);
+        }
+      }),
+    );
+    expect(await sweep).toBe('dead');
+    expect(victim.alive).toBe(false);
+    expect(diedIn).not.toBe('');
+    // another instance's sweep takes over once the dead one's lease has run out
+    const sweeper = cluster.instances[0]!;
+    const deadline = Date.now() + 30_000;
+    const due = async () => {
+      const [g, st] = [await col(db, 'green_state').findOne({ _id: 'green' }), await col(db, 'settler').findOne({ _id: 'settler' })];
+      return (await col(db, 'orders').countDocuments({ settleDue: true })) > 0 || (g?.exitPendingCount ?? 0) > 0 || (g?.version ?? 0) !== (st?.greenVersion ?? 0);
+    };
+    while (await due()) {
+      if (Date.now() > deadline) throw new Error('work still due 30 s after the last payment');
+      await ok(sweeper, ADMIN, 'settle', { action: 'run' });
+    }
+
+    // every payment settled once; every fixture lot exited and was paid once, what it recorded
+    for (const id of orders) expect(await col(db, 'journal').countDocuments({ eventKey: `order.settle:${id}` }), id).toBe(1);
+    expect(await col(db, 'green_lots').countDocuments({ _id: { $regex: /^gx:/ }, status: 'exited', payoutPending: { $exists: false } })).toBe(N);
+    const payouts = await col(db, 'journal').find({ type: 'green.exit.payout' }).toArray();
+    expect(payouts.reduce((a, e) => a + Number(e.refs?.lots ?? 0), 0)).toBe(await col(db, 'green_lots').countDocuments({ status: 'exited', payoutFen: { $exists: true } }));
+    // (a holder's lots that exited inside a batch, when a payment's inflow raised the price, were paid there)
+    for (let u = 0; u < 60; u++) {
+      const mine = await col(db, 'green_lots').find({ userId: `GX${u}` }).toArray();
+      const owed = mine.reduce((a, l) => a + (l.payoutFen ?? 0), 0);
+      const rows = await col(db, 'postings').find({ account: acct.userCash(`GX${u}`), type: 'green.exit.payout' }).toArray();
+      expect(rows.reduce((a, r) => a + r.amount, 0), `GX${u}`).toBe(owed);
+      expect((await col(db, 'balances').findOne({ _id: acct.userGreen(`GX${u}`) }))?.balance, `GX${u}`).toBe(0);
+    }
+    expect(await col(db, 'green_state').findOne({ _id: 'green' })).toMatchObject({ exitHeldFen: 0, exitPendingUnits: 0, exitPendingCount: 0 });
+    const report = await verifyLedger(sweeper.deps.store);
+    expect(report.problems).toEqual([]);
+    const deferred = await col(db, 'green_lots').countDocuments({ _id: { $regex: /^gx:/ }, payoutFen: { $exists: true } });
+    expect(deferred).toBeGreaterThan(N / 2);
+    console.log(`[reliability] cascade with payments: ${N} lots (${deferred} exited in exit steps, the rest in batches), ${orders.length} payments on ${INSTANCES} instances, instance ${victim.index} killed in ${diedIn}; ${payouts.length} payout steps`);
   }, 120_000);
 });

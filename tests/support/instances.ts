@@ -26,6 +26,8 @@ export interface Instance {
   alive: boolean;
   /** arm: the instance's next settler batch write hangs for ever (the instance dies there) */
   killInNextBatch(): void;
+  /** arm: the instance's next write that `match` picks (a collection's method and its arguments) is applied, then hangs for ever */
+  killInNextWrite(match: (collection: string, method: string, args: unknown[]) => boolean): void;
   call(openid: string | null, fn: string, event: Record<string, unknown>, now?: Date): Promise<any>;
 }
 
@@ -50,8 +52,8 @@ interface LatencyState {
   latency: () => number;
   /** real session of each session proxy handed out */
   sessions: WeakMap<object, ClientSession>;
-  /** set by killInNextBatch: the settler's next batch write hangs after it is applied */
-  killArmed: boolean;
+  /** set by killInNextBatch / killInNextWrite: the next write it matches hangs after it is applied */
+  killArmed: ((collection: string, method: string, args: unknown[]) => boolean) | null;
   dead: boolean;
 }
 
@@ -104,9 +106,8 @@ function latencyCollection(c: Collection, st: LatencyState): Collection {
         if (st.dead) return never();
         await sleep(st.latency());
         const r = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, unwrapOptions(st, args));
-        // the settler's batch writes orders first with a bulk write: a killed instance dies right after it
-        if (st.killArmed && prop === 'bulkWrite' && target.collectionName === 'orders') {
-          st.killArmed = false;
+        if (st.killArmed?.(target.collectionName, prop, args)) {
+          st.killArmed = null;
           st.dead = true;
           return never();
         }
@@ -177,7 +178,7 @@ export async function openCluster(opts: ClusterOptions): Promise<Cluster> {
   const [lo, hi] = typeof opts.latencyMs === 'number' ? [opts.latencyMs, opts.latencyMs] : (opts.latencyMs ?? [0, 0]);
   const instances: Instance[] = [];
   for (let i = 0; i < opts.instances; i++) {
-    const st: LatencyState = { latency: () => lo + Math.random() * (hi - lo), sessions: new WeakMap(), killArmed: false, dead: false };
+    const st: LatencyState = { latency: () => lo + Math.random() * (hi - lo), sessions: new WeakMap(), killArmed: null, dead: false };
     const client = latencyClient(server, st);
     const store = await openStore({ client, dbName, setup: 'check' });
     const deps = makeDeps(store, localWx('http://127.0.0.1:0'), { adminOpenids: opts.admins ?? [], random: opts.random?.(i), settler: opts.settler });
@@ -187,7 +188,9 @@ export async function openCluster(opts: ClusterOptions): Promise<Cluster> {
       get alive() {
         return !st.dead;
       },
-      killInNextBatch: () => void (st.killArmed = true),
+      // the settler's batch writes orders first with a bulk write: a killed instance dies right after it
+      killInNextBatch: () => void (st.killArmed = (coll, method) => method === 'bulkWrite' && coll === 'orders'),
+      killInNextWrite: (match) => void (st.killArmed = match),
       async call(openid, fn, event, now = new Date()) {
         if (st.dead) throw new Error(`instance ${i} is dead`);
         return callFunction(fn, event, deps, { openid, source: 'wx_client', now });
