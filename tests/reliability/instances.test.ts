@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PluginConfig } from '../../server/src/engine/config/types';
 import { exitPriceKey } from '../../server/src/engine/green/pool';
 import { acct } from '../../server/src/engine/ledger/accounts';
 import { col, runTransaction, txStats } from '../../server/src/repo/db';
@@ -51,28 +52,40 @@ async function onInstance<T>(inst: Instance, run: () => Promise<T>): Promise<T |
   }
 }
 
+/**
+ * The cluster every scenario runs on (4 instances, 1–2 ms per operation, short leases), the
+ * settings changed through admin.setConfig, and one approved store with a cashier.
+ */
+async function shopCluster(storeName: string, configure: (c: PluginConfig) => void): Promise<{ first: Instance; cashierId: string }> {
+  cluster = await openCluster({ instances: INSTANCES, latencyMs: [1, 2], admins: [ADMIN], settler: { leaseMs: 400, pollMs: 10 }, transactionLifetimeMs: 1_500 });
+  const first = cluster.instances[0]!;
+  await ok(first, ADMIN, 'user', { action: 'login' });
+  const config = (await ok(first, ADMIN, 'admin', { action: 'getConfig' })) as PluginConfig;
+  configure(config);
+  await ok(first, ADMIN, 'admin', { action: 'setConfig', config });
+  await ok(first, 'merchant', 'user', { action: 'login' });
+  const store = await ok(first, 'merchant', 'merchant', { action: 'applyStore', name: storeName });
+  await ok(first, ADMIN, 'admin', { action: 'approveStore', storeId: store.storeId, approve: true, commissionBp: 1000 });
+  const cashier = await ok(first, 'merchant', 'merchant', { action: 'createCashier', storeId: store.storeId, name: '1号收银台' });
+  return { first, cashierId: cashier.cashierId };
+}
+
+/** The balancing journal entry of bulk-loaded fixtures (verifyLedger holds before the scenario runs). */
+async function postFixture(inst: Instance, eventKey: string, moves: [string, string, number][]): Promise<void> {
+  await runTransaction(inst.deps.store, new Date(), async (tx) => {
+    await post(tx, 'test:fixture', { eventKey, type: 'fixture', postings: moves.flatMap(([from, to, amount]) => [{ account: from, amount: -amount }, { account: to, amount }]) });
+  });
+}
+
 describe('production shape: several instances, one database, latency, a settler killed mid-batch', () => {
   it(`${INSTANCES} instances × ${SHOPPERS} shoppers × ${ORDERS_EACH} payments on one hot queue: each settles once, in payment order (seed ${SEED})`, async () => {
     const rand = xorshift32(SEED);
-    cluster = await openCluster({
-      instances: INSTANCES,
-      latencyMs: [1, 2],
-      admins: [ADMIN],
-      settler: { leaseMs: 400, pollMs: 10 },
-      transactionLifetimeMs: 1_500,
+    const { first, cashierId } = await shopCluster('热门门店', (c) => {
+      c.rebate.extractionBp = 6500;
+      c.rebate.defaultRatioBp = 13000;
     });
-    const [first] = cluster.instances;
-    await ok(first!, ADMIN, 'user', { action: 'login' });
-    const config = await ok(first!, ADMIN, 'admin', { action: 'getConfig' });
-    config.rebate.extractionBp = 6500;
-    config.rebate.defaultRatioBp = 13000;
-    await ok(first!, ADMIN, 'admin', { action: 'setConfig', config });
-    await ok(first!, 'merchant', 'user', { action: 'login' });
-    const store = await ok(first!, 'merchant', 'merchant', { action: 'applyStore', name: '热门门店' });
-    await ok(first!, ADMIN, 'admin', { action: 'approveStore', storeId: store.storeId, approve: true, commissionBp: 1000 });
-    const cashier = await ok(first!, 'merchant', 'merchant', { action: 'createCashier', storeId: store.storeId, name: '1号收银台' });
     const shoppers = Array.from({ length: SHOPPERS }, (_, i) => `sim-${i}`);
-    for (const s of shoppers) await ok(first!, s, 'user', { action: 'login' });
+    for (const s of shoppers) await ok(first, s, 'user', { action: 'login' });
 
     const recorded = new Map<string, number>(); // orderId → wall time the notification's answer came back (after its commit)
     let paidCount = 0;
@@ -93,14 +106,14 @@ describe('production shape: several instances, one database, latency, a settler 
           while (created === 'dead') {
             const inst = pick();
             // a retry after an instance died repeats the request id: the order is made once (SPEC §9)
-            created = await onInstance(inst, () => ok(inst, s, 'order', { action: 'cashier', cashierId: cashier.cashierId, amountFen, requestId: `${s}-order-${k}` }));
+            created = await onInstance(inst, () => ok(inst, s, 'order', { action: 'cashier', cashierId: cashierId, amountFen, requestId: `${s}-order-${k}` }));
           }
           // WeChat delivers the notification until it is answered: a dead instance's delivery is repeated elsewhere
           for (;;) {
             const inst = pick();
             if (!killed && paidCount >= killAfter) {
               // kill the instance whose settler holds the lease now (its next batch dies half written), or any live one
-              const holder = (await col(first!.deps.store.db, 'settler').findOne({ _id: 'settler' }))?.holder;
+              const holder = (await col(first.deps.store.db, 'settler').findOne({ _id: 'settler' }))?.holder;
               const victim = alive().find((i) => (i.deps.settler as unknown as { id: string }).id === holder && i.index !== 0) ?? alive().find((i) => i.index !== 0)!;
               killed = victim;
               victim.killInNextBatch();
@@ -161,7 +174,7 @@ describe('production shape: several instances, one database, latency, a settler 
       }
     }
     // the queue: entries were created in settle order, and paid as a waterfall
-    const entries = (await col(db, 'entries').find({ queueKey: `cashier:${cashier.cashierId}` }).sort({ seq: 1 }).toArray()) as EntryDoc[];
+    const entries = (await col(db, 'entries').find({ queueKey: `cashier:${cashierId}` }).sort({ seq: 1 }).toArray()) as EntryDoc[];
     const seqOf = new Map(orders.map((o) => [o._id, o.settleSeq!]));
     for (let i = 1; i < entries.length; i++) expect(seqOf.get(entries[i]!.orderId)!).toBeGreaterThan(seqOf.get(entries[i - 1]!.orderId)!);
     const firstOpen = entries.findIndex((e) => e.status !== 'completed');
@@ -174,7 +187,7 @@ describe('production shape: several instances, one database, latency, a settler 
 
     const report = await verifyLedger(sweeper.deps.store);
     expect(report.problems).toEqual([]);
-    const stats = cluster.instances.map((i) => txStats(i.deps.store));
+    const stats = cluster!.instances.map((i) => txStats(i.deps.store));
     const attempts = stats.reduce((a, s) => a + s.attempts, 0);
     const commits = stats.reduce((a, s) => a + s.commits, 0);
     const lags = orders.map((o) => o.settledWallAt!.getTime() - recorded.get(o._id)!).sort((a, b) => a - b);
@@ -187,21 +200,14 @@ describe('production shape: several instances, one database, latency, a settler 
   }, 120_000);
 
   it('the day\'s union release with payments on other instances, its settler killed in a batch between two of its steps: the release ends once, every payment settles once, nothing is left aside', async () => {
-    cluster = await openCluster({ instances: INSTANCES, latencyMs: [1, 2], admins: [ADMIN], settler: { leaseMs: 400, pollMs: 10 }, transactionLifetimeMs: 1_500 });
-    const [first] = cluster.instances;
-    await ok(first!, ADMIN, 'user', { action: 'login' });
-    const config = await ok(first!, ADMIN, 'admin', { action: 'getConfig' });
-    config.rebate.extractionBp = 1000;
-    config.union = { ...config.union, enabled: true, poolShareBp: 5000, accelerationBp: 2000 };
-    await ok(first!, ADMIN, 'admin', { action: 'setConfig', config });
-    await ok(first!, 'merchant', 'user', { action: 'login' });
-    const store = await ok(first!, 'merchant', 'merchant', { action: 'applyStore', name: '工会门店' });
-    await ok(first!, ADMIN, 'admin', { action: 'approveStore', storeId: store.storeId, approve: true, commissionBp: 1000 });
-    const cashier = await ok(first!, 'merchant', 'merchant', { action: 'createCashier', storeId: store.storeId, name: '1号收银台' });
+    const { first, cashierId } = await shopCluster('工会门店', (c) => {
+      c.rebate.extractionBp = 1000;
+      c.union = { ...c.union, enabled: true, poolShareBp: 5000, accelerationBp: 2000 };
+    });
     // R holds some of the queue's entries; the shoppers are R's friends, so each payment accelerates R's oldest
-    const r = await ok(first!, 'rel-r', 'user', { action: 'login' });
+    const r = await ok(first, 'rel-r', 'user', { action: 'login' });
     const shoppers = Array.from({ length: 16 }, (_, i) => `rel-${i}`);
-    for (const s of shoppers) await ok(first!, s, 'user', { action: 'login', ref: r.inviteCode });
+    for (const s of shoppers) await ok(first, s, 'user', { action: 'login', ref: r.inviteCode });
 
     // 800 eligible entries of ¥10 (one per shopper, R's every 100th); the pool pays 700 and ¥3 more
     const N = 800;
@@ -210,22 +216,19 @@ describe('production shape: several instances, one database, latency, a settler 
       status: 'pending', lockDays: 15, orderDay: '2026-08-01', eligibleDay: '2026-08-15', createdAt: new Date('2026-08-01T04:00:00Z'), closedAt: null,
     }));
     const poolFen = 700 * 1_000 + 300;
-    const db = first!.deps.store.db;
+    const db = first.deps.store.db;
     await col(db, 'union_entries').insertMany(entries);
     await col(db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: N, pendingCount: N, pendingFen: N * 1_000, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
     const perUser = new Map<string, number>();
     for (const e of entries) perUser.set(e.userId, (perUser.get(e.userId) ?? 0) + e.entitlementFen);
     const users = [...perUser];
     for (let k = 0; k < users.length; k += 200) {
-      await runTransaction(first!.deps.store, new Date(), async (tx) => {
-        const moves: [string, string, number][] = [...(k === 0 ? [[acct.extWxPay, acct.unionPool, poolFen] as [string, string, number]] : []), ...users.slice(k, k + 200).map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])];
-        await post(tx, 'test:fixture', { eventKey: `fixture:union:${k}`, type: 'fixture', postings: moves.flatMap(([from, to, amount]) => [{ account: from, amount: -amount }, { account: to, amount }]) });
-      });
+      await postFixture(first, `fixture:union:${k}`, [...(k === 0 ? [[acct.extWxPay, acct.unionPool, poolFen] as [string, string, number]] : []), ...users.slice(k, k + 200).map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
     }
 
     // the timer's daily job on instance 1; shoppers pay on the others meanwhile; once the release
     // is paying, the instance that holds the settler's lease is armed to die in its next batch
-    const daily = cluster.instances[1]!;
+    const daily = cluster!.instances[1]!;
     const job = () => col(db, 'jobs').findOne({ _id: 'union-release:2026-08-15' });
     const running = onInstance(daily, () => ok(daily, ADMIN, 'admin', { action: 'runDaily', day: '2026-08-15' }));
     let killed: Instance | null = null;
@@ -240,7 +243,7 @@ describe('production shape: several instances, one database, latency, a settler 
           for (;;) {
             const a = alive();
             const inst = a[turn++ % a.length]!;
-            const created = await onInstance(inst, () => ok(inst, s, 'order', { action: 'cashier', cashierId: cashier.cashierId, amountFen, requestId: `${s}-order-${k}` }));
+            const created = await onInstance(inst, () => ok(inst, s, 'order', { action: 'cashier', cashierId: cashierId, amountFen, requestId: `${s}-order-${k}` }));
             if (created === 'dead') continue;
             const paid = await onInstance(inst, () => ok(inst, null, 'payNotify', { action: 'notify', outTradeNo: created.orderId, transactionId: `WX${created.orderId}`, totalFee: amountFen, resultCode: 'SUCCESS' }));
             if (paid === 'dead') continue;
@@ -262,7 +265,7 @@ describe('production shape: several instances, one database, latency, a settler 
     );
     await running;
     // the timer's sweep on a live instance: the rest of the release and every payment
-    const sweeper = cluster.instances[0]!;
+    const sweeper = cluster!.instances[0]!;
     const deadline = Date.now() + 30_000;
     while ((await col(db, 'orders').countDocuments({ settleDue: true })) > 0 || (await job())?.status !== 'done') {
       if (Date.now() > deadline) throw new Error('work still due 30 s after the last payment');
@@ -295,23 +298,16 @@ describe('production shape: several instances, one database, latency, a settler 
   }, 120_000);
 
   it('a forced-exit cascade with payments on other instances, its settler killed in a payout step: every exit is paid once, what its lot recorded, nothing is left aside', async () => {
-    cluster = await openCluster({ instances: INSTANCES, latencyMs: [1, 2], admins: [ADMIN], settler: { leaseMs: 400, pollMs: 10 }, transactionLifetimeMs: 1_500 });
-    const [first] = cluster.instances;
-    await ok(first!, ADMIN, 'user', { action: 'login' });
-    const config = await ok(first!, ADMIN, 'admin', { action: 'getConfig' });
-    config.rebate.enabled = false;
-    config.green = { ...config.green, enabled: true, exitMultipleBp: 20000, withdrawFeeBp: 1000 };
-    await ok(first!, ADMIN, 'admin', { action: 'setConfig', config });
-    await ok(first!, 'merchant', 'user', { action: 'login' });
-    const store = await ok(first!, 'merchant', 'merchant', { action: 'applyStore', name: '绿色门店' });
-    await ok(first!, ADMIN, 'admin', { action: 'approveStore', storeId: store.storeId, approve: true, commissionBp: 1000 });
-    const cashier = await ok(first!, 'merchant', 'merchant', { action: 'createCashier', storeId: store.storeId, name: '1号收银台' });
+    const { first, cashierId } = await shopCluster('绿色门店', (c) => {
+      c.rebate.enabled = false;
+      c.green = { ...c.green, enabled: true, exitMultipleBp: 20000, withdrawFeeBp: 1000 };
+    });
     const shoppers = Array.from({ length: 8 }, (_, i) => `gx-${i}`);
-    for (const s of shoppers) await ok(first!, s, 'user', { action: 'login' });
+    for (const s of shoppers) await ok(first, s, 'user', { action: 'login' });
 
     // 3,000 lots of 60 holders (round robin), each 1 point bought for ¥0.50, the pool backing ¥1.20 a point: all due to exit
     const N = 3_000;
-    const db = first!.deps.store.db;
+    const db = first.deps.store.db;
     const lots = Array.from({ length: N }, (_, i) => {
       const lot = { units: 10_000, consumptionFen: 50 };
       return { _id: `gx:${String(i).padStart(5, '0')}`, userId: `GX${i % 60}`, orderId: null, ...lot, exitKey: exitPriceKey(lot, 20000), status: 'active' as const, createdAt: new Date('2026-08-01T00:00:00Z') };
@@ -319,14 +315,11 @@ describe('production shape: several instances, one database, latency, a settler 
     await col(db, 'green_lots').insertMany(lots);
     const poolFen = N * 120;
     await col(db, 'green_state').updateOne({ _id: 'green' }, { $set: { poolFen, totalUnits: N * 10_000, lastPriceNum: 100, lastPriceDen: 10_000, inflowFen: poolFen, paidOutFen: 0 }, $inc: { version: 1 } }, { upsert: true });
-    await runTransaction(first!.deps.store, new Date(), async (tx) => {
-      const moves: [string, string, number][] = [[acct.extWxPay, acct.greenPool, poolFen], ...Array.from({ length: 60 }, (_, u) => [acct.greenIssuer, acct.userGreen(`GX${u}`), (N / 60) * 10_000] as [string, string, number])];
-      await post(tx, 'test:fixture', { eventKey: 'fixture:green', type: 'fixture', postings: moves.flatMap(([from, to, amount]) => [{ account: from, amount: -amount }, { account: to, amount }]) });
-    });
+    await postFixture(first, 'fixture:green', [[acct.extWxPay, acct.greenPool, poolFen], ...Array.from({ length: 60 }, (_, u) => [acct.greenIssuer, acct.userGreen(`GX${u}`), (N / 60) * 10_000] as [string, string, number])]);
 
     // the timer's sweep on instance 1 runs the cascade; it is armed to die in its first payout step
     // (the lots' bulk write that takes them out of the pending set); shoppers pay on the others
-    const victim = cluster.instances[1]!;
+    const victim = cluster!.instances[1]!;
     let diedIn = '';
     victim.killInNextWrite((coll, method, args) => {
       const first = (args[0] as { updateOne?: { update?: Record<string, unknown> } }[] | undefined)?.[0];
@@ -336,14 +329,14 @@ describe('production shape: several instances, one database, latency, a settler 
     });
     const sweep = onInstance(victim, () => ok(victim, ADMIN, 'settle', { action: 'run' }));
     const orders: string[] = [];
-    const others = cluster.instances.filter((i) => i !== victim);
+    const others = cluster!.instances.filter((i) => i !== victim);
     let turn = 0;
     await Promise.all(
       shoppers.map(async (s, w) => {
         for (let k = 0; k < 3; k++) {
           const inst = others[turn++ % others.length]!;
           const amountFen = 1_000 + ((w * 7919 + k * 104_729) % 9_000);
-          const created = await ok(inst, s, 'order', { action: 'cashier', cashierId: cashier.cashierId, amountFen, requestId: `${s}-order-${k}` });
+          const created = await ok(inst, s, 'order', { action: 'cashier', cashierId: cashierId, amountFen, requestId: `${s}-order-${k}` });
           await ok(inst, null, 'payNotify', { action: 'notify', outTradeNo: created.orderId, transactionId: `WX${created.orderId}`, totalFee: amountFen, resultCode: 'SUCCESS' });
           orders.push(created.orderId);
         }
@@ -353,7 +346,7 @@ describe('production shape: several instances, one database, latency, a settler 
     expect(victim.alive).toBe(false);
     expect(diedIn).not.toBe('');
     // another instance's sweep takes over once the dead one's lease has run out
-    const sweeper = cluster.instances[0]!;
+    const sweeper = cluster!.instances[0]!;
     const deadline = Date.now() + 30_000;
     const due = async () => {
       const [g, st] = [await col(db, 'green_state').findOne({ _id: 'green' }), await col(db, 'settler').findOne({ _id: 'settler' })];

@@ -35,7 +35,7 @@ const PAY_FIXED = 8;
 export const payoutsPending = (green: GreenStateDoc): boolean => (green.exitPendingCount ?? 0) > 0;
 
 /** Pay the pending exits of the next shoppers (userId order), as many as `maxDocs` allows; `more`: some remain. */
-export async function exitPayoutStep(tx: Tx, maxDocs: number, at: Date): Promise<{ paidLots: number; more: boolean }> {
+export async function exitPayoutStep(tx: Tx, green: GreenStateDoc, maxDocs: number, at: Date): Promise<{ paidLots: number; more: boolean }> {
   const room0 = maxDocs - PAY_FIXED;
   if (room0 <= PER_SHOPPER) throw new Error(`invariant: an exit payout step has no room for one shopper (maxDocs ${maxDocs})`);
   const lots = col(tx.db, 'green_lots');
@@ -82,12 +82,12 @@ export async function exitPayoutStep(tx: Tx, maxDocs: number, at: Date): Promise
     { ...s(tx), ordered: true },
   );
   if (r.matchedCount !== paidLots.length) throw new Error('invariant: an exit to pay was no longer waiting for its payout');
+  // (`green` is this transaction's snapshot of the state: what is left after this step)
+  const left = { fen: (green.exitHeldFen ?? 0) - fen, units: (green.exitPendingUnits ?? 0) - units, count: (green.exitPendingCount ?? 0) - count };
+  if (left.fen < 0 || left.units < 0 || left.count < 0) throw new Error('invariant: exit payouts would pay more than was set aside');
   // (no version bump: the pool and the price did not change, no lot can have become due)
   await col(tx.db, 'green_state').updateOne({ _id: 'green' }, { $inc: { exitHeldFen: -fen, exitPendingUnits: -units, exitPendingCount: -count } }, s(tx));
   await postBatch(tx, SETTLER_BOOK, [{ draft: { eventKey: `green.exit.payout:${paidLots[0]!._id}`, type: 'green.exit.payout', postings: mv.postings, refs: { lots: count } }, at }]);
   await queueMessages(tx, messages);
-  const after = await col(tx.db, 'green_state').findOne({ _id: 'green' }, s(tx));
-  const left = after?.exitPendingCount ?? 0;
-  if (left < 0 || (after?.exitHeldFen ?? 0) < 0 || (after?.exitPendingUnits ?? 0) < 0) throw new Error('invariant: exit payouts paid more than was set aside');
-  return { paidLots: count, more: left > 0 };
+  return { paidLots: count, more: left.count > 0 };
 }

@@ -106,7 +106,7 @@ export function settlerStep(ctx: StepContext, lazy = false): Promise<StepResult 
     }
     // the exits' payouts, once no more exits are due (a shopper's exits of the whole cascade are then paid together)
     if (!exitsDue && payoutsPending(green) && !ordersTurn) {
-      const r = await exitPayoutStep(tx, MAX_TX_DOCS - OWN_DOCS, horizon);
+      const r = await exitPayoutStep(tx, green, MAX_TX_DOCS - OWN_DOCS, horizon);
       if (settler.lastStep !== 'exits') await settlerSet(tx, { lastStep: 'exits' });
       return { kind: 'exits', settled: [], docs: tx.docsWritten(), continues: r.more && due.length === 0 };
     }
