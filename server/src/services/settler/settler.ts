@@ -32,6 +32,7 @@ export interface SettlerOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
 
 export class Settler {
   /** this instance, as the lease's holder */
@@ -143,6 +144,11 @@ export class Settler {
           }
           this.opts.onStep?.(r);
           this.signal();
+          // A lazy step leaves its journal write to the I/O threads, but their completions (and so
+          // the next write) run only when this thread reaches the event loop. Steps that never
+          // leave the microtask queue would hold every write back until the pass ends: a job's
+          // whole journal then written after its last step instead of during it.
+          if (lazy) await yieldToIo();
         }
       } catch (err) {
         if (err instanceof LeaseLostError) this.stats.lostLeases++;
