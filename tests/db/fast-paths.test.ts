@@ -22,7 +22,8 @@ import { Index, KeyEntry } from '../../server/src/db/embedded/index-btree';
 import { applyUpdate, applyUpdateWithMingo } from '../../server/src/db/embedded/operations';
 import { Rec } from '../../server/src/db/embedded/record';
 import { checkUpdatePaths } from '../../server/src/db/embedded/update-paths';
-import { MAX_KEY, MIN_KEY, compareValues, freezeClone, type Doc } from '../../server/src/db/embedded/values';
+import { makeProjector, simpleProjection } from '../../server/src/db/embedded/cursor';
+import { MAX_KEY, MIN_KEY, compareValues, freezeClone, thawClone, type Doc } from '../../server/src/db/embedded/values';
 
 const RUNS = Number(process.env.DB_PROPERTY_RUNS ?? 3000);
 
@@ -340,6 +341,71 @@ describe('fast matcher', () => {
     expect(filterTester({ 'n.a': 1 })(d)).toBe(true);
     expect(filterTester({ 'n.a': { $gt: 0 } })(d)).toBe(true);
     expect(filterTester({ t: 'x', _id: 2 })(d)).toBe(false);
+  });
+});
+
+// ---- projections --------------------------------------------------------------------------------
+
+/** What the engine returned for every projection before its own picker: mingo's, `_id` first. */
+function mingoProjection(doc: Doc, projection: Doc): Doc {
+  const out = new Query({}).find<Doc>([thawClone(doc)], projection).next() as Doc;
+  if ('_id' in out && Object.keys(out)[0] !== '_id') {
+    const r: Doc = { _id: out._id };
+    for (const [k, v] of Object.entries(out)) if (k !== '_id') r[k] = v;
+    return r;
+  }
+  return out;
+}
+
+const projectionArb = fc.oneof(
+  // whole top-level fields, all in or all out (the picker's), `_id` either way
+  fc.tuple(fc.boolean(), fc.subarray([...FIELDS], { minLength: 1 }), fc.constantFrom(undefined, 0, 1, true, false)).map(([on, fields, id]) => {
+    const p: Doc = {};
+    for (const f of fields) p[f] = on ? (fc.sample(fc.constantFrom(1, true), 1)[0] as unknown) : 0;
+    if (id !== undefined) p._id = id;
+    return p;
+  }),
+  fc.constantFrom<Doc>({ _id: 1 }, { _id: 0 }, { _id: true }),
+  // what mingo keeps: dotted paths, other values, operators
+  fc.constantFrom<Doc>({ 'a.b': 1 }, { a: 2 }, { a: { $slice: 1 } }, { 'a.b': 0, c: 0 }),
+);
+
+describe('projection picker', () => {
+  it('returns what mingo returns (fields in the document`s order), copies of the stored values', () => {
+    let picked = 0;
+    fc.assert(
+      fc.property(docArb, projectionArb, (doc, projection) => {
+        const fast = simpleProjection(projection);
+        const project = makeProjector({}, projection);
+        let expected: Doc;
+        try {
+          expected = mingoProjection(doc, projection);
+        } catch {
+          // (a projection mingo refuses, `{ c: 0, _id: 1 }`: refused still, and not picked)
+          expect(fast).toBeNull();
+          expect(() => project(doc)).toThrow(/projection/);
+          return;
+        }
+        const out = project(doc);
+        expect(out).toEqual(expected);
+        // the fields in the document's order, `_id` first, as the server returns them (mingo
+        // orders an inclusion's fields its own way)
+        if (fast) expect(Object.keys(out)).toEqual(Object.keys(doc).filter((k) => k in out).sort((x, y) => Number(y === '_id') - Number(x === '_id')));
+        // the caller's copy: nothing in it is the stored (frozen) value
+        for (const v of Object.values(out)) if (v !== null && typeof v === 'object') expect(Object.isFrozen(v)).toBe(false);
+        if (fast) picked++;
+      }),
+      { numRuns: RUNS },
+    );
+    expect(picked).toBeGreaterThan(RUNS * 0.5);
+  });
+
+  it('leaves to mingo what it does not pick, and mixed projections are refused as before', () => {
+    expect(simpleProjection({ 'a.b': 1 })).toBeNull();
+    expect(simpleProjection({ a: 2 })).toBeNull();
+    expect(simpleProjection({ a: 1, b: 0 })).toBeNull();
+    const doc = freezeClone({ _id: 'x', a: 1, b: 2 }) as Doc;
+    expect(() => makeProjector({}, { a: 1, b: 0 })(doc)).toThrow(/projection/);
   });
 });
 

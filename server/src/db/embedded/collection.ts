@@ -228,7 +228,7 @@ export class EmbeddedCollection {
     const hits = this.read(o, (coll, view) =>
       runFind(coll, view, { filter: f, ...(sort ? { sort } : {}), skip: (o.skip as number) ?? 0, limit: 1 }, this.engine.stats),
     );
-    return hits[0] ? project(thawClone(hits[0].doc)) : null;
+    return hits[0] ? project(hits[0].doc) : null;
   }
 
   async countDocuments(filter?: Doc, options?: Opts): Promise<number> {
@@ -362,7 +362,7 @@ export class EmbeddedCollection {
       }),
     );
     const d = ret === 'after' ? r.after : r.before;
-    return d ? project(thawClone(d)) : null;
+    return d ? project(d) : null;
   }
 
   findOneAndUpdate(filter: Doc, update: Doc, options?: Opts) {
@@ -380,7 +380,7 @@ export class EmbeddedCollection {
     const sort = normalizeSort(o.sort);
     const project = makeProjector(f, o.projection as Doc | undefined);
     const deleted = await this.write('Collection.findOneAndDelete', o, (env) => deleteDocs(env, f, false, sort));
-    return deleted[0] ? project(thawClone(deleted[0])) : null;
+    return deleted[0] ? project(deleted[0]) : null;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -34,9 +34,20 @@ export function normalizeSort(spec: unknown): SortSpec | undefined {
   throw new MongoInvalidArgumentError(`Invalid sort format: ${JSON.stringify(spec)}`);
 }
 
-/** A projection function (mingo's find projection), `_id` first as the server returns it. */
+/**
+ * A projection function over an internal (stored, frozen) document: the caller's own copy of what
+ * the projection keeps (mingo's find projection), `_id` first as the server returns it.
+ *
+ * Projections of whole top-level fields (`{ a: 1, b: 1 }`, `{ _id: 0, a: 1 }`, `{ a: 0 }`) are
+ * picked here, field by field in the document's order as the server returns them, and only the
+ * fields kept are copied. Everything else (dotted paths, operators, other values) goes through
+ * mingo on a copy of the whole document. (mingo compiles and runs its projection stage per
+ * document: a payout step reading 10^5 lots by three fields spent a third of its time there.)
+ */
 export function makeProjector(filter: Doc, projection: Doc | undefined): (doc: Doc) => Doc {
-  if (!projection || Object.keys(projection).length === 0) return (d) => d;
+  if (!projection || Object.keys(projection).length === 0) return (d) => thawClone(d);
+  const simple = simpleProjection(projection);
+  if (simple) return simple;
   let q: Query;
   try {
     q = new Query(filter, {});
@@ -46,7 +57,7 @@ export function makeProjector(filter: Doc, projection: Doc | undefined): (doc: D
   return (doc) => {
     let out: Doc | undefined;
     try {
-      out = q.find<Doc>([doc], projection).next() as Doc | undefined;
+      out = q.find<Doc>([thawClone(doc)], projection).next() as Doc | undefined;
     } catch (e) {
       throw badValue(`invalid projection: ${(e as Error).message}`);
     }
@@ -56,6 +67,50 @@ export function makeProjector(filter: Doc, projection: Doc | undefined): (doc: D
       for (const [k, v] of Object.entries(out)) if (k !== '_id') r[k] = v;
       return r;
     }
+    return out;
+  };
+}
+
+/**
+ * The projector of a projection whose every key is a plain top-level field name set to 1/true or
+ * 0/false, all inclusions or all exclusions (`_id` aside, which may be excluded from an
+ * inclusion): null for any other projection, which mingo handles (and refuses where the server does).
+ */
+export function simpleProjection(projection: Doc): ((doc: Doc) => Doc) | null {
+  let include: boolean | null = null;
+  let keepId = true;
+  const fields = new Set<string>();
+  for (const k of Object.keys(projection)) {
+    const v = projection[k];
+    if (v !== 1 && v !== 0 && v !== true && v !== false) return null;
+    if (k.length === 0 || k.includes('.') || k.startsWith('$')) return null;
+    const on = v === 1 || v === true;
+    if (k === '_id') {
+      keepId = on;
+      continue;
+    }
+    if (include === null) include = on;
+    else if (include !== on) return null;
+    fields.add(k);
+  }
+  // (`{ _id: 1 }` alone keeps only `_id`; `{ _id: 0 }` alone drops only `_id`)
+  if (include === null) include = keepId;
+  if (include) {
+    // inclusion: `_id` first, then the named fields present, in document order
+    return (doc) => {
+      const out: Doc = {};
+      if (keepId && '_id' in doc) out._id = thawClone(doc._id);
+      for (const k in doc) if (k !== '_id' && fields.has(k)) out[k] = thawClone(doc[k]);
+      return out;
+    };
+  }
+  // exclusion: every field but the named ones (and `_id` when excluded), in document order.
+  // (`_id: 1` beside exclusions is mingo's to refuse, as it did before)
+  if (keepId && '_id' in projection) return null;
+  return (doc) => {
+    const out: Doc = {};
+    if (keepId && '_id' in doc) out._id = thawClone(doc._id);
+    for (const k in doc) if (k !== '_id' && !fields.has(k)) out[k] = thawClone(doc[k]);
     return out;
   };
 }
@@ -185,7 +240,7 @@ export class FindCursorImpl extends EmbeddedCursor {
   }
 
   protected shape(doc: Doc): Doc {
-    return this.projector!(thawClone(doc));
+    return this.projector!(doc);
   }
 
   sort(spec: unknown, direction?: unknown): this {
