@@ -56,6 +56,10 @@ const FEW_ENTRIES = 4;
 
 type Step = { docs: number };
 
+/** What a step reads of an entry (the engine copies only these fields out: a release reads each entry two or three times). */
+const ENTRY_FIELDS = { seq: 1, userId: 1, entitlementFen: 1, receivedFen: 1 } as const;
+type PlannedEntry = Pick<UnionEntryDoc, '_id' | 'seq' | 'userId' | 'entitlementFen' | 'receivedFen'>;
+
 const pendingEligible = (day: string, from: number, to?: number) => ({
   status: 'pending' as const,
   eligibleDay: { $lte: day },
@@ -114,7 +118,7 @@ async function planStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Ste
   // what the pool holds now, without what this job set aside already: money that reached it since
   // the last step counts, what an acceleration took does not
   const pool = await poolFen(tx);
-  const batch = (await col(tx.db, 'union_entries').find(pendingEligible(day, job.cursor), s(tx)).sort({ seq: 1 }).limit(limits.planReads).toArray()) as UnionEntryDoc[];
+  const batch = (await col(tx.db, 'union_entries').find(pendingEligible(day, job.cursor), { ...s(tx), projection: ENTRY_FIELDS }).sort({ seq: 1 }).limit(limits.planReads).toArray()) as PlannedEntry[];
   const plan = planStaticRelease(
     pool,
     batch.map((e) => ({ id: e._id, remainingFen: e.entitlementFen - e.receivedFen })),
@@ -146,7 +150,7 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
   const held = job.heldFen ?? 0;
   const entries = col(tx.db, 'union_entries');
   const scan = limits.payScan ?? PAY_SCAN;
-  const head = (await entries.find(pendingEligible(day, job.cursor, cut), s(tx)).sort({ seq: 1 }).limit(scan).toArray()) as UnionEntryDoc[];
+  const head = (await entries.find(pendingEligible(day, job.cursor, cut), { ...s(tx), projection: ENTRY_FIELDS }).sort({ seq: 1 }).limit(scan).toArray()) as PlannedEntry[];
   if (head.length === 0) {
     // every planned entry is paid (or was cancelled): what they left (a cancelled entry, a part an
     // acceleration paid meanwhile) goes back to the pool. A blocked cut is then looked at again,
@@ -161,21 +165,21 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
   // `head` holds every planned entry up to its last one (it reads them all, in seq order), so a
   // shopper's entries need a query only beyond it; none at all when it read up to the cut
   const headLast = head.length < scan ? cut : head[head.length - 1]!.seq;
-  const inHead = new Map<string, UnionEntryDoc[]>();
+  const inHead = new Map<string, PlannedEntry[]>();
   for (const e of head) {
     const list = inHead.get(e.userId);
     if (list) list.push(e);
     else inHead.set(e.userId, [e]);
   }
   let room = limits.maxDocs - PAY_FIXED;
-  const shoppers: { userId: string; entries: UnionEntryDoc[] }[] = [];
+  const shoppers: { userId: string; entries: PlannedEntry[] }[] = [];
   // (in the seq order of their first planned entry)
   const candidates = [...inHead.keys()];
   // Shoppers' entries beyond `head`: the first one's from its own query; when that shopper has
   // few entries, the next ones' from ONE query over all of them (a queue where most shoppers hold
   // one entry would otherwise cost a query per entry). That query is used only when it returns
   // fewer than its limit, i.e. every matching entry; otherwise each shopper's own.
-  let known: Map<string, UnionEntryDoc[]> | null = null;
+  let known: Map<string, PlannedEntry[]> | null = null;
   for (const userId of candidates) {
     if (room <= PER_SHOPPER) break;
     const max = room - PER_SHOPPER;
@@ -184,10 +188,10 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
       const later =
         known?.get(userId) ??
         ((await entries
-          .find({ ...pendingEligible(day, headLast, cut), userId }, s(tx))
+          .find({ ...pendingEligible(day, headLast, cut), userId }, { ...s(tx), projection: ENTRY_FIELDS })
           .sort({ seq: 1 })
           .limit(max - mine.length)
-          .toArray()) as UnionEntryDoc[]);
+          .toArray()) as PlannedEntry[]);
       if (later.length > 0) mine = mine.concat(later);
     }
     if (mine.length > max) mine = mine.slice(0, max);
@@ -230,14 +234,14 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
  * null when there are more than `limit` of them (then each shopper's are read on their own, as
  * many as fit).
  */
-async function entriesOf(tx: Tx, day: string, from: number, cut: number, userIds: string[], limit: number): Promise<Map<string, UnionEntryDoc[]> | null> {
+async function entriesOf(tx: Tx, day: string, from: number, cut: number, userIds: string[], limit: number): Promise<Map<string, PlannedEntry[]> | null> {
   if (userIds.length === 0 || limit <= 0) return null;
   const found = (await col(tx.db, 'union_entries')
-    .find({ ...pendingEligible(day, from, cut), userId: { $in: userIds } }, s(tx))
+    .find({ ...pendingEligible(day, from, cut), userId: { $in: userIds } }, { ...s(tx), projection: ENTRY_FIELDS })
     .limit(limit + 1)
-    .toArray()) as UnionEntryDoc[];
+    .toArray()) as PlannedEntry[];
   if (found.length > limit) return null;
-  const by = new Map<string, UnionEntryDoc[]>(userIds.map((u) => [u, []]));
+  const by = new Map<string, PlannedEntry[]>(userIds.map((u) => [u, []]));
   for (const e of found) by.get(e.userId)!.push(e);
   for (const list of by.values()) list.sort((a, b) => a.seq - b.seq);
   return by;
