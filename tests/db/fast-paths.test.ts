@@ -359,9 +359,9 @@ function mingoProjection(doc: Doc, projection: Doc): Doc {
 
 const projectionArb = fc.oneof(
   // whole top-level fields, all in or all out (the picker's), `_id` either way
-  fc.tuple(fc.boolean(), fc.subarray([...FIELDS], { minLength: 1 }), fc.constantFrom(undefined, 0, 1, true, false)).map(([on, fields, id]) => {
+  fc.tuple(fc.boolean(), fc.subarray([...FIELDS], { minLength: 1 }), fc.constantFrom(undefined, 0, 1, true, false), fc.constantFrom(1, true), fc.constantFrom(0, false)).map(([on, fields, id, yes, no]) => {
     const p: Doc = {};
-    for (const f of fields) p[f] = on ? (fc.sample(fc.constantFrom(1, true), 1)[0] as unknown) : 0;
+    for (const f of fields) p[f] = on ? yes : no;
     if (id !== undefined) p._id = id;
     return p;
   }),
