@@ -12,6 +12,7 @@ import type { PluginConfig } from '../../server/src/engine/config/types';
 import { col, runTransaction } from '../../server/src/repo/db';
 import type { GreenLotDoc } from '../../server/src/repo/documents';
 import { post, verifyLedger } from '../../server/src/repo/ledger';
+import type { Settler } from '../../server/src/services/settler/settler';
 import type { StepResult } from '../../server/src/services/settler/steps';
 
 /**
@@ -88,7 +89,7 @@ describe('lazy job steps on a durable embedded database', () => {
     }
 
     await deps.settler.drain();
-    const stats = deps.settler.stats;
+    const stats = (deps.settler as Settler).stats;
     expect(await col(store.db, 'green_lots').countDocuments({ status: 'exited', payoutPending: { $exists: false } })).toBe(N);
     expect(stats.lazySteps).toBeGreaterThan(20);
     expect(flushesAtStep.length).toBeGreaterThan(20);
