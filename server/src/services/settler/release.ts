@@ -197,7 +197,8 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
     if (mine.length > max) mine = mine.slice(0, max);
     shoppers.push({ userId, entries: mine });
     room -= mine.length + PER_SHOPPER;
-    if (known === null && shoppers.length === 1 && headLast < cut && mine.length <= FEW_ENTRIES) known = await entriesOf(tx, day, headLast, cut, candidates.slice(1), room);
+    // (only the shoppers that can still fit: each takes at least one entry and PER_SHOPPER documents)
+    if (known === null && shoppers.length === 1 && headLast < cut && mine.length <= FEW_ENTRIES) known = await entriesOf(tx, day, headLast, cut, candidates.slice(1, 1 + Math.floor(room / (PER_SHOPPER + 1))), room);
   }
   if (shoppers.length === 0) throw new Error(`invariant: a union release step has no room for one shopper (maxDocs ${limits.maxDocs})`);
   const mv = new Movements();
