@@ -1,19 +1,34 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
 
-function base32(bytes: Buffer, length: number): string {
+/**
+ * `length` (≤ 8) random Crockford base32 characters: 5 random bits each, taken from the first 40
+ * bits of a version-4 UUID (its first 12 hex digits are all random; the version digit comes later).
+ *
+ * Why a UUID: Node draws UUIDs from a block of system randomness it keeps, one draw per 128 of
+ * them, while a `randomBytes` call per id cost ~6 µs here in a loop and 30–60 µs under load — about
+ * 5% of the local gateway's CPU at 128 shoppers (an order makes two or three ids). The block is
+ * Node's own: nothing of ours is kept between calls.
+ */
+function randomChars(length: number): string {
+  const u = randomUUID();
+  // (10 hex digits: 40 bits, exactly representable in a double)
+  let n = parseInt(u.slice(0, 8) + u.slice(9, 11), 16);
   let out = '';
-  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 32];
+  for (let i = 0; i < length; i++) {
+    out += ALPHABET[n % 32];
+    n = Math.floor(n / 32);
+  }
   return out;
 }
 
 /** Time-ordered ids (`O` + ms timestamp + random) so that ids sort roughly by creation. */
 export function newId(prefix: string): string {
-  return `${prefix}${Date.now().toString(36).toUpperCase()}${base32(randomBytes(8), 8)}`;
+  return `${prefix}${Date.now().toString(36).toUpperCase()}${randomChars(8)}`;
 }
 
 /** Short invite codes shoppers can type. */
 export function newInviteCode(): string {
-  return base32(randomBytes(6), 6);
+  return randomChars(6);
 }
