@@ -193,7 +193,7 @@ export class CollectionState {
   }
 
   /** All live records of the latest state, in `_id` order. */
-  *liveRecords(): Generator<Rec> {
-    for (const e of this.idIndex.tree.entries()) yield e as Rec;
+  liveRecords(): Rec[] {
+    return this.idIndex.tree.toArray() as Rec[];
   }
 }

@@ -339,7 +339,7 @@ export class Engine {
     const ix = coll.addIndex(spec);
     try {
       // build from the latest state; a unique violation removes the index again
-      const recs = [...coll.liveRecords()];
+      const recs = coll.liveRecords();
       if (spec.unique) {
         const seen = new Set<string>();
         for (const rec of recs) {
@@ -366,7 +366,7 @@ export class Engine {
     coll.persisted = true;
     if (coll.getIndex(spec.name)) return;
     const ix = coll.addIndex(spec);
-    ix.bulkBuild([...coll.liveRecords()]);
+    ix.bulkBuild(coll.liveRecords());
   }
 
   async dropIndex(db: string, name: string, indexName: string): Promise<void> {

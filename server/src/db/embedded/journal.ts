@@ -289,6 +289,19 @@ function writeAll(fd: number, bufs: Buffer[]): Promise<number> {
   });
 }
 
+/** syncDir off the event loop (a compaction while calls are served). */
+export async function syncDirAsync(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | null = null;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    /* some filesystems do not support fsync on directories */
+  } finally {
+    await handle?.close();
+  }
+}
+
 /** fsync a directory so a rename/create in it is durable. */
 export function syncDir(dir: string): void {
   let fd: number | null = null;
