@@ -103,6 +103,8 @@ const r = {
   durability: "DATA_DIR, fsync 'always'",
   /** the gateway's admission limit (calls run at once; payment callbacks first in line) */
   admissionLimit: Number(process.env.GATEWAY_CONCURRENCY ?? 8),
+  /** slots beyond the limit that only payment callbacks take */
+  callbackReserve: Number(process.env.GATEWAY_CALLBACK_RESERVE ?? 16),
 };
 log(`  ${r.requestsPerSecond} requests/s (${r.pairsPerSecond} pairs/s), cashier p50 ${r.cashier.p50Ms} ms p99 ${r.cashier.p99Ms} ms, ${MODE} p50 ${r.pay.p50Ms} ms p99 ${r.pay.p99Ms} ms, settle lag p50 ${settler.lagMs.p50} ms p99 ${settler.lagMs.p99} ms, errors ${errors}`);
 emit(r);

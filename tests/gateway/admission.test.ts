@@ -36,6 +36,40 @@ describe('gateway admission', () => {
     expect(a.load).toEqual({ active: 0, waiting: 0 });
   });
 
+  it('callbacks take slots of their own beyond the limit; a slot freed above the limit goes to no shopper call', async () => {
+    const a = new Admission(2, 1);
+    const order: string[] = [];
+    const gates = new Map<string, () => void>();
+    const job = (lane: 'callback' | 'call', name: string) =>
+      a.run(lane, async () => {
+        order.push(name);
+        await new Promise<void>((r) => gates.set(name, r));
+      });
+    const all = [job('call', 'c1'), job('call', 'c2'), job('call', 'c3'), job('callback', 'pay1'), job('callback', 'pay2')];
+    await tick();
+    // pay1 runs beside the two calls (the reserve); pay2 waits (reserve taken), and so does c3
+    expect(order).toEqual(['c1', 'c2', 'pay1']);
+    expect(a.load).toEqual({ active: 3, waiting: 2 });
+    gates.get('c1')!();
+    await tick();
+    // the freed slot goes to the waiting callback first
+    expect(order).toEqual(['c1', 'c2', 'pay1', 'pay2']);
+    gates.get('pay1')!();
+    await tick();
+    // three were running (one in the reserve): the slot pay1 gives back is above the limit, so c3 still waits
+    expect(order).toEqual(['c1', 'c2', 'pay1', 'pay2']);
+    expect(a.load).toEqual({ active: 2, waiting: 1 });
+    gates.get('pay2')!();
+    await tick();
+    expect(order).toEqual(['c1', 'c2', 'pay1', 'pay2', 'c3']);
+    for (const n of ['c2', 'c3']) gates.get(n)!();
+    await Promise.all(all);
+    expect(a.load).toEqual({ active: 0, waiting: 0 });
+    // a reserve of no slots is the plain line; a negative or fractional one is refused
+    expect(() => new Admission(2, -1)).toThrow(/reserve/);
+    expect(() => new Admission(2, 0.5)).toThrow(/reserve/);
+  });
+
   it('releases the slot when a call throws', async () => {
     const a = new Admission(1);
     await expect(a.run('call', async () => { throw new Error('boom'); })).rejects.toThrow('boom');

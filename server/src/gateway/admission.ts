@@ -1,6 +1,7 @@
 /**
  * Admission for the local gateway: at most `limit` API calls run at once; the others wait in
- * line, WeChat Pay's callbacks (payNotify, refundNotify) ahead of shoppers' calls.
+ * line, WeChat Pay's callbacks (payNotify, refundNotify) ahead of shoppers' calls, and callbacks
+ * may also take a few slots of their own beyond the limit (`callbackReserve`).
  *
  * Why: the gateway is one Node process. Every call in flight adds its awaits to each turn of the
  * event loop, so with 128 calls in flight one transaction takes as many turns as there are calls,
@@ -20,8 +21,21 @@ export class Admission {
   private active = 0;
   private readonly waiting: Record<Lane, (() => void)[]> = { callback: [], resume: [], call: [] };
 
-  constructor(readonly limit: number) {
+  /**
+   * @param limit calls at once
+   * @param callbackReserve slots beyond the limit that only callbacks take, so that a callback does
+   *   not wait for a shopper's call to end. With 128 shoppers looping at the limit of 8, a payment
+   *   callback waited 5 ms for a slot at the median and 16 ms at p99 (of 40 ms in the gateway);
+   *   and while callbacks held call slots the gateway sat idle a fifth of the time. Callbacks are
+   *   short (they record the payment and answer), so running them beside the calls costs little:
+   *   bench part load128 went from 371–443 to 531–553 pairs/s in alternating runs.
+   */
+  constructor(
+    readonly limit: number,
+    readonly callbackReserve = 0,
+  ) {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`admission limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(callbackReserve) || callbackReserve < 0) throw new Error(`admission callback reserve must be a non-negative integer, got ${callbackReserve}`);
   }
 
   /**
@@ -54,7 +68,7 @@ export class Admission {
   }
 
   private async acquire(lane: Lane): Promise<void> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
+    if (this.active >= this.limit + (lane === 'callback' ? this.callbackReserve : 0)) await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
     else this.active++;
   }
 
@@ -64,9 +78,10 @@ export class Admission {
   }
 
   private release(): void {
-    // hand the slot straight to the next in line (callbacks first), so it is never over the limit
-    let next: (() => void) | undefined;
-    for (const lane of LANES) if ((next = this.waiting[lane].shift())) break;
+    // hand the slot straight to the next in line (callbacks first); a shopper's call only when
+    // the slot is within the limit (callbacks may be running in the reserve)
+    let next = this.waiting.callback.shift();
+    if (next === undefined && this.active <= this.limit) next = this.waiting.resume.shift() ?? this.waiting.call.shift();
     if (next) next();
     else this.active--;
   }

@@ -26,6 +26,8 @@ export interface GatewayOptions {
   images?: LocalImageStore;
   /** API calls run at once; the rest wait, payment callbacks first (admission.ts). Default GATEWAY_CONCURRENCY or 8 */
   concurrency?: number;
+  /** slots beyond `concurrency` that only payment callbacks take (admission.ts). Default GATEWAY_CALLBACK_RESERVE or 16 */
+  callbackReserve?: number;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -111,7 +113,7 @@ function callerOpenid(req: http.IncomingMessage): string | null {
 }
 
 export function createGateway(deps: AppDeps, opts: GatewayOptions = {}): http.Server {
-  const admission = new Admission(opts.concurrency ?? Number(process.env.GATEWAY_CONCURRENCY ?? 8));
+  const admission = new Admission(opts.concurrency ?? Number(process.env.GATEWAY_CONCURRENCY ?? 8), opts.callbackReserve ?? Number(process.env.GATEWAY_CALLBACK_RESERVE ?? 16));
   return http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
