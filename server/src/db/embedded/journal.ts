@@ -220,7 +220,8 @@ export class Journal implements DurableLog {
         this.gen++;
         this.fd = fs.openSync(Journal.path(this.dir, this.gen), 'a');
         this.bytes = 0;
-        syncDir(this.dir);
+        // (off the event loop: a rotation starts a compaction while calls are being served)
+        await syncDirAsync(this.dir);
         head.rotate();
         continue;
       }
@@ -289,7 +290,7 @@ function writeAll(fd: number, bufs: Buffer[]): Promise<number> {
   });
 }
 
-/** syncDir off the event loop (a compaction while calls are served). */
+/** syncDir off the event loop (a compaction and its journal rotation, while calls are served). */
 export async function syncDirAsync(dir: string): Promise<void> {
   let handle: fs.promises.FileHandle | null = null;
   try {
