@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { acct } from '../../server/src/engine/ledger/accounts';
-import { col } from '../../server/src/repo/db';
+import { col, runTransaction } from '../../server/src/repo/db';
+import { post } from '../../server/src/repo/ledger';
+import { UNION_MEMO } from '../../server/src/engine/union/memos';
 import { STEP_LIMITS, verifyLedger, verifyLedgerStep, type LedgerProblem } from '../../server/src/repo/verify-ledger';
 import { ADMIN, buy, createTestApp, payAtCashier, shop, type TestApp } from '../helpers/app';
 import { rng } from '../reliability/helpers';
@@ -115,7 +117,19 @@ describe('verifyLedger in steps', () => {
     }, /pending queue entitlements of/],
     ['a pending union entry changed', async (t: TestApp) => {
       await col(t.deps.store.db, 'union_entries').updateOne({ status: 'pending' }, { $inc: { entitlementFen: 7 } });
-    }, /pending union entitlements of/],
+    }, /union entitlements of order/],
+    ['a union entry paid without the journal', async (t: TestApp) => {
+      // (an entry of a shopper who has cash rows: the check compares them)
+      const withCash = (await col(t.deps.store.db, 'balances').find({ asset: 'CASH' }).toArray()).flatMap((b) => (b.userId ? [b.userId] : []));
+      const r = await col(t.deps.store.db, 'union_entries').updateOne({ status: 'pending', userId: { $in: withCash } }, { $inc: { receivedFen: 1 } });
+      expect(r.modifiedCount).toBe(1);
+    }, /union entries of .* received \d+, their cash rows of union payouts say/],
+    ['a union entry closed as paid in full that was not', async (t: TestApp) => {
+      await col(t.deps.store.db, 'union_entries').updateOne({ status: 'pending' }, { $set: { status: 'completed' } });
+    }, /union entry of order .* \(completed\) received/],
+    ['a union payout in cash without its entitlement', async (t: TestApp) => {
+      await runTransaction(t.deps.store, new Date(), (tx) => post(tx, 'test:tamper', { eventKey: 'tamper:union', type: 'fixture', postings: [{ account: acct.unionPool, amount: -5, memo: UNION_MEMO.released }, { account: acct.userCash('u2'), amount: 5, memo: UNION_MEMO.released }] }));
+    }, /工会排队释放 of u2: cash and union entitlement differ by 5/],
     ['a green lot grown', async (t: TestApp) => {
       await col(t.deps.store.db, 'green_lots').updateOne({ status: 'active' }, { $inc: { units: 3 } });
     }, /active green lots \(and exits not yet paid\) of/],

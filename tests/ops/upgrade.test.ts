@@ -6,6 +6,7 @@ import { SCHEMA_VERSION, readSchema } from '../../server/src/repo/schema';
 import { loadSchemaV0, schemaV0Contents } from '../fixtures/schema-v0/load';
 import { createTestApp, payAtCashier, shop, type TestApp } from '../helpers/app';
 import { REPLAY_CHUNK } from '../../server/src/repo/migrate-ledger-chains';
+import { UENT_CHUNK } from '../../server/src/repo/migrate-union-entitlements';
 
 /**
  * A deployment written by the code before schema versions (tests/fixtures/schema-v0: demo data,
@@ -118,6 +119,44 @@ describe('a database written by an older version', () => {
     const after = await app.call(DEMO.a, 'user', 'invitees');
     expect(after.commissionEarnedFen).toBe(768 + done!.settlement!.commissionFen);
     expect(done!.settlement!.commissionFen).toBeGreaterThan(0);
+  });
+
+  it('migration 5 removes the UENT balances and rows older versions kept, in bounded steps, and nothing else', async () => {
+    app = await createTestApp();
+    const t = app;
+    const s = await shop(t, { priceFen: 3000, costFen: 500 });
+    await t.configure((c) => {
+      c.rebate.extractionBp = 3000;
+      c.union.enabled = true;
+      c.union.poolShareBp = 3000;
+    });
+    for (let i = 0; i < 12; i++) await payAtCashier(t, `n${i % 3}`, s.cashierId, 800 + 37 * i);
+    const db = t.deps.store.db;
+    // this version writes none of them
+    expect(await col(db, 'balances').countDocuments({ _id: { $gte: 'UENT:user:', $lt: 'UENT:user;' } })).toBe(0);
+    const balancesBefore = await col(db, 'balances').find({}).sort({ _id: 1 }).toArray();
+    const rowsBefore = await col(db, 'postings').countDocuments({});
+    expect(await col(db, 'union_entries').countDocuments({})).toBeGreaterThan(0);
+    // what an older version left: a balance document and rows per shopper (more rows than one step removes)
+    const old = Array.from({ length: 3 }, (_, u) => `UENT:user:old${u}`);
+    await col(db, 'balances').insertMany(old.map((a, u) => ({ _id: a, userId: `old${u}`, asset: 'UENT' as const, balance: 300, seq: 300 })));
+    await col(db, 'postings').insertMany(
+      old.flatMap((account, u) => Array.from({ length: 300 }, (_, k) => ({ _id: `old:${u}:${k}/0`, userId: `old${u}`, account, asset: 'UENT' as const, amount: 1, seq: k + 1, balanceAfter: k + 1, type: 'order.settle', memo: '工会排队权益', eventKey: `old:${u}:${k}`, at: new Date() }))),
+    );
+    await col(db, 'meta').updateOne({ _id: 'schema' }, { $set: { version: 4 }, $pop: { history: 1 } });
+    const { setupDatabase } = await import('../../server/src/services/setup');
+    let calls = 0;
+    let report;
+    do {
+      report = await setupDatabase(t.deps.store, { budgetMs: 0 }); // one step per call
+      calls++;
+    } while (!report.done && calls < 100);
+    expect(report.schema.ok).toBe(true);
+    expect(calls).toBeGreaterThanOrEqual(Math.ceil(900 / UENT_CHUNK) + 1);
+    expect(await col(db, 'postings').countDocuments({ asset: 'UENT', account: { $regex: '^UENT:user:' } })).toBe(0);
+    expect(await col(db, 'balances').find({}).sort({ _id: 1 }).toArray()).toEqual(balancesBefore);
+    expect(await col(db, 'postings').countDocuments({})).toBe(rowsBefore);
+    expect((await t.verify()).problems).toEqual([]);
   });
 
   it('a second setup does nothing', async () => {

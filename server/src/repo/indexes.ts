@@ -113,9 +113,9 @@ const INDEXES: { [K in keyof Collections]?: [IndexSpecification, CreateIndexesOp
   ],
   postings: [
     // wallet.ledger: a shopper's wallet rows newest first, paged by (at, _id). Partial: the rows of
-    // the memo assets QENT/UENT (one per queue or union entry a shopper gets, and one per payment
-    // of it; no shopper-facing query reads them by user) are not in it, which spares the daily
-    // release one index insert per shopper paid
+    // the memo asset QENT (one per queue entry a shopper gets, and one per payment of it; no
+    // shopper-facing query reads them by user) are not in it, nor the UENT rows older versions
+    // wrote (a shopper's UENT has no rows since schema version 5)
     [{ userId: 1, at: -1, _id: -1 }, { name: 'userId_at_id_wallet', partialFilterExpression: { asset: { $in: [...WALLET_ASSETS] } } }],
     // verifyLedger: an account's rows in order (not unique: rows written before migration 2 had no seq)
     [{ account: 1, seq: 1 }],

@@ -5,7 +5,7 @@ import { col, s, type Tx } from './db';
 import type { AnyBulkWriteOperation, Db } from 'mongodb';
 import type { BalanceDoc, PostingDoc } from './documents';
 
-/** Assets a shopper holds in the wallet (wallet.balances / wallet.ledger). QENT/UENT are memo assets: promised entitlements. */
+/** Assets a shopper holds in the wallet (wallet.balances / wallet.ledger). QENT/UENT are memo assets: promised entitlements (UENT, a shopper's pending union entitlement, is in the journal only: engine/ledger/accounts.ts `isChained`). */
 export const WALLET_ASSETS: readonly Asset[] = ['CASH', 'POINTS', 'LOVE', 'VOUCHER', 'GREEN'];
 
 export { PLATFORM_CHAINED } from '../engine/ledger/accounts';
@@ -13,7 +13,7 @@ export { PLATFORM_CHAINED } from '../engine/ledger/accounts';
 /**
  * Accounts with a materialized balance (`balances`, with the count of its postings `seq`) and one
  * row per posting (`postings`, numbered `seq` = 1, 2, … with the balance after it): every account
- * of a shopper (their wallet and their pending entitlements QENT/UENT), and the platform accounts
+ * of a shopper (their wallet and their pending queue entitlement QENT), and the platform accounts
  * a state document mirrors. Each row is written with its journal entry, so an account's rows are
  * an append-only chain that verify-ledger.ts can check in bounded steps, and an account's balance
  * is compared with the documents it stands for within one snapshot. Other platform accounts

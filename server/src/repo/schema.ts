@@ -4,6 +4,7 @@ import { COLLECTION_NAMES } from './documents';
 import { indexFingerprint } from './indexes';
 import { migrateLedgerChains } from './migrate-ledger-chains';
 import { migrateCommissionCounters } from './migrate-commission-counters';
+import { migrateUnionEntitlements } from './migrate-union-entitlements';
 
 /**
  * The database's schema version. The setup step (`npm run db:setup`, admin.setupDatabase,
@@ -46,6 +47,11 @@ export const DB_MIGRATIONS: readonly DbMigration[] = [
     version: 4,
     note: 'commission counters of the invited-friends page (users.commissionBroughtFen / commissionEarnedFen) from the settled orders; categories and the home banner are new collections (run with the functions paused)',
     step: migrateCommissionCounters,
+  },
+  {
+    version: 5,
+    note: "shoppers' pending union entitlements (UENT:user:<id>) kept in the journal only: their union entries hold them, so the balance documents and rows earlier versions kept are removed (derived data nothing reads any more)",
+    step: migrateUnionEntitlements,
   },
 ];
 

@@ -1,6 +1,7 @@
 import type { ClientSession, Db } from 'mongodb';
 import { z } from 'zod';
-import { acct, ASSETS, isUserAccount } from '../engine/ledger/accounts';
+import { acct, ASSETS, isUserAccount, userIdOf } from '../engine/ledger/accounts';
+import { UNION_MEMO, UNION_PAYOUT_MEMOS } from '../engine/union/memos';
 import { GENESIS_HASH, hashEntry, normalizePostings, type ChainProblem, type JournalEntry } from '../engine/ledger/journal';
 import { AppError } from '../runtime/errors';
 import type { Store } from './db';
@@ -17,28 +18,38 @@ import { chained, guardedAccount, postingId } from './ledger';
  *
  *  1. journal   every book's hash chain in (book, height) order, every entry balanced per asset,
  *               every posting of a chained account (repo/ledger.ts `chained`) present as its
- *               account row, and the book head equal to the last entry. A book only appends, so
+ *               account row, the union payouts paired (a shopper's CASH and UENT postings of an
+ *               acceleration or a release are equal), and the book head equal to the last entry. A book only appends, so
  *               the entries behind the cursor never change: the cursor carries the last hash and
  *               height, and the head is compared in the snapshot in which the book's end is read.
  *  2. heads     every book head points at an existing entry with its hash (a removed tail).
  *  3. accounts  every chained account's rows in seq order: 1, 2, 3 … with balanceAfter the running
  *               sum, every row equal to its journal posting, and the balance document equal to the
  *               last row — compared in the snapshot in which the account's last row is read. Rows
- *               only append, so the running sum carried in the cursor stays true.
+ *               only append, so the running sum carried in the cursor stays true. A shopper's cash
+ *               rows of union payouts (engine/union/memos.ts) add up to what their union entries
+ *               received, compared the same way.
  *  4. platform  the pool and green state documents equal their accounts' balances (one snapshot).
- *  5. holders   per shopper, in one snapshot: pending queue entries = QENT balance, pending union
- *               entries = UENT balance, active green lots and exited lots not yet paid
- *               (settler/exit-payouts.ts) = GREEN balance.
+ *  5. holders   per shopper, in one snapshot: pending queue entries = QENT balance, active green
+ *               lots and exited lots not yet paid (settler/exit-payouts.ts) = GREEN balance.
  *  6. orders    per order, in one snapshot: clearingFen = the sum of its clearing account over the
  *               order's journal entries (found by refs.orderId; step 1 checks that every posting
- *               to an order's clearing account is in an entry naming that order).
+ *               to an order's clearing account is in an entry naming that order); its union
+ *               entries' entitlements = the UENT its entries issued to its buyer, their unpaid
+ *               remainders when cancelled = the UENT its refund cancelled, and each entry within
+ *               its bounds (completed: received in full; otherwise received less than entitled).
  *
  * The global invariants follow from these local ones without a global read: every entry balances
  * per asset, so each asset sums to zero over the journal; the memo assets QENT/UENT and GREEN are
  * held only by their issuer and by shoppers (step 1; GREEN also by the issuer's contra account
  * GREEN:pool:exits while exits wait for their payout), so "all pending entitlements = −issuer" and
  * "green points held = −issuer − GREEN:pool:exits" are the per-shopper equalities of step 5 summed; the pools are
- * step 4. Every business event writes its journal entry, the rows and the state documents in one
+ * step 4. A shopper's UENT has no balance document (engine/ledger/accounts.ts `isChained`): its
+ * postings are what their orders issued, less what refunds cancelled (step 6, per order) and
+ * what union payouts paid (step 1 pairs them with cash, step 3 ties that cash to the entries'
+ * received amounts). Summed, that is the entries' entitlement less what they received and what
+ * was cancelled: what the pending entries have still to receive, since a completed entry received
+ * all of it (step 6). Every business event writes its journal entry, the rows and the state documents in one
  * transaction, so within any snapshot both sides of each comparison agree — which is why the
  * check finds nothing while payments run, and why paging gives the verdict of a one-shot run.
  */
@@ -90,6 +101,8 @@ const cursorSchema = z.strictObject({
   account: z.string(),
   seq: z.number().int(),
   balance: z.number().int(),
+  /** accounts: the running sum of the current account's rows of union payouts (a shopper's cash) */
+  union: z.number().int().optional(),
   counts: countsSchema,
   assetSums: z.record(z.string(), z.number().int()),
   systemBalances: z.record(z.string(), z.number().int()),
@@ -107,6 +120,7 @@ const fresh = (): Cursor => ({
   account: '',
   seq: 0,
   balance: 0,
+  union: 0,
   counts: { steps: 0, entries: 0, books: 0, heads: 0, rows: 0, accounts: 0, holders: 0, orders: 0 },
   assetSums: {},
   systemBalances: {},
@@ -290,6 +304,7 @@ const journalPhase: PhaseStep = async (r, c, problems, room, first) => {
       problems.push({ ...where, problem: (err as Error).message });
     }
     for (const [i, p] of e.postings.entries()) checkPosting(e, i, p, c, problems, rowsWanted, accountsWanted, ordersWanted);
+    checkUnionPayouts(e, problems);
     c.height = e.height;
     c.hash = e.hash;
     // the book ends inside this snapshot: the next entry read is another book's, or there is none
@@ -365,6 +380,32 @@ function checkPosting(
   }
 }
 
+/**
+ * An acceleration or a release pays a shopper's union entries in cash and takes the same amount
+ * off their pending union entitlement: within the entry, per shopper and memo, the CASH posting
+ * and the UENT posting are equal and opposite.
+ */
+function checkUnionPayouts(e: JournalEntry, problems: LedgerProblem[]): void {
+  let net: Map<string, number> | undefined;
+  for (const p of e.postings) {
+    if (typeof p.account !== 'string' || !UNION_PAYOUT_MEMOS.has(p.memo ?? '')) continue;
+    const cash = p.account.startsWith('CASH:user:');
+    if (!cash && !p.account.startsWith('UENT:user:')) continue;
+    const user = userIdOf(p.account);
+    if (cash && p.account !== acct.userCash(user ?? '')) continue;
+    net ??= new Map();
+    const key = `${user}\u0000${p.memo}`;
+    net.set(key, (net.get(key) ?? 0) + p.amount);
+  }
+  if (!net) return;
+  for (const [key, fen] of net) {
+    if (fen !== 0) {
+      const [user, memo] = key.split('\u0000');
+      problems.push({ book: e.book, height: e.height, problem: `${memo} of ${user}: cash and union entitlement differ by ${fen}` });
+    }
+  }
+}
+
 const headsPhase: PhaseStep = async (r, c, problems, room) => {
   const size = page(room, 500, 2);
   const heads = await r.find<{ _id: string; height: number; hash: string }>('books', { _id: { $gt: c.after } }, { sort: { _id: 1 }, limit: size });
@@ -397,22 +438,24 @@ const accountsPhase: PhaseStep = async (r, c, problems, room) => {
   const size = page(room, 1000, 3);
   const from = c.account;
   const { docs, currentEnded, full } = await nextPage<RowDoc>(r, 'postings', 'account', 'seq', c.account, c.seq, size);
-  const ended: { account: string; seq: number; balance: number }[] = [];
-  if (c.account && currentEnded && (docs.length === 0 || docs[0]!.account !== c.account)) ended.push({ account: c.account, seq: c.seq, balance: c.balance });
+  const ended: { account: string; seq: number; balance: number; union: number }[] = [];
+  if (c.account && currentEnded && (docs.length === 0 || docs[0]!.account !== c.account)) ended.push({ account: c.account, seq: c.seq, balance: c.balance, union: c.union ?? 0 });
   for (const [k, row] of docs.entries()) {
     if (row.account !== c.account) {
       c.account = row.account;
       c.seq = 0;
       c.balance = 0;
+      c.union = 0;
       c.counts.accounts++;
     }
     c.counts.rows++;
     c.balance += Number.isSafeInteger(row.amount) ? row.amount : 0;
+    if (UNION_PAYOUT_MEMOS.has(String(row.memo ?? '')) && Number.isSafeInteger(row.amount)) c.union = (c.union ?? 0) + row.amount;
     if (row.seq !== c.seq + 1) problems.push({ problem: `account ${row.account}: row ${row._id} has seq ${String(row.seq)}, expected ${c.seq + 1}` });
     if (row.balanceAfter !== c.balance) problems.push({ problem: `account ${row.account}: row ${row._id} says balance ${row.balanceAfter}, its rows sum to ${c.balance}` });
     c.seq = typeof row.seq === 'number' ? row.seq : c.seq + 1;
     const next = docs[k + 1];
-    if (next ? next.account !== row.account : !full) ended.push({ account: row.account, seq: c.seq, balance: c.balance });
+    if (next ? next.account !== row.account : !full) ended.push({ account: row.account, seq: c.seq, balance: c.balance, union: c.union ?? 0 });
   }
 
   // Every row is its journal posting.
@@ -443,6 +486,7 @@ const accountsPhase: PhaseStep = async (r, c, problems, room) => {
     else if (b.balance !== a.balance || b.seq !== a.seq) problems.push({ problem: `balance of ${a.account} is ${b.balance} after ${b.seq} postings, its rows say ${a.balance} after ${a.seq}` });
     if (b && b.balance < 0 && guardedAccount(a.account)) problems.push({ problem: `balance of ${a.account} is negative (${b.balance})` });
   }
+  await checkUnionReceived(r, ended, problems);
   if (!full) {
     c.account = '';
     c.seq = 0;
@@ -451,6 +495,25 @@ const accountsPhase: PhaseStep = async (r, c, problems, room) => {
   }
   return 'more';
 };
+
+/**
+ * A shopper's cash rows of union payouts (accelerations and releases) add up to what their union
+ * entries received: checked for the shoppers' cash accounts whose last row this snapshot read.
+ */
+async function checkUnionReceived(r: Reader, ended: { account: string; union: number }[], problems: LedgerProblem[]): Promise<void> {
+  const paid = new Map<string, number>();
+  for (const a of ended) {
+    const user = userIdOf(a.account);
+    if (user !== null && a.account === acct.userCash(user)) paid.set(user, a.union);
+  }
+  if (paid.size === 0) return;
+  const entries = await r.find<{ userId: string; receivedFen: number }>('union_entries', { userId: { $in: [...paid.keys()] } }, { projection: { userId: 1, receivedFen: 1 } });
+  const received = new Map<string, number>();
+  for (const e of entries) received.set(e.userId, (received.get(e.userId) ?? 0) + e.receivedFen);
+  for (const [user, fen] of paid) {
+    if ((received.get(user) ?? 0) !== fen) problems.push({ problem: `union entries of ${user} received ${received.get(user) ?? 0}, their cash rows of union payouts say ${fen}` });
+  }
+}
 
 const platformPhase: PhaseStep = async (r, _c, problems) => {
   const [union] = await r.find<{ poolFen: number; heldFen?: number }>('union_state', { _id: 'union' });
@@ -479,9 +542,8 @@ const holdersPhase: PhaseStep = async (r, c, problems, room) => {
   if (full && users.length > 1) users = users.slice(0, -1);
   if (users.length) {
     // one after the other: a session's operations inside a transaction must not overlap
-    const bals = await r.find<{ _id: string; balance: number }>('balances', { _id: { $in: users.flatMap((u) => [acct.userQueueEntitlement(u), acct.userUnionEntitlement(u), acct.userGreen(u)]) } }, { projection: { balance: 1 } });
+    const bals = await r.find<{ _id: string; balance: number }>('balances', { _id: { $in: users.flatMap((u) => [acct.userQueueEntitlement(u), acct.userGreen(u)]) } }, { projection: { balance: 1 } });
     const entries = await r.find<{ userId: string; entitlementFen: number; receivedFen: number }>('entries', { userId: { $in: users }, status: 'pending' }, { projection: { userId: 1, entitlementFen: 1, receivedFen: 1 } });
-    const unionEntries = await r.find<{ userId: string; entitlementFen: number; receivedFen: number }>('union_entries', { userId: { $in: users }, status: 'pending' }, { projection: { userId: 1, entitlementFen: 1, receivedFen: 1 } });
     const lots = await r.find<{ userId: string; units: number }>('green_lots', { userId: { $in: users }, status: 'active' }, { projection: { userId: 1, units: 1 } });
     // exits whose payout step has not come yet: their units are still in the holder's balance
     const exiting = await r.find<{ userId: string; exitedUnits?: number }>('green_lots', { userId: { $in: users }, payoutPending: true }, { projection: { userId: 1, exitedUnits: 1 } });
@@ -492,13 +554,11 @@ const holdersPhase: PhaseStep = async (r, c, problems, room) => {
       return m;
     };
     const queue = sum(entries, (e) => e.entitlementFen - e.receivedFen);
-    const union = sum(unionEntries, (e) => e.entitlementFen - e.receivedFen);
     const green = sum(lots, (l) => l.units);
     for (const [u, units] of sum(exiting, (l) => l.exitedUnits ?? 0)) green.set(u, (green.get(u) ?? 0) + units);
     for (const u of users) {
       const pairs: [string, number, string][] = [
         ['pending queue entitlements', queue.get(u) ?? 0, acct.userQueueEntitlement(u)],
-        ['pending union entitlements', union.get(u) ?? 0, acct.userUnionEntitlement(u)],
         ['active green lots (and exits not yet paid)', green.get(u) ?? 0, acct.userGreen(u)],
       ];
       for (const [what, state, account] of pairs) {
@@ -515,19 +575,52 @@ const holdersPhase: PhaseStep = async (r, c, problems, room) => {
   return 'more';
 };
 
+interface UnionEntryRead {
+  orderId: string;
+  userId: string;
+  status: string;
+  entitlementFen: number;
+  receivedFen: number;
+}
+
 const ordersPhase: PhaseStep = async (r, c, problems, room) => {
-  const size = page(room, 250, 6);
+  const size = page(room, 250, 7);
   const orders = await r.find<{ _id: string; clearingFen: number }>('orders', { _id: { $gt: c.after } }, { sort: { _id: 1 }, limit: size, projection: { clearingFen: 1 } });
   if (orders.length) {
     const ids = orders.map((o) => o._id);
-    const entries = await r.find<{ refs?: { orderId?: string }; postings: { account: string; amount: number }[] }>('journal', { 'refs.orderId': { $in: ids } }, { projection: { refs: 1, postings: 1 } });
+    const entries = await r.find<{ refs?: { orderId?: string }; postings: { account: string; amount: number; memo?: string }[] }>('journal', { 'refs.orderId': { $in: ids } }, { projection: { refs: 1, postings: 1 } });
+    const union = await r.find<UnionEntryRead>('union_entries', { orderId: { $in: ids } }, { projection: { orderId: 1, userId: 1, status: 1, entitlementFen: 1, receivedFen: 1 } });
     const clearing = new Map<string, number>();
+    // per order and shopper: the UENT issued and cancelled, as the journal says and as the entries say
+    const uent = new Map<string, { issued: number; cancelled: number; entitled: number; unpaidCancelled: number }>();
+    const at = (orderId: string, userId: string) => {
+      const key = `${orderId}\u0000${userId}`;
+      let v = uent.get(key);
+      if (!v) uent.set(key, (v = { issued: 0, cancelled: 0, entitled: 0, unpaidCancelled: 0 }));
+      return v;
+    };
     for (const e of entries) {
       for (const p of e.postings) {
-        if (!p.account.startsWith(ORDER_CLEARING)) continue;
-        const id = p.account.slice(ORDER_CLEARING.length);
-        clearing.set(id, (clearing.get(id) ?? 0) + p.amount);
+        if (p.account.startsWith(ORDER_CLEARING)) {
+          const id = p.account.slice(ORDER_CLEARING.length);
+          clearing.set(id, (clearing.get(id) ?? 0) + p.amount);
+        } else if (p.account.startsWith('UENT:user:') && e.refs?.orderId) {
+          if (p.memo === UNION_MEMO.issued) at(e.refs.orderId, userIdOf(p.account)!).issued += p.amount;
+          else if (p.memo === UNION_MEMO.cancelled) at(e.refs.orderId, userIdOf(p.account)!).cancelled -= p.amount;
+        }
       }
+    }
+    for (const u of union) {
+      const v = at(u.orderId, u.userId);
+      v.entitled += u.entitlementFen;
+      if (u.status === 'cancelled') v.unpaidCancelled += u.entitlementFen - u.receivedFen;
+      const bounded = u.status === 'completed' ? u.receivedFen === u.entitlementFen : u.receivedFen >= 0 && u.receivedFen < u.entitlementFen;
+      if (!bounded) problems.push({ problem: `union entry of order ${u.orderId} (${u.status}) received ${u.receivedFen} of ${u.entitlementFen}` });
+    }
+    for (const [key, v] of uent) {
+      const [orderId, userId] = key.split('\u0000');
+      if (v.issued !== v.entitled) problems.push({ problem: `union entitlements of order ${orderId} for ${userId}: entries ${v.entitled} ≠ journal ${v.issued}` });
+      if (v.cancelled !== v.unpaidCancelled) problems.push({ problem: `union entitlements of order ${orderId} for ${userId}: cancelled entries left ${v.unpaidCancelled} unpaid ≠ journal ${v.cancelled}` });
     }
     for (const o of orders) {
       const journal = clearing.get(o._id) ?? 0;

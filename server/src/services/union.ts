@@ -1,10 +1,10 @@
 import { acct } from '../engine/ledger/accounts';
 import { shanghaiDay } from '../engine/time';
 import { col, s, type Tx } from '../repo/db';
-import { balanceOf } from '../repo/ledger';
 import type { UnionStateDoc } from '../repo/documents';
 import { Movements } from './movements';
 import { loadConfig } from './config';
+import { UNION_MEMO } from '../engine/union/memos';
 
 /**
  * 工会排队 on the database (SPEC §4). The pool's state document mirrors CASH:pool:union;
@@ -24,10 +24,16 @@ export async function cancelUnionEntries(tx: Tx, orderId: string, mv: Movements)
   for (const e of entries) {
     const left = e.entitlementFen - e.receivedFen;
     await col(tx.db, 'union_entries').updateOne({ _id: e._id }, { $set: { status: 'cancelled', closedAt: tx.now } }, s(tx));
-    mv.move(acct.userUnionEntitlement(e.userId), acct.unionEntitlementIssuer, left, '退款取消工会权益');
+    mv.move(acct.userUnionEntitlement(e.userId), acct.unionEntitlementIssuer, left, UNION_MEMO.cancelled);
     fen += left;
   }
   if (entries.length) await col(tx.db, 'union_state').updateOne({ _id: 'union' }, { $inc: { pendingFen: -fen, pendingCount: -entries.length } }, s(tx));
+}
+
+/** A shopper's pending union entitlement: what their pending entries have still to receive. */
+async function pendingOf(tx: Tx, userId: string): Promise<number> {
+  const pending = await col(tx.db, 'union_entries').find({ userId, status: 'pending' }, { ...s(tx), projection: { entitlementFen: 1, receivedFen: 1 } }).toArray();
+  return pending.reduce((a, e) => a + e.entitlementFen - e.receivedFen, 0);
 }
 
 /** Union entries listed on the shopper's page (newest first). */
@@ -44,8 +50,8 @@ export async function myUnion(tx: Tx, userId: string, now: Date) {
     poolFen: state.poolFen + (state.heldFen ?? 0),
     /** every shopper's pending union entitlement (the pool's liability) */
     pendingFen: state.pendingFen,
-    /** this shopper's pending union entitlement, all entries (the UENT balance) */
-    myPendingFen: await balanceOf(tx, acct.userUnionEntitlement(userId)),
+    /** this shopper's pending union entitlement, all entries (the sum their UENT postings come to) */
+    myPendingFen: await pendingOf(tx, userId),
     /** received on the entries listed (at most MY_UNION_LIMIT, newest first) */
     myReceivedFen: entries.reduce((a, e) => a + e.receivedFen, 0),
     listedLimit: MY_UNION_LIMIT,

@@ -42,7 +42,7 @@ export async function balances(tx: Tx, userId: string): Promise<BalancesView> {
  */
 export async function ledgerHistory(tx: Tx, userId: string, opts: { asset?: string; before?: string; beforeId?: string; limit: number }) {
   // The wallet's assets only, stated as the index's partial filter states them (the memo assets
-  // QENT/UENT have rows too, outside it); one asset is a further condition on top of that.
+  // QENT has rows too, outside it); one asset is a further condition on top of that.
   const wallet: Record<string, unknown> = { userId, asset: { $in: WALLET_ASSETS }, ...(opts.asset ? { $and: [{ asset: opts.asset }] } : {}) };
   const page = (more: Record<string, unknown>) => col(tx.db, 'postings').find({ ...wallet, ...more }, s(tx)).sort({ at: -1, _id: -1 }).limit(opts.limit).toArray();
   let before = opts.before ? new Date(opts.before) : null;

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { View, Text } from '@tarojs/components'
 import { useReachBottom } from '@tarojs/taro'
 import { call } from '@/lib/api'
@@ -23,14 +23,19 @@ export default function InviteesPage() {
     setCursor(r.nextCursor)
     return r
   })
+  // (a ref, not the state: onReachBottom and a tap can both call this before a re-render, and the
+  // second would load the same page again)
+  const inFlight = useRef(false)
   const next = async () => {
-    if (!cursor || loadingMore) return
+    if (!cursor || inFlight.current) return
+    inFlight.current = true
     setLoadingMore(true)
     try {
       const r = await call('user', 'invitees', { limit: 20, cursor })
       setMore((m) => [...m, ...r.friends])
       setCursor(r.nextCursor)
     } finally {
+      inFlight.current = false
       setLoadingMore(false)
     }
   }

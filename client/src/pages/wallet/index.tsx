@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { View, Text } from '@tarojs/components'
 import { useReachBottom } from '@tarojs/taro'
 import { call } from '@/lib/api'
@@ -42,9 +42,13 @@ export default function WalletPage() {
     return { b, ledger, ws }
   })
   const ledger = [...(data.data?.ledger ?? []), ...older]
+  // (a ref, not the state: a tap on 加载更多 that scrolls to the bottom also fires onReachBottom, and
+  // both calls run before a re-render shows either the new state; the second would load the same page again)
+  const inFlight = useRef(false)
   const more = async () => {
     const last = ledger[ledger.length - 1]
-    if (!hasMore || loadingMore || !last) return
+    if (!hasMore || inFlight.current || !last) return
+    inFlight.current = true
     setLoadingMore(true)
     try {
       const rows = await call('wallet', 'ledger', { limit: LEDGER_PAGE, beforeId: last.id })
@@ -53,6 +57,7 @@ export default function WalletPage() {
     } catch {
       toast('加载失败，请稍后再试')
     } finally {
+      inFlight.current = false
       setLoadingMore(false)
     }
   }

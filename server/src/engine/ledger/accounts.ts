@@ -115,11 +115,19 @@ export const PLATFORM_CHAINED: ReadonlySet<string> = new Set([acct.unionPool, ac
 
 /**
  * Accounts with a balance document and one numbered row per posting (repo/ledger.ts): every
- * account of a shopper (wallet and pending entitlements) and the platform accounts a state
- * document mirrors. A posting to one of them writes two documents (balance, row).
+ * account of a shopper (wallet and pending queue entitlements) but their pending union
+ * entitlement, and the platform accounts a state document mirrors. A posting to one of them writes
+ * two documents (balance, row).
+ *
+ * A shopper's UENT is recorded in the journal only: their union entries already hold it, entry by
+ * entry (pending: entitlement − received), and verify-ledger.ts ties the entries to the journal's
+ * postings (engine/union/memos.ts). A materialized copy cost the daily union release two of its
+ * five documents per shopper paid, and every union order two more, for a figure no one reads
+ * apart from the entries (union.mine sums them).
  */
 export function isChained(account: AccountId): boolean {
-  return isUserAccount(account) || PLATFORM_CHAINED.has(account) || isStoreAccount(account);
+  if (isUserAccount(account)) return !account.startsWith('UENT:');
+  return PLATFORM_CHAINED.has(account) || isStoreAccount(account);
 }
 
 /**

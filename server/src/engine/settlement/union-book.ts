@@ -8,6 +8,7 @@ import { eligibleDay, planAcceleration, unionEntitlement, unionPoolInflow } from
 import { mulBpFloor } from '../../money/units';
 import { DocBudget, doc } from './budget';
 import type { BatchWrites, PlannedMessage, UnionLoad } from './types';
+import { UNION_MEMO } from '../union/memos';
 
 /** Bound on the referrer's entries one acceleration may touch (their oldest pending ones). */
 export const ACCELERATION_MAX_ENTRIES = 50;
@@ -75,7 +76,7 @@ export class UnionBook {
       // a referrer whose whole pending list was loaded sees their new entry for later accelerations
       const r = this.referrers.get(order.userId);
       if (r && !r.more) r.pending.push(entry);
-      mv.move(acct.unionEntitlementIssuer, acct.userUnionEntitlement(order.userId), entitlementFen, '工会排队权益');
+      mv.move(acct.unionEntitlementIssuer, acct.userUnionEntitlement(order.userId), entitlementFen, UNION_MEMO.issued);
       this.inc.pendingFen += entitlementFen;
       this.inc.pendingCount += 1;
     }
@@ -111,8 +112,8 @@ export class UnionBook {
       if (inserted) Object.assign(inserted, set);
       else w.unionEntryUpdates.set(e._id, set);
       budget.touch(doc.unionEntry(e._id));
-      mv.move(acct.unionPool, acct.userCash(e.userId), p.amountFen, '工会排队加速');
-      mv.move(acct.userUnionEntitlement(e.userId), acct.unionEntitlementIssuer, p.amountFen, '工会排队加速');
+      mv.move(acct.unionPool, acct.userCash(e.userId), p.amountFen, UNION_MEMO.accelerated);
+      mv.move(acct.userUnionEntitlement(e.userId), acct.unionEntitlementIssuer, p.amountFen, UNION_MEMO.accelerated);
       messages.push({ userId: e.userId, kind: p.completes ? 'completed' : 'payout', data: { amount: String(p.amountFen), entryId: e._id, queue: '工会排队' } });
       total += p.amountFen;
     }

@@ -25,6 +25,7 @@ import {
 import { waitStats, type WaitObservation } from './waits';
 import type { DayPoint, OrderFact, QueueSummary, RecordedEvent, ReplayInput, ReplayReport, ReplayResult } from './types';
 import { World } from './world';
+import { UNION_MEMO } from '../union/memos';
 
 /**
  * The what-if replay (issue 14): the period's orders settled again, in payment order, by the
@@ -469,7 +470,7 @@ class Replay {
         const m = /^CASH:user:([^:]+)$/.exec(p.account);
         if (!m || p.amount <= 0) continue;
         if (p.memo === this.config.rebate.name) this.paidToUser.set(m[1]!, (this.paidToUser.get(m[1]!) ?? 0) + p.amount);
-        if (p.memo === '工会排队加速') this.paid('unionFen')(m[1]!, p.amount);
+        if (p.memo === UNION_MEMO.accelerated) this.paid('unionFen')(m[1]!, p.amount);
       }
     }
     noteExitPayouts(w.journal, this.paid('greenFen'));

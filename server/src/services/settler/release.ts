@@ -8,6 +8,7 @@ import { postBatch } from '../../repo/ledger';
 import { queueMessages } from '../outbox/queue';
 import { saveJob as saveJobDoc } from './jobs';
 import { SETTLER_BOOK } from './write';
+import { UNION_MEMO } from '../../engine/union/memos';
 
 /**
  * 静态释放 (SPEC §4): the day's union release, as settler steps (each one bounded transaction).
@@ -25,8 +26,8 @@ import { SETTLER_BOOK } from './write';
  *         message per shopper.
  *
  * Why not pay in seq order, chunk by chunk: consecutive entries mostly belong to different
- * shoppers, so each paid entry would write its own two balances and two ledger rows (five
- * documents); paying a shopper's entries together writes those four once. The set paid is the
+ * shoppers, so each paid entry would write its own balance and ledger row (three documents);
+ * paying a shopper's entries together writes those two once. The set paid is the
  * same, because the money for all of them is set aside.
  *
  * Batches of orders settle between the job's steps (steps.ts: they take turns), so a payment made
@@ -44,12 +45,12 @@ import { SETTLER_BOOK } from './write';
 
 /** Entries read (not written) per plan step. */
 export const PLAN_READS = 10_000;
-/** Pending entries read per pay step to find the next shoppers in seq order. */
-const PAY_SCAN = 128;
+/** Pending entries read per pay step to find the next shoppers in seq order: with one entry per shopper, a little more than a step has room for (about 160 at the bound of 500: one entry and PER_SHOPPER documents each). */
+const PAY_SCAN = 168;
 /** Documents a pay step writes besides its entries and per-shopper documents: the hold's balance and row, union_state, the journal entry and its book's head, the messages' outbox bundle, the job. */
 const PAY_FIXED = 7;
-/** Per shopper: the CASH and UENT balances and their rows. */
-const PER_SHOPPER = 4;
+/** Per shopper: the CASH balance and its row (their UENT is in the journal only: engine/ledger/accounts.ts `isChained`). */
+const PER_SHOPPER = 2;
 
 /** A shopper with at most this many planned entries suggests the next ones have few too (see payStep). */
 const FEW_ENTRIES = 4;
@@ -207,8 +208,8 @@ async function payStep(tx: Tx, job: JobDoc, limits: ReleaseLimits): Promise<Step
   let count = 0;
   for (const { userId, entries: mine } of shoppers) {
     const amount = mine.reduce((a, e) => a + e.entitlementFen - e.receivedFen, 0);
-    mv.move(acct.unionReleaseHold, acct.userCash(userId), amount, '工会排队释放');
-    mv.move(acct.userUnionEntitlement(userId), acct.unionEntitlementIssuer, amount, '工会排队释放');
+    mv.move(acct.unionReleaseHold, acct.userCash(userId), amount, UNION_MEMO.released);
+    mv.move(acct.userUnionEntitlement(userId), acct.unionEntitlementIssuer, amount, UNION_MEMO.released);
     // (an entry with nothing left to pay is closed without telling anyone it received ¥0)
     if (amount > 0) messages.push({ userId, kind: 'completed', data: { amount: String(amount), entryId: mine[0]!._id, count: String(mine.length), queue: '工会排队' } });
     fen += amount;

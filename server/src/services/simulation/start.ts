@@ -10,6 +10,7 @@ import { col, s, type Tx } from '../../repo/db';
 import type { DrawDoc, EntryDoc, GreenDayDoc, GreenLotDoc, GreenStateDoc, OrderDoc, PostingDoc, QueueDoc, UnionEntryDoc, UnionStateDoc } from '../../repo/documents';
 import { CLOSED_ENTRY_STATUSES, CLOSED_UNION_STATUSES } from '../../repo/documents';
 import { byIds, paged, type PeriodFacts } from './period';
+import { UNION_PAYOUT_MEMOS } from '../../engine/union/memos';
 
 /**
  * The queues and pools as they were when the period began (its `from`, a Shanghai midnight),
@@ -390,16 +391,21 @@ class StartBuilder {
       const touched = mine.some((e) => e.receivedFen > 0) || oldClosed.some((e) => e.userId === userId);
       for (const e of mine) e.receivedFen = 0;
       if (!touched) continue;
-      // the shopper's pending union entitlement at the start (UENT rows), against every entry of theirs pending then
-      let entitled = 0;
+      // what the entries pending at the start had received then: every union payout the shopper
+      // received before it (their cash rows), less what the entries closed before it received
+      // (all they ever did: a closed entry receives nothing more)
       const all = (await col(tx.db, 'union_entries').find({ userId, createdAt: { $lt: from } }, s(tx)).toArray()) as UnionEntryDoc[];
       this.reads += all.length;
       const pendingThen = all.filter((e) => pendingAt(e, from)).sort((a, b) => a.seq - b.seq);
-      for (const e of pendingThen) entitled += e.entitlementFen;
-      const owed = await balanceAt(tx, acct.userUnionEntitlement(userId), from);
+      const closedBefore = all.filter((e) => !pendingAt(e, from)).reduce((a, e) => a + e.receivedFen, 0);
+      const payouts = (await col(tx.db, 'postings')
+        .find({ account: acct.userCash(userId), at: { $lt: from }, memo: { $in: [...UNION_PAYOUT_MEMOS] } }, { ...s(tx), projection: { amount: 1 } })
+        .toArray()) as { amount: number }[];
+      this.reads += payouts.length;
+      const receivedThen = payouts.reduce((a, p) => a + p.amount, 0) - closedBefore;
       const oldest = pendingThen[0];
       const mineOldest = oldest ? mine.find((e) => e._id === oldest._id) : undefined;
-      if (mineOldest) mineOldest.receivedFen = Math.max(0, Math.min(mineOldest.entitlementFen, entitled - owed));
+      if (mineOldest) mineOldest.receivedFen = Math.max(0, Math.min(mineOldest.entitlementFen, receivedThen));
     }
     rewound.sort((a, b) => a.seq - b.seq);
     const loadedFen = rewound.reduce((a, e) => a + e.entitlementFen - e.receivedFen, 0);
