@@ -27,6 +27,7 @@ import { exitPriceKey } from '../server/src/engine/green/pool';
 import { col } from '../server/src/repo/db';
 import type { GreenLotDoc, UnionEntryDoc } from '../server/src/repo/documents';
 import { ADMIN, openBenchApp } from './lib/app';
+import { UNION_MEMO } from '../server/src/engine/union/memos';
 
 const N = Number(process.env.ENGINE_N ?? 10_000);
 const JOBS_N = Number(process.env.JOBS_N ?? 10_000);
@@ -193,7 +194,7 @@ if (want('release')) {
   await col(db, 'union_entries').insertMany(entries);
   const poolFen = JOBS_N * 100;
   await col(db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: JOBS_N, pendingCount: JOBS_N, pendingFen: JOBS_N * 100, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
-  await app.fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
+  await app.fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen, UNION_MEMO.issued] as [string, string, number, string])]);
   let released = 0;
   const took = await timed(async () => {
     released = (await app.call(ADMIN, 'admin', 'runDaily', { day: '2026-08-15' }, new Date('2026-08-15T00:00:10+08:00'))).union.released;

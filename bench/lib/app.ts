@@ -28,8 +28,8 @@ export interface BenchApp {
   dir?: string;
   call<T = any>(openid: string | null, fn: string, action: string, params?: Record<string, unknown>, now?: Date): Promise<T>;
   configure(patch: (c: PluginConfig) => void): Promise<void>;
-  /** post one balanced fixture journal entry (for bulk-loaded fixtures) */
-  fund(eventKey: string, moves: [string, string, number][]): Promise<void>;
+  /** post one balanced fixture journal entry (for bulk-loaded fixtures): from, to, fen and, where the ledger checks it (a union entitlement issued), the memo */
+  fund(eventKey: string, moves: [string, string, number, string?][]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,9 +57,9 @@ export async function openBenchApp(opts: { dir?: string; fsync?: 'always' | 'off
     },
     async fund(eventKey, moves) {
       await runTransaction(store, new Date(), async (tx) => {
-        const postings = moves.flatMap(([from, to, amount]) => [
-          { account: from, amount: -amount },
-          { account: to, amount },
+        const postings = moves.flatMap(([from, to, amount, memo]) => [
+          { account: from, amount: -amount, ...(memo ? { memo } : {}) },
+          { account: to, amount, ...(memo ? { memo } : {}) },
         ]);
         await post(tx, 'bench:fixture', { eventKey, type: 'fixture', postings });
       });

@@ -22,6 +22,7 @@ import type { GreenLotDoc, UnionEntryDoc } from '../../server/src/repo/documents
 import { verifyLedger } from '../../server/src/repo/ledger';
 import { PLAN_READS } from '../../server/src/services/settler/release';
 import { ADMIN, benchShop, emit, log, median, openBenchApp, percentile, scanJournal, tmpDir, type BenchApp, type CommitInfo } from '../lib/app';
+import { UNION_MEMO } from '../../server/src/engine/union/memos';
 
 const N = Number(process.env.JOBS_N ?? 100_000);
 const USERS = 200;
@@ -67,7 +68,7 @@ async function releaseRun(app: BenchApp, dir: string, n: number, shoppers: numbe
   // the shoppers' entitlements, 200 shoppers per fixture entry (one transaction each, within the bound)
   const users = [...perUser];
   for (let k = 0; k < users.length; k += 200) {
-    await app.fund(`fixture:union:${k}`, users.slice(k, k + 200).map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number]));
+    await app.fund(`fixture:union:${k}`, users.slice(k, k + 200).map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen, UNION_MEMO.issued] as [string, string, number, string]));
   }
   const before = scanJournal(dir).length;
   const t = Date.now();

@@ -130,6 +130,9 @@ describe('verifyLedger in steps', () => {
     ['a union payout in cash without its entitlement', async (t: TestApp) => {
       await runTransaction(t.deps.store, new Date(), (tx) => post(tx, 'test:tamper', { eventKey: 'tamper:union', type: 'fixture', postings: [{ account: acct.unionPool, amount: -5, memo: UNION_MEMO.released }, { account: acct.userCash('u2'), amount: 5, memo: UNION_MEMO.released }] }));
     }, /工会排队释放 of u2: cash and union entitlement differ by 5/],
+    ['a union entitlement moved outside a union event', async (t: TestApp) => {
+      await runTransaction(t.deps.store, new Date(), (tx) => post(tx, 'test:tamper', { eventKey: 'tamper:uent', type: 'fixture', postings: [{ account: acct.unionEntitlementIssuer, amount: -9, memo: '手工调整' }, { account: acct.userUnionEntitlement('u3'), amount: 9, memo: '手工调整' }] }));
+    }, /moves the union entitlement of a shopper \(UENT:user:u3\) outside a union event/],
     ['a green lot grown', async (t: TestApp) => {
       await col(t.deps.store.db, 'green_lots').updateOne({ status: 'active' }, { $inc: { units: 3 } });
     }, /active green lots \(and exits not yet paid\) of/],

@@ -7,6 +7,7 @@ import type { EntryDoc, OrderDoc, UnionEntryDoc } from '../../server/src/repo/do
 import { post, verifyLedger } from '../../server/src/repo/ledger';
 import { openCluster, type Cluster, type Instance } from '../support/instances';
 import { xorshift32 } from '../support/xorshift';
+import { UNION_MEMO } from '../../server/src/engine/union/memos';
 
 /**
  * SPEC §9 in production shape: 4 app instances (no shared in-process state) on one database,
@@ -71,9 +72,10 @@ async function shopCluster(storeName: string, configure: (c: PluginConfig) => vo
 }
 
 /** The balancing journal entry of bulk-loaded fixtures (verifyLedger holds before the scenario runs). */
-async function postFixture(inst: Instance, eventKey: string, moves: [string, string, number][]): Promise<void> {
+/** from, to, fen and (for a union entitlement issued) its memo */
+async function postFixture(inst: Instance, eventKey: string, moves: [string, string, number, string?][]): Promise<void> {
   await runTransaction(inst.deps.store, new Date(), async (tx) => {
-    await post(tx, 'test:fixture', { eventKey, type: 'fixture', postings: moves.flatMap(([from, to, amount]) => [{ account: from, amount: -amount }, { account: to, amount }]) });
+    await post(tx, 'test:fixture', { eventKey, type: 'fixture', postings: moves.flatMap(([from, to, amount, memo]) => [{ account: from, amount: -amount, ...(memo ? { memo } : {}) }, { account: to, amount, ...(memo ? { memo } : {}) }]) });
   });
 }
 
@@ -223,7 +225,7 @@ describe('production shape: several instances, one database, latency, a settler 
     for (const e of entries) perUser.set(e.userId, (perUser.get(e.userId) ?? 0) + e.entitlementFen);
     const users = [...perUser];
     for (let k = 0; k < users.length; k += 200) {
-      await postFixture(first, `fixture:union:${k}`, [...(k === 0 ? [[acct.extWxPay, acct.unionPool, poolFen] as [string, string, number]] : []), ...users.slice(k, k + 200).map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
+      await postFixture(first, `fixture:union:${k}`, [...(k === 0 ? [[acct.extWxPay, acct.unionPool, poolFen] as [string, string, number]] : []), ...users.slice(k, k + 200).map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen, UNION_MEMO.issued] as [string, string, number, string])]);
     }
 
     // the timer's daily job on instance 1; shoppers pay on the others meanwhile; once the release

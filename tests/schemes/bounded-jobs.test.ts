@@ -9,6 +9,7 @@ import { acquireLease, releaseLease } from '../../server/src/services/settler/le
 import { DurableStepNeeded, settlerStep } from '../../server/src/services/settler/steps';
 import type { Settler } from '../../server/src/services/settler/settler';
 import { ADMIN, createTestApp, shop, type TestApp } from '../helpers/app';
+import { UNION_MEMO } from '../../server/src/engine/union/memos';
 
 /**
  * SPEC §4/§5/§9: the daily union release and the forced-exit cascade run in bounded transactions
@@ -37,9 +38,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => app.close());
 
-async function fund(eventKey: string, moves: [string, string, number][]) {
+/** from, to, fen and (for a union entitlement issued) its memo */
+async function fund(eventKey: string, moves: [string, string, number, string?][]) {
   await runTransaction(app.deps.store, new Date(), async (tx) => {
-    const postings = moves.flatMap(([from, to, amount]) => [{ account: from, amount: -amount }, { account: to, amount }]);
+    const postings = moves.flatMap(([from, to, amount, memo]) => [{ account: from, amount: -amount, ...(memo ? { memo } : {}) }, { account: to, amount, ...(memo ? { memo } : {}) }]);
     await post(tx, 'test:fixture', { eventKey, type: 'fixture', postings });
   });
 }
@@ -56,7 +58,7 @@ describe('bounded jobs over 10⁵ records', () => {
     await col(app.deps.store.db, 'union_entries').insertMany(entries);
     const poolFen = N * 100 - 50; // the pool cannot pay the very last entry in full
     await col(app.deps.store.db, 'union_state').updateOne({ _id: 'union' }, { $set: { poolFen, nextSeq: N, pendingCount: N, pendingFen: N * 100, inflowFen: poolFen, releasedFen: 0 } }, { upsert: true });
-    await fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen] as [string, string, number])]);
+    await fund('fixture:union', [[acct.extWxPay, acct.unionPool, poolFen], ...[...perUser].map(([u, fen]) => [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen, UNION_MEMO.issued] as [string, string, number, string])]);
 
     resetTxStats(app.deps.store);
     const t0 = Date.now();

@@ -84,7 +84,7 @@ async function setUp(specs: Spec[], poolFen: number, owner?: (seq: number) => st
   const users = [...perUser].flatMap(([u, fen]) => {
     const got = receivedBy.get(u) ?? 0;
     return [
-      [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen + got],
+      [acct.unionEntitlementIssuer, acct.userUnionEntitlement(u), fen + got, UNION_MEMO.issued],
       [acct.unionPool, acct.userCash(u), got, UNION_MEMO.accelerated],
       [acct.userUnionEntitlement(u), acct.unionEntitlementIssuer, got, UNION_MEMO.accelerated],
     ] as Move[];

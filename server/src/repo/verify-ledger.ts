@@ -18,8 +18,9 @@ import { chained, guardedAccount, postingId } from './ledger';
  *
  *  1. journal   every book's hash chain in (book, height) order, every entry balanced per asset,
  *               every posting of a chained account (repo/ledger.ts `chained`) present as its
- *               account row, the union payouts paired (a shopper's CASH and UENT postings of an
- *               acceleration or a release are equal), and the book head equal to the last entry. A book only appends, so
+ *               account row, a shopper's UENT moved only by the four union events, the union
+ *               payouts paired (a shopper's CASH and UENT postings of an acceleration or a release
+ *               are equal), and the book head equal to the last entry. A book only appends, so
  *               the entries behind the cursor never change: the cursor carries the last hash and
  *               height, and the head is compared in the snapshot in which the book's end is read.
  *  2. heads     every book head points at an existing entry with its hash (a removed tail).
@@ -304,7 +305,7 @@ const journalPhase: PhaseStep = async (r, c, problems, room, first) => {
       problems.push({ ...where, problem: (err as Error).message });
     }
     for (const [i, p] of e.postings.entries()) checkPosting(e, i, p, c, problems, rowsWanted, accountsWanted, ordersWanted);
-    checkUnionPayouts(e, problems);
+    checkUnionPostings(e, problems);
     c.height = e.height;
     c.hash = e.hash;
     // the book ends inside this snapshot: the next entry read is another book's, or there is none
@@ -380,15 +381,22 @@ function checkPosting(
   }
 }
 
+const UNION_MEMOS: ReadonlySet<string> = new Set(Object.values(UNION_MEMO));
+
 /**
- * An acceleration or a release pays a shopper's union entries in cash and takes the same amount
- * off their pending union entitlement: within the entry, per shopper and memo, the CASH posting
- * and the UENT posting are equal and opposite.
+ * A shopper's UENT moves only by the four union events (engine/union/memos.ts), which the orders
+ * and accounts phases tie to the entries. An acceleration or a release pays a shopper's union
+ * entries in cash and takes the same amount off their pending union entitlement: within the entry,
+ * per shopper and memo, the CASH posting and the UENT posting are equal and opposite.
  */
-function checkUnionPayouts(e: JournalEntry, problems: LedgerProblem[]): void {
+function checkUnionPostings(e: JournalEntry, problems: LedgerProblem[]): void {
   let net: Map<string, number> | undefined;
-  for (const p of e.postings) {
-    if (typeof p.account !== 'string' || !UNION_PAYOUT_MEMOS.has(p.memo ?? '')) continue;
+  for (const [i, p] of e.postings.entries()) {
+    if (typeof p.account !== 'string') continue;
+    if (p.account.startsWith('UENT:user:') && !UNION_MEMOS.has(p.memo ?? '')) {
+      problems.push({ book: e.book, height: e.height, problem: `posting ${i} moves the union entitlement of a shopper (${p.account}) outside a union event (memo "${p.memo ?? ''}")` });
+    }
+    if (!UNION_PAYOUT_MEMOS.has(p.memo ?? '')) continue;
     const cash = p.account.startsWith('CASH:user:');
     if (!cash && !p.account.startsWith('UENT:user:')) continue;
     const user = userIdOf(p.account);
