@@ -23,6 +23,35 @@ afterEach(async () => {
 
 const open = (setup: 'auto' | 'none') => createTestApp({ load: loadSchemaV0, admins: [DEMO.admin], setup });
 
+/** A new app with a cashier whose payments feed the queue and the union pool (and the green pool with `green`), after `orders` payments. */
+async function paidShop(orders: number, green: boolean): Promise<{ t: TestApp; cashierId: string }> {
+  const t = await createTestApp();
+  const s = await shop(t, { priceFen: 3000, costFen: 500 });
+  await t.configure((c) => {
+    c.rebate.extractionBp = 3000;
+    c.union.enabled = true;
+    c.union.poolShareBp = 3000;
+    if (green) {
+      c.green.enabled = true;
+      c.green.poolShareBp = 2000;
+    }
+  });
+  for (let i = 0; i < orders; i++) await payAtCashier(t, `m${i % 7}`, s.cashierId, 500 + 37 * i);
+  return { t, cashierId: s.cashierId };
+}
+
+/** Run the setup one step per call until it is done; returns its last report and the calls made. */
+async function setupStepByStep(t: TestApp) {
+  const { setupDatabase } = await import('../../server/src/services/setup');
+  let calls = 0;
+  let report;
+  do {
+    report = await setupDatabase(t.deps.store, { budgetMs: 0 }); // one step per call
+    calls++;
+  } while (!report.done && calls < 1000);
+  return { report, calls };
+}
+
 describe('a database written by an older version', () => {
   it('without the setup step: getConfig answers the upgraded settings, and a getConfig → setConfig round trip saves them', async () => {
     app = await open('none');
@@ -66,17 +95,8 @@ describe('a database written by an older version', () => {
   });
 
   it('the ledger rebuild (migration 2) runs in bounded, resumable steps: one call at a time it ends with the same balances', async () => {
-    app = await createTestApp();
-    const t = app;
-    const s = await shop(t, { priceFen: 3000, costFen: 500 });
-    await t.configure((c) => {
-      c.rebate.extractionBp = 3000;
-      c.union.enabled = true;
-      c.union.poolShareBp = 3000;
-      c.green.enabled = true;
-      c.green.poolShareBp = 2000;
-    });
-    for (let i = 0; i < 130; i++) await payAtCashier(t, `m${i % 7}`, s.cashierId, 500 + 37 * i);
+    const { t, cashierId } = await paidShop(130, true);
+    app = t;
     const db = t.deps.store.db;
     const balancesBefore = await col(db, 'balances').find({}, { projection: { balance: 1 } }).sort({ _id: 1 }).toArray();
     const rowsBefore = await col(db, 'postings').countDocuments({});
@@ -86,13 +106,7 @@ describe('a database written by an older version', () => {
     await col(db, 'meta').updateOne({ _id: 'schema' }, { $set: { version: 1 }, $pop: { history: 1 } });
     expect((await readSchema(db)).ok).toBe(false);
 
-    const { setupDatabase } = await import('../../server/src/services/setup');
-    let calls = 0;
-    let report;
-    do {
-      report = await setupDatabase(t.deps.store, { budgetMs: 0 }); // one step per call
-      calls++;
-    } while (!report.done && calls < 1000);
+    const { report, calls } = await setupStepByStep(t);
     expect(report.schema.ok).toBe(true);
     // delete the rows, delete the balances, replay the journal: each phase at least one step, one step per call
     expect(calls).toBeGreaterThanOrEqual(1 + 1 + Math.ceil(entries / REPLAY_CHUNK));
@@ -100,7 +114,7 @@ describe('a database written by an older version', () => {
     expect(await col(db, 'postings').countDocuments({})).toBe(rowsBefore);
     expect((await t.verify()).problems).toEqual([]);
     // and the shop goes on
-    await payAtCashier(t, 'm1', s.cashierId, 999);
+    await payAtCashier(t, 'm1', cashierId, 999);
     expect((await t.verify()).problems).toEqual([]);
   });
 
@@ -122,15 +136,8 @@ describe('a database written by an older version', () => {
   });
 
   it('migration 5 removes the UENT balances and rows older versions kept, in bounded steps, and nothing else', async () => {
-    app = await createTestApp();
-    const t = app;
-    const s = await shop(t, { priceFen: 3000, costFen: 500 });
-    await t.configure((c) => {
-      c.rebate.extractionBp = 3000;
-      c.union.enabled = true;
-      c.union.poolShareBp = 3000;
-    });
-    for (let i = 0; i < 12; i++) await payAtCashier(t, `n${i % 3}`, s.cashierId, 800 + 37 * i);
+    const { t } = await paidShop(12, false);
+    app = t;
     const db = t.deps.store.db;
     // this version writes none of them
     expect(await col(db, 'balances').countDocuments({ _id: { $gte: 'UENT:user:', $lt: 'UENT:user;' } })).toBe(0);
@@ -144,13 +151,7 @@ describe('a database written by an older version', () => {
       old.flatMap((account, u) => Array.from({ length: 300 }, (_, k) => ({ _id: `old:${u}:${k}/0`, userId: `old${u}`, account, asset: 'UENT' as const, amount: 1, seq: k + 1, balanceAfter: k + 1, type: 'order.settle', memo: '工会排队权益', eventKey: `old:${u}:${k}`, at: new Date() }))),
     );
     await col(db, 'meta').updateOne({ _id: 'schema' }, { $set: { version: 4 }, $pop: { history: 1 } });
-    const { setupDatabase } = await import('../../server/src/services/setup');
-    let calls = 0;
-    let report;
-    do {
-      report = await setupDatabase(t.deps.store, { budgetMs: 0 }); // one step per call
-      calls++;
-    } while (!report.done && calls < 100);
+    const { report, calls } = await setupStepByStep(t);
     expect(report.schema.ok).toBe(true);
     expect(calls).toBeGreaterThanOrEqual(Math.ceil(900 / UENT_CHUNK) + 1);
     expect(await col(db, 'postings').countDocuments({ asset: 'UENT', account: { $regex: '^UENT:user:' } })).toBe(0);
