@@ -8,8 +8,10 @@ import { col, s, type Tx } from './db';
  * from nothing and read by nothing (the journal keeps every UENT posting). Bounded steps over the
  * rows in (account, seq) order, then the balance documents by id.
  *
- * Safe while the functions run: this version neither reads nor writes these documents (run it
- * before old code is gone as usual, with `npm run db:setup`).
+ * Safe while the functions run: this version neither reads nor writes these documents. An older
+ * instance still serving may add a few after this ran; they stay consistent with themselves (a
+ * balance equal to its rows, each row its journal posting), verifyLedger accepts them and nothing
+ * reads them.
  */
 export type UnionEntitlementState = { phase: 'rows' | 'balances' };
 
