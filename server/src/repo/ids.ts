@@ -12,6 +12,8 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, 
  * Node's own: nothing of ours is kept between calls.
  */
 function randomChars(length: number): string {
+  // (past 8 characters the 40 bits run out: the rest would be '0', not random)
+  if (length > 8) throw new Error(`invariant: at most 8 random id characters, asked for ${length}`);
   const u = randomUUID();
   // (10 hex digits: 40 bits, exactly representable in a double)
   let n = parseInt(u.slice(0, 8) + u.slice(9, 11), 16);
